@@ -1,0 +1,23 @@
+# Two commands do everything: `make run` and `make test`. Both create .venv and install on first use.
+PYTHON ?= python3
+VENV ?= .venv
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test bench
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "debrief needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/debrief $(or $(ARGS),run)
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest $(ARGS)
+
+bench: $(STAMP)
+	$(VENV)/bin/python -m bench $(ARGS)

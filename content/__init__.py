@@ -1,0 +1,1 @@
+"""The question bank and rubrics: YAML files, their schema and loader."""
