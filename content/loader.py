@@ -23,6 +23,9 @@ from content.schema import (
 )
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def shipped_bank_dir() -> Path:
     """The directory of the bank that ships with debrief."""
     return Path(str(resources.files("content") / "bank"))
@@ -119,6 +122,8 @@ class _Collector:
         self.rubrics: dict[str, Rubric] = {}
         self.questions: dict[str, Question] = {}
         self.sources: dict[str, Path] = {}
+        # Ids whose own definition failed: references to them are not reported again.
+        self.broken: set[str] = set()
 
     def bank(self) -> Bank:
         return Bank(self.rounds, self.rubrics, self.questions, self.sources)
@@ -146,7 +151,7 @@ class _Collector:
 
     def _load_yaml(self, path: Path, top_key: str) -> Any | None:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
         except (OSError, UnicodeDecodeError) as exc:
             self.problem(path, None, f"cannot be read: {exc}")
             return None
@@ -178,6 +183,7 @@ class _Collector:
         rubric_id = raw.get("id") if isinstance(raw, dict) else None
         parsed = self._validate(RubricFile, data, path, f"rubric {rubric_id}" if rubric_id else None, raw)
         if parsed is None:
+            self.broken.add(f"rubric:{rubric_id}")
             return
         rubric = parsed.rubric
         key = f"rubric:{rubric.id}"
@@ -190,6 +196,7 @@ class _Collector:
     def _read_questions(self, path: Path) -> None:
         data = self._load_yaml(path, "questions")
         if data is None:
+            self.broken.add("questions-file")
             return
         items = data.get("questions")
         if not isinstance(items, list) or not items:
@@ -203,6 +210,7 @@ class _Collector:
             label = str(qid) if qid else f"question #{index + 1}"
             question = self._validate(Question, item, path, label, item)
             if question is None:
+                self.broken.add(str(qid))
                 continue
             if question.id in self.questions:
                 first = self.sources[question.id]
@@ -228,7 +236,8 @@ class _Collector:
         for rubric in self.rubrics.values():
             path = self.sources[f"rubric:{rubric.id}"]
             for exemplar in rubric.exemplars:
-                if exemplar.question not in self.questions:
+                unknown = exemplar.question not in self.questions and exemplar.question not in self.broken
+                if unknown and "questions-file" not in self.broken:
                     self.problem(path, f"rubric {rubric.id}", f"exemplar refers to unknown question '{exemplar.question}'")
         for question in self.questions.values():
             self._check_question_links(question)
@@ -236,6 +245,8 @@ class _Collector:
     def _check_question_links(self, question: Question) -> None:
         path = self.sources[question.id]
         rubric = self.rubrics.get(question.rubric)
+        if rubric is None and f"rubric:{question.rubric}" in self.broken:
+            return
         if rubric is None:
             known = ", ".join(sorted(self.rubrics)) or "none"
             self.problem(path, question.id, f"unknown rubric '{question.rubric}' (known: {known})")

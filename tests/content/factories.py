@@ -9,7 +9,7 @@ import yaml
 
 
 def rubric(rubric_id: str = "team_behavioral", category: str = "behavioral") -> dict[str, Any]:
-    """A valid rubric mapping with two criteria-weighted halves."""
+    """A valid rubric mapping with four weighted criteria."""
     levels = {"1": "No decision is named at all.", "3": "A decision, but no alternatives.", "5": "Decision, options, cost."}
     return {
         "id": rubric_id,
@@ -21,8 +21,10 @@ def rubric(rubric_id: str = "team_behavioral", category: str = "behavioral") -> 
              "levels": dict(levels), "signals": [r"\bi decided\b", r"\bi chose\b", r"\bmy call\b"]},
             {"id": "trade_off", "name": "Trade-off", "weight": 0.3, "description": "Names the cost.",
              "levels": dict(levels), "signals": [r"\btrade-?off\b", r"\bgave up\b", r"\bsaid no\b"]},
-            {"id": "result", "name": "Result", "weight": 0.3, "description": "Measured outcome.",
+            {"id": "result", "name": "Result", "weight": 0.2, "description": "Measured outcome.",
              "levels": dict(levels), "signals": [r"\d+%", r"\bfrom \d+ to \d+\b", r"\breduced\b"]},
+            {"id": "data", "name": "Data", "weight": 0.1, "description": "Pulls the data.",
+             "levels": dict(levels), "signals": [r"\bsql\b", r"\bquery\b", r"\bgold set\b"]},
         ],
         "structure": [
             {"id": "decision", "name": "Decision", "signals": [r"\bi decided\b", r"\bi chose\b"]},
