@@ -20,4 +20,4 @@ test: $(STAMP)
 	$(VENV)/bin/python -m pytest $(ARGS)
 
 bench: $(STAMP)
-	$(VENV)/bin/python -m bench $(ARGS)
+	$(VENV)/bin/python -m bench.$(or $(ARGS),scoring)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot import content_commands
+from bot import content_commands, score_command
 from bot.settings import Settings
 
 
@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="debrief", description="Interview coaching for PM and PgM loops.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     content_commands.add_parser(commands)
+    score_command.add_parser(commands)
     return parser
 
 

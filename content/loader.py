@@ -14,14 +14,12 @@ from pydantic import BaseModel, ValidationError
 from content.schema import (
     Category,
     Question,
-    QuestionFile,
     Round,
     RoundId,
     RoundsFile,
     Rubric,
     RubricFile,
 )
-
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

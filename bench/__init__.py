@@ -1,0 +1,1 @@
+"""Benchmarks: throughput and latency, each beside a baseline measured in the same run."""

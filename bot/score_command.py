@@ -1,0 +1,61 @@
+"""`debrief score`: score an answer from a file or standard input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.feedback_text import render_feedback
+from bot.rubric_engine import FeedbackEngine, UnknownCategory, UnknownQuestion
+from bot.settings import Settings
+from content.loader import ContentError, load_bank
+from content.schema import Category
+
+MAX_INPUT_BYTES = 1_000_000
+
+
+def add_parser(commands: Any) -> None:
+    """Register `score`."""
+    parser = commands.add_parser("score", help="score an answer against a rubric")
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--question", metavar="ID", help="the question the answer is for")
+    target.add_argument("--category", metavar="CAT", help=f"score against a category rubric ({', '.join(c.value for c in Category)})")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("file", nargs="?", type=Path, help="the answer (default: standard input)")
+    parser.set_defaults(run=run_score)
+
+
+def run_score(args: argparse.Namespace, settings: Settings) -> int:
+    """Read the answer, score it, print the feedback."""
+    if not args.question and not args.category:
+        print("give --question ID or --category CAT (see `debrief content list`)", file=sys.stderr)
+        return 2
+    try:
+        engine = FeedbackEngine(load_bank(settings.content_dirs))
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        answer = _read(args.file)
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"cannot read the answer: {exc}", file=sys.stderr)
+        return 2
+    try:
+        feedback = engine.score(answer, question_id=args.question, category=args.category)
+    except (UnknownQuestion, UnknownCategory) as exc:
+        print(f"{exc.args[0]} (see `debrief content list`)", file=sys.stderr)
+        return 2
+    print(json.dumps(feedback.to_dict(), indent=2) if args.json else render_feedback(feedback))
+    return 0
+
+
+def _read(path: Path | None) -> str:
+    if path is None:
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    else:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)
+    return data[:MAX_INPUT_BYTES].decode("utf-8", errors="replace")
