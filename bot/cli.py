@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot import content_commands, score_command
+from bot import content_commands, run_commands, score_command
 from bot.settings import Settings
 
 
@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     content_commands.add_parser(commands)
     score_command.add_parser(commands)
+    run_commands.add_parsers(commands)
     return parser
 
 

@@ -1,0 +1,60 @@
+"""Wire the application: bank, engine, Redis (given, from REDIS_URL, or embedded), store and coach."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bot.coach import Clock, Coach, utc_now
+from bot.embedded_redis import EmbeddedRedis
+from bot.redis_store import RedisStore
+from bot.rubric_engine import FeedbackEngine
+from bot.settings import Settings
+from content.loader import Bank, load_bank
+
+
+@dataclass(frozen=True)
+class App:
+    """Everything an adapter needs, built once per process."""
+
+    settings: Settings
+    bank: Bank
+    engine: FeedbackEngine
+    store: RedisStore
+    coach: Coach
+    redis: Redis
+    embedded: EmbeddedRedis | None
+
+
+def redis_client(url: str) -> Redis:
+    """A Redis client with the options debrief relies on (decoded strings, bounded timeouts)."""
+    return Redis.from_url(
+        url, decode_responses=True, socket_timeout=5, socket_connect_timeout=3, health_check_interval=30
+    )
+
+
+@asynccontextmanager
+async def bootstrap(settings: Settings, *, redis: Redis | None = None, clock: Clock = utc_now) -> AsyncIterator[App]:
+    """Build the app; close Redis (and stop an embedded server) on exit."""
+    bank = load_bank(settings.content_dirs)
+    engine = FeedbackEngine(bank)
+    embedded = None
+    owns_client = redis is None
+    if redis is None:
+        if settings.redis_url is not None:
+            redis = redis_client(settings.redis_url.get_secret_value())
+        else:
+            embedded = EmbeddedRedis(data_dir=settings.data_dir / "redis")
+            await embedded.start()
+            redis = redis_client(embedded.url)
+    store = RedisStore(redis)
+    try:
+        yield App(settings, bank, engine, store, Coach(bank, engine, store, clock), redis, embedded)
+    finally:
+        if owns_client:
+            await redis.aclose()
+        if embedded is not None:
+            await embedded.stop()

@@ -1,0 +1,100 @@
+"""Every Redis key debrief uses, built here and nowhere else.
+
+All keys start with `debrief:` and carry the workspace as a hash tag (`debrief:{slack:T1}:...`), so every
+key one operation touches lives in the same Redis Cluster slot.
+"""
+
+from __future__ import annotations
+
+from bot.identities import Channel, Member
+
+PREFIX = "debrief"
+EVENT_TTL_SECONDS = 24 * 3600
+
+
+def _tag(workspace: str) -> str:
+    if "{" in workspace or "}" in workspace:
+        raise ValueError(f"workspace id may not contain braces: {workspace!r}")
+    return f"{PREFIX}:{{{workspace}}}"
+
+
+def workspaces() -> str:
+    """Set of every workspace with configured channels (read by the scheduler at start-up)."""
+    return f"{PREFIX}:workspaces"
+
+
+def channels(workspace: str) -> str:
+    """Set of the workspace's configured channel ids."""
+    return f"{_tag(workspace)}:channels"
+
+
+def channel_settings(channel: Channel) -> str:
+    """JSON of a channel's settings."""
+    return f"{_tag(channel.workspace)}:channel:{channel.channel_id}:settings"
+
+
+def channel_prompts(channel: Channel) -> str:
+    """Sorted set: prompt ids of a channel scored by local day number."""
+    return f"{_tag(channel.workspace)}:channel:{channel.channel_id}:prompts"
+
+
+def channel_asked(channel: Channel) -> str:
+    """List of question ids the channel was asked, oldest first (the rotation history)."""
+    return f"{_tag(channel.workspace)}:channel:{channel.channel_id}:asked"
+
+
+def prompt(workspace: str, prompt_id: str) -> str:
+    """Hash of one daily prompt."""
+    return f"{_tag(workspace)}:prompt:{prompt_id}"
+
+
+def prompt_answers(workspace: str, prompt_id: str) -> str:
+    """Sorted set: members who answered a prompt, scored by their latest overall score."""
+    return f"{_tag(workspace)}:prompt:{prompt_id}:answers"
+
+
+def thread(channel: Channel, thread_id: str) -> str:
+    """The prompt id a platform thread belongs to."""
+    return f"{_tag(channel.workspace)}:thread:{channel.channel_id}:{thread_id}"
+
+
+def answer(workspace: str, prompt_id: str, user_id: str) -> str:
+    """Hash of one member's answer to one prompt (current text, score, points)."""
+    return f"{_tag(workspace)}:answer:{prompt_id}:{user_id}"
+
+
+def answer_revisions(workspace: str, prompt_id: str, user_id: str) -> str:
+    """List of every revision of an answer with its time, text and feedback; append-only."""
+    return f"{_tag(workspace)}:answer:{prompt_id}:{user_id}:revisions"
+
+
+def member_answers(member: Member) -> str:
+    """Sorted set: a member's answer keys' prompt ids scored by first-answer time."""
+    return f"{_tag(member.workspace)}:member:{member.user_id}:answers"
+
+
+def streak(member: Member) -> str:
+    """Hash of a member's streak: current, longest, freezes, last_day."""
+    return f"{_tag(member.workspace)}:streak:{member.user_id}"
+
+
+def question_days(workspace: str) -> str:
+    """Sorted set of the workspace's question days (local day numbers); other days never break streaks."""
+    return f"{_tag(workspace)}:question_days"
+
+
+def leaderboard(workspace: str, board: str) -> str:
+    """Sorted set of members for one board: points, streak or longest."""
+    if board not in ("points", "streak", "longest"):
+        raise ValueError(f"unknown leaderboard {board!r}")
+    return f"{_tag(workspace)}:leaderboard:{board}"
+
+
+def member_names(workspace: str) -> str:
+    """Hash: user id -> last seen display name, for leaderboards."""
+    return f"{_tag(workspace)}:names"
+
+
+def event(workspace: str, event_id: str) -> str:
+    """Marker that an inbound platform event was handled (expires after 24 hours)."""
+    return f"{_tag(workspace)}:event:{event_id}"

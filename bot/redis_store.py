@@ -1,0 +1,300 @@
+"""All of debrief's state in Redis, behind methods shaped like the domain."""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot import redis_keys as keys
+from bot.channel_settings import ChannelSettings
+from bot.errors import StoreUnavailable
+from bot.identities import Channel, Member, ThreadRef
+from bot.prompts import DailyPrompt
+from bot.streaks import DAYS_PER_FREEZE, MAX_FREEZES, Streak
+
+
+@dataclass(frozen=True)
+class AnswerDraft:
+    """What is stored of a member's answer before a new revision: its messages and revision count."""
+
+    revisions: int
+    messages: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RecordedRevision:
+    """The outcome of recording a revision."""
+
+    status: str  # ok | duplicate | conflict
+    revision: int
+    streak: Streak
+    points_total: int
+    counted_now: bool
+    freezes_spent: int
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One past answer of a member."""
+
+    prompt_id: str
+    question_id: str
+    first_at: datetime
+    revisions: int
+    score: float
+    verdict: str
+    points: int
+    late: bool
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One leaderboard line."""
+
+    user_id: str
+    name: str
+    value: int
+
+
+def _lua(name: str) -> str:
+    return (resources.files("bot") / "lua" / name).read_text(encoding="utf-8")
+
+
+class RedisStore:
+    """Reads and atomic writes of debrief's state; every Redis error becomes StoreUnavailable."""
+
+    def __init__(self, redis: Redis, prompt_cache_size: int = 2048) -> None:
+        self.redis = redis
+        self._record = redis.register_script(_lua("record_answer.lua"))
+        # Posted prompts never change, so a lookup saves a round trip on every answer after the first.
+        self._prompts: OrderedDict[str, DailyPrompt] = OrderedDict()
+        self._prompt_cache_size = prompt_cache_size
+
+    def _remember(self, key: str, prompt: DailyPrompt) -> DailyPrompt:
+        self._prompts[key] = prompt
+        self._prompts.move_to_end(key)
+        while len(self._prompts) > self._prompt_cache_size:
+            self._prompts.popitem(last=False)
+        return prompt
+
+    @asynccontextmanager
+    async def _guard(self, action: str) -> AsyncIterator[None]:
+        try:
+            yield
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable(action) from exc
+
+    async def ping(self) -> None:
+        """Raise StoreUnavailable unless Redis answers."""
+        async with self._guard("reach the database"):
+            await self.redis.ping()
+
+    # channels -------------------------------------------------------------------------------------
+
+    async def channel_settings(self, channel: Channel) -> ChannelSettings | None:
+        """A channel's settings, or None when it was never set up."""
+        async with self._guard("read the channel settings"):
+            raw = await self.redis.get(keys.channel_settings(channel))
+        return ChannelSettings.model_validate_json(raw) if raw else None
+
+    async def save_channel_settings(self, channel: Channel, settings: ChannelSettings) -> None:
+        """Store a channel's settings and list it among the configured channels."""
+        async with self._guard("save the channel settings"):
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.set(keys.channel_settings(channel), settings.model_dump_json())
+                pipe.sadd(keys.channels(channel.workspace), channel.channel_id)
+                await pipe.execute()
+            # The workspace index lives in its own slot; adding to it again is harmless.
+            await self.redis.sadd(keys.workspaces(), channel.workspace)
+
+    async def asked_questions(self, channel: Channel) -> list[str]:
+        """The channel's rotation history, oldest first."""
+        async with self._guard("read the question history"):
+            return list(await self.redis.lrange(keys.channel_asked(channel), 0, -1))
+
+    # prompts --------------------------------------------------------------------------------------
+
+    async def save_prompt(self, prompt: DailyPrompt, *, question_days: Sequence[int] = ()) -> None:
+        """Store a prompt, index it by day and thread, and mark its day (and any given days) as question days."""
+        channel = prompt.channel
+        async with self._guard("save today's question"):
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.set(keys.prompt(prompt.workspace, prompt.id), prompt.model_dump_json())
+                pipe.zadd(keys.channel_prompts(channel), {prompt.id: prompt.day})
+                pipe.rpush(keys.channel_asked(channel), prompt.question_id)
+                days = {prompt.day, *question_days}
+                pipe.zadd(keys.question_days(prompt.workspace), {str(d): d for d in days})
+                if prompt.thread_id:
+                    pipe.set(keys.thread(channel, prompt.thread_id), prompt.id)
+                await pipe.execute()
+
+    async def prompt(self, workspace: str, prompt_id: str) -> DailyPrompt | None:
+        """A prompt by id."""
+        key = keys.prompt(workspace, prompt_id)
+        if key in self._prompts:
+            return self._prompts[key]
+        async with self._guard("read the question"):
+            raw = await self.redis.get(key)
+        return self._remember(key, DailyPrompt.model_validate_json(raw)) if raw else None
+
+    async def prompt_for_thread(self, thread: ThreadRef) -> DailyPrompt | None:
+        """The prompt whose thread this is, if any."""
+        key = keys.thread(thread.channel, thread.thread_id)
+        if key in self._prompts:
+            return self._prompts[key]
+        async with self._guard("find the question for this thread"):
+            prompt_id = await self.redis.get(key)
+            raw = await self.redis.get(keys.prompt(thread.channel.workspace, prompt_id)) if prompt_id else None
+        return self._remember(key, DailyPrompt.model_validate_json(raw)) if raw else None
+
+    async def prompts_on(self, channel: Channel, day: int) -> list[DailyPrompt]:
+        """The channel's prompts for one local day number."""
+        async with self._guard("read today's question"):
+            ids = await self.redis.zrangebyscore(keys.channel_prompts(channel), day, day)
+            if not ids:
+                return []
+            raws = await self.redis.mget([keys.prompt(channel.workspace, i) for i in ids])
+        return [DailyPrompt.model_validate_json(r) for r in raws if r]
+
+    async def last_question_day(self, workspace: str) -> int | None:
+        """The most recent question day of a workspace."""
+        async with self._guard("read the question days"):
+            last = await self.redis.zrevrange(keys.question_days(workspace), 0, 0, withscores=True)
+        return int(last[0][1]) if last else None
+
+    # answers --------------------------------------------------------------------------------------
+
+    async def answer_draft(self, workspace: str, prompt_id: str, user_id: str) -> AnswerDraft:
+        """What is stored of a member's answer so far."""
+        async with self._guard("read your answer"):
+            revisions, messages = await self.redis.hmget(
+                keys.answer(workspace, prompt_id, user_id), ["revisions", "messages"]
+            )
+        pairs = tuple((str(m), str(t)) for m, t in json.loads(messages)) if messages else ()
+        return AnswerDraft(int(revisions or 0), pairs)
+
+    async def record_revision(
+        self,
+        *,
+        member: Member,
+        prompt: DailyPrompt,
+        event_id: str | None,
+        seen_revisions: int,
+        messages: Sequence[tuple[str, str]],
+        revision: dict[str, object],
+        overall: float,
+        verdict: str,
+        points: int,
+        counts: bool,
+        at: datetime,
+    ) -> RecordedRevision:
+        """Append a revision and update answer, points, boards and streak in one atomic step."""
+        ws, user = member.workspace, member.user_id
+        script_keys = [
+            keys.answer(ws, prompt.id, user),
+            keys.answer_revisions(ws, prompt.id, user),
+            keys.prompt_answers(ws, prompt.id),
+            keys.member_answers(member),
+            keys.streak(member),
+            keys.question_days(ws),
+            keys.leaderboard(ws, "points"),
+            keys.leaderboard(ws, "streak"),
+            keys.leaderboard(ws, "longest"),
+            keys.event(ws, event_id or "-"),
+            keys.member_names(ws),
+        ]
+        args = [
+            event_id or "",
+            keys.EVENT_TTL_SECONDS,
+            seen_revisions,
+            user,
+            member.display_name,
+            prompt.id,
+            prompt.question_id,
+            json.dumps(list(messages)),
+            json.dumps(revision, default=str),
+            f"{overall:.1f}",
+            verdict,
+            points,
+            "1" if counts else "0",
+            prompt.day,
+            int(at.timestamp()),
+            MAX_FREEZES,
+            DAYS_PER_FREEZE,
+        ]
+        async with self._guard("save your answer"):
+            result = await self._record(keys=script_keys, args=args)
+        status, rev, current, longest, freezes, total, counted, spent = result
+        status = status.decode() if isinstance(status, bytes) else status
+        return RecordedRevision(
+            status=status,
+            revision=int(rev),
+            streak=Streak(int(current), int(longest), int(freezes)),
+            points_total=int(total),
+            counted_now=bool(int(counted)),
+            freezes_spent=int(spent),
+        )
+
+    async def revisions(self, workspace: str, prompt_id: str, user_id: str) -> list[dict[str, object]]:
+        """Every stored revision of an answer, oldest first."""
+        async with self._guard("read your answer"):
+            raws = await self.redis.lrange(keys.answer_revisions(workspace, prompt_id, user_id), 0, -1)
+        return [json.loads(r) for r in raws]
+
+    async def history(self, member: Member, limit: int = 20) -> list[HistoryItem]:
+        """A member's most recent answers, newest first."""
+        async with self._guard("read your history"):
+            prompt_ids = await self.redis.zrevrange(keys.member_answers(member), 0, limit - 1)
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for pid in prompt_ids:
+                    pipe.hgetall(keys.answer(member.workspace, pid, member.user_id))
+                rows = await pipe.execute()
+        items = []
+        for pid, row in zip(prompt_ids, rows):
+            if not row:
+                continue
+            items.append(
+                HistoryItem(
+                    prompt_id=pid,
+                    question_id=row.get("question", ""),
+                    first_at=datetime.fromtimestamp(int(row.get("first_at", 0)), UTC),
+                    revisions=int(row.get("revisions", 0)),
+                    score=float(row.get("score", 0)),
+                    verdict=row.get("verdict", ""),
+                    points=int(row.get("points", 0)),
+                    late=row.get("late") == "1",
+                )
+            )
+        return items
+
+    # streaks and boards ---------------------------------------------------------------------------
+
+    async def streak(self, member: Member, today: int) -> Streak:
+        """A member's streak as of `today` (question days missed since the last answer are taken into account)."""
+        async with self._guard("read your streak"):
+            raw = await self.redis.hgetall(keys.streak(member))
+            stored = Streak(
+                int(raw.get("current", 0)),
+                int(raw.get("longest", 0)),
+                int(raw.get("freezes", 0)),
+                int(raw["last_day"]) if "last_day" in raw else None,
+            )
+            if stored.last_day is None:
+                return stored
+            missed = await self.redis.zcount(keys.question_days(member.workspace), f"({stored.last_day}", f"({today}")
+        return stored.as_of(int(missed))
+
+    async def leaderboard(self, workspace: str, board: str, limit: int = 10) -> list[BoardRow]:
+        """The top members of one board with their last seen names."""
+        async with self._guard("read the leaderboard"):
+            rows = await self.redis.zrevrange(keys.leaderboard(workspace, board), 0, limit - 1, withscores=True)
+            names = await self.redis.hmget(keys.member_names(workspace), [u for u, _ in rows]) if rows else []
+        return [BoardRow(user, name or user, int(score)) for (user, score), name in zip(rows, names)]

@@ -1,0 +1,53 @@
+"""`debrief run` and `debrief practice`: start the bot, or practise in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from bot.bootstrap import bootstrap
+from bot.embedded_redis import EmbeddedRedisError
+from bot.settings import Settings
+from content.loader import ContentError
+from content.schema import Category
+
+
+def add_parsers(commands: Any) -> None:
+    """Register `run` and `practice`."""
+    run = commands.add_parser("run", help="start every configured chat platform (terminal practice without any)")
+    run.add_argument("--platform", choices=["console"], help="start only this platform")
+    run.set_defaults(run=run_bot)
+
+    practice = commands.add_parser("practice", help="answer today's question in the terminal")
+    target = practice.add_mutually_exclusive_group()
+    target.add_argument("--category", choices=[c.value for c in Category], help="a question from this category")
+    target.add_argument("--question", metavar="ID", help="this question")
+    target.add_argument("--history", action="store_true", help="list your past answers with scores")
+    practice.set_defaults(run=run_practice_command)
+
+
+def run_bot(args: argparse.Namespace, settings: Settings) -> int:
+    """Start the configured platforms; with none configured, run terminal practice."""
+    return run_practice_command(argparse.Namespace(category=None, question=None, history=False), settings)
+
+
+def run_practice_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one practice round (or list history) on the event loop."""
+    from handlers.console.practice import run_history, run_practice
+    from handlers.console.terminal import StdioTerminal
+
+    async def main() -> int:
+        async with bootstrap(settings) as app:
+            terminal = StdioTerminal()
+            if args.history:
+                return await run_history(app, terminal)
+            category = Category(args.category) if args.category else None
+            return await run_practice(app, terminal, category=category, question_id=args.question)
+
+    try:
+        return asyncio.run(main())
+    except (EmbeddedRedisError, ContentError) as exc:
+        print(exc, file=sys.stderr)
+        return 1

@@ -1,0 +1,1 @@
+"""The terminal adapter: practice alone, no chat platform needed."""

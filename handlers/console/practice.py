@@ -1,0 +1,154 @@
+"""`debrief practice`: today's question, your answer, rubric feedback and your streak, in a terminal."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.answers import AnswerStatus, SubmitAnswer
+from bot.bootstrap import App
+from bot.channel_settings import ChannelSettings
+from bot.errors import StoreUnavailable
+from bot.feedback_text import render_feedback
+from bot.identities import Channel, Member
+from bot.prompts import DailyPrompt
+from bot.rubric_engine import UnknownQuestion
+from content.schema import Category
+from handlers.console.terminal import Terminal
+
+WORKSPACE = "console:local"
+CHANNEL = Channel(WORKSPACE, "practice")
+END_MARKERS = {".", "/done"}
+
+
+def local_timezone_name(configured: str | None) -> str:
+    """An IANA zone for the practising person: the setting, $TZ, /etc/localtime, else UTC."""
+    for candidate in (configured, os.environ.get("TZ")):
+        if candidate:
+            try:
+                ZoneInfo(candidate)
+                return candidate
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            name = target.split("zoneinfo/", 1)[1]
+            ZoneInfo(name)
+            return name
+    except (OSError, ZoneInfoNotFoundError, ValueError):
+        pass
+    return "UTC"
+
+
+def practice_settings(app: App) -> ChannelSettings:
+    """Practice runs daily in the person's own timezone with a day-long window."""
+    return ChannelSettings(timezone=local_timezone_name(app.settings.timezone), weekdays=tuple(range(7)))
+
+
+def practice_member() -> Member:
+    """The person at the terminal."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "you"
+    return Member(WORKSPACE, name, name)
+
+
+async def run_practice(
+    app: App, terminal: Terminal, *, category: Category | None = None, question_id: str | None = None
+) -> int:
+    """One practice round; returns the exit status."""
+    settings = practice_settings(app)
+    member = practice_member()
+    try:
+        prompt = await app.coach.open_practice_prompt(CHANNEL, settings, category=category, question_id=question_id)
+    except UnknownQuestion as exc:
+        terminal.write(f"{exc.args[0]} (see `debrief content list`)\n")
+        return 2
+    except StoreUnavailable as exc:
+        terminal.write(f"{exc}\n")
+        return 1
+    terminal.write(_question_block(app, prompt))
+    answer = await _read_answer(terminal)
+    if answer is None:
+        terminal.write("\nNo answer given; come back when you are ready.\n")
+        return 0
+    command = SubmitAnswer(
+        member=member, message_id="terminal", text=answer, at=app.coach.clock(), prompt_id=prompt.id
+    )
+    try:
+        outcome = await app.coach.submit_answer(command)
+    except StoreUnavailable as exc:
+        saved = _keep_unsaved(app.settings.data_dir, answer)
+        terminal.write(f"\n{exc}\nYour answer is kept in {saved}.\n")
+        return 1
+    if outcome.status is not AnswerStatus.RECORDED or outcome.feedback is None:
+        terminal.write(f"\n{outcome.message}\n")
+        return 1
+    terminal.write("\n" + render_feedback(outcome.feedback) + "\n\n")
+    streak = outcome.streak
+    spent = f" ({outcome.freezes_spent} freeze used)" if outcome.freezes_spent else ""
+    terminal.write(f"{outcome.message} +{outcome.points} points, {outcome.points_total} in total.\n")
+    if streak is not None:
+        terminal.write(f"Streak: {streak.describe()}{spent}\n")
+    return 0
+
+
+async def run_history(app: App, terminal: Terminal, limit: int = 20) -> int:
+    """List past answers with their scores."""
+    try:
+        items = await app.coach.history(practice_member(), limit)
+    except StoreUnavailable as exc:
+        terminal.write(f"{exc}\n")
+        return 1
+    if not items:
+        terminal.write("No answers yet. Run `debrief practice` to answer today's question.\n")
+        return 0
+    terminal.write(f"{'date':<11} {'question':<9} {'score':>5}  {'verdict':<13} {'pts':>4}  question\n")
+    for item in items:
+        question = app.bank.questions.get(item.question_id)
+        text = " ".join(question.text.split())[:60] if question else ""
+        day = item.first_at.astimezone().strftime("%Y-%m-%d")
+        late = " (late)" if item.late else ""
+        terminal.write(
+            f"{day:<11} {item.question_id:<9} {item.score:>5.1f}  {item.verdict.replace('_', ' '):<13} "
+            f"{item.points:>4}  {text}{late}\n"
+        )
+    return 0
+
+
+def _question_block(app: App, prompt: DailyPrompt) -> str:
+    question = app.bank.question(prompt.question_id)
+    round_ = app.bank.rounds[question.round]
+    rubric = app.bank.rubric_for(question)
+    criteria = ", ".join(c.name for c in rubric.criteria)
+    return (
+        f"\nToday's question ({question.id}, {round_.name} round, difficulty {question.difficulty}/3)\n\n"
+        f"{question.text}\n\n"
+        f"Judged on: {criteria}.\n"
+        "Aim for about 2.5 minutes spoken (roughly 350 words).\n"
+        "Type your answer; finish with a line containing only '.' (or press Ctrl-D).\n\n"
+    )
+
+
+async def _read_answer(terminal: Terminal) -> str | None:
+    lines: list[str] = []
+    while True:
+        line = await terminal.read_line()
+        if line is None or line.strip() in END_MARKERS:
+            break
+        lines.append(line)
+    text = "\n".join(lines).strip()
+    return text or None
+
+
+def _keep_unsaved(data_dir: Path, answer: str) -> Path:
+    folder = data_dir / "unsaved"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"answer-{datetime.now().strftime('%Y%m%d-%H%M%S')}.txt"
+    path.write_text(answer, encoding="utf-8")
+    return path

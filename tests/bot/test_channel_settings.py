@@ -1,0 +1,65 @@
+"""Admins' `key=value` setup words: every key parsed, every bad word named, nothing changed on error."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from bot.channel_settings import ChannelSettings, SetupError, apply_setup_words
+from content.schema import Category
+
+
+def test_every_key_applies() -> None:
+    updated = apply_setup_words(
+        ChannelSettings(),
+        ["time=07:30", "tz=Europe/Berlin", "days=mon,wed,fri", "tracks=behavioral,metrics", "difficulty=2-3",
+         "feedback=public", "window=2d", "reminders=on", "digest=off", "review=yes"],
+    )
+    assert updated.post_time == time(7, 30)
+    assert updated.timezone == "Europe/Berlin"
+    assert updated.weekdays == (0, 2, 4)
+    assert updated.tracks == (Category.BEHAVIORAL, Category.METRICS)
+    assert updated.difficulty == (2, 3)
+    assert updated.feedback == "public" and updated.window_hours == 48
+    assert (updated.reminders, updated.digest, updated.review_assignments) == (True, False, True)
+
+
+@pytest.mark.parametrize(
+    ("word", "named"),
+    [("days=daily", tuple(range(7))), ("days=weekdays", (0, 1, 2, 3, 4)), ("days=Sat,SUN", (5, 6))],
+)
+def test_day_shortcuts(word: str, named: tuple[int, ...]) -> None:
+    assert apply_setup_words(ChannelSettings(), [word]).weekdays == named
+
+
+@pytest.mark.parametrize(
+    ("word", "message"),
+    [
+        ("time=25:00", "HH:MM"),
+        ("time=9am", "HH:MM"),
+        ("tz=Mars/Olympus", "unknown timezone 'Mars/Olympus'"),
+        ("days=funday", "unknown day 'funday'"),
+        ("days=", "expected key=value"),
+        ("tracks=vibes", "unknown track 'vibes'"),
+        ("difficulty=3-1", "range like 1-3"),
+        ("difficulty=9", "range like 1-3"),
+        ("feedback=loud", "private or public"),
+        ("window=0h", "1h to 168h"),
+        ("window=forever", "1h to 168h"),
+        ("colour=blue", "unknown setting 'colour'"),
+        ("justaword", "expected key=value"),
+        ("reminders=maybe", "on or off"),
+    ],
+)
+def test_bad_words_are_named(word: str, message: str) -> None:
+    with pytest.raises(SetupError) as caught:
+        apply_setup_words(ChannelSettings(), ["time=08:00", word])
+    assert caught.value.word == word
+    assert message in str(caught.value)
+
+
+def test_describe_uses_the_words_admins_type() -> None:
+    described = dict(apply_setup_words(ChannelSettings(), ["days=daily", "difficulty=2"]).describe())
+    assert described["days"] == "daily" and described["difficulty"] == "2" and described["window"] == "24h"
+    assert dict(ChannelSettings().describe())["days"] == "weekdays"

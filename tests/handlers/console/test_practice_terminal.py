@@ -1,0 +1,84 @@
+"""Practice mode as a new user meets it: a real pseudo-terminal, the real command, an embedded Redis."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.bot.scenario import GOOD_ANSWER
+
+
+def run_in_pty(args: list[str], data_dir: Path, typed: str = "", timeout: float = 60) -> tuple[int, str]:
+    """Run `python -m bot ARGS` attached to a pseudo-terminal, type `typed`, return (status, screen text)."""
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(DEBRIEF_DATA_DIR=str(data_dir), TZ="UTC", PYTHONUNBUFFERED="1")
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args], stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True
+    )
+    os.close(follower)
+    screen = b""
+    written = False
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                screen += chunk
+            if typed and not written and b"Ctrl-D" in screen:
+                os.write(leader, typed.encode())
+                written = True
+            if process.poll() is not None and not ready:
+                break
+        status = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(leader)
+    return status, screen.decode(errors="replace").replace("\r\n", "\n")
+
+
+def test_first_practice_session_on_a_fresh_machine(tmp_path: Path) -> None:
+    answer = GOOD_ANSWER.replace(". ", ".\n") + "\n.\n"
+    status, screen = run_in_pty(["practice"], tmp_path, typed=answer)
+    assert status == 0, screen
+    assert "Today's question" in screen and "Judged on:" in screen
+    assert "Score " in screen and "Criteria" in screen
+    assert "Answer saved." in screen
+    assert "Streak: 1-day streak (best 1)" in screen
+    assert (tmp_path / "redis" / "appendonly.aof").exists() or (tmp_path / "redis" / "appendonlydir").exists()
+
+    status, history = run_in_pty(["practice", "--history"], tmp_path)
+    assert status == 0, history
+    assert history.count("\n") >= 2 and "score" in history
+
+    status, again = run_in_pty(["run"], tmp_path, typed="I decided to cut scope.\n.\n")
+    assert status == 0, again
+    assert "Revision 2 saved" in again
+    assert "Streak: 1-day streak" in again, "answering again the same day does not add a day"
+
+
+def test_garbage_arguments_and_unknown_ids(tmp_path: Path) -> None:
+    status, screen = run_in_pty(["practice", "--question", "nope-001"], tmp_path)
+    assert status == 2 and "unknown question id 'nope-001'" in screen
+    status, screen = run_in_pty(["practice", "--category", "vibes"], tmp_path)
+    assert status == 2 and "invalid choice: 'vibes'" in screen
+
+
+def test_ctrl_d_without_an_answer_saves_nothing(tmp_path: Path) -> None:
+    status, screen = run_in_pty(["practice"], tmp_path, typed="\x04")
+    assert status == 0, screen
+    assert "No answer given" in screen
+    status, history = run_in_pty(["practice", "--history"], tmp_path)
+    assert "No answers yet" in history
