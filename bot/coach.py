@@ -18,6 +18,7 @@ from bot.answers import (
     rejection,
 )
 from bot.channel_settings import ChannelSettings, apply_setup_words
+from bot.feedback import Feedback
 from bot.identities import Channel, Member
 from bot.prompts import DailyPrompt, new_prompt
 from bot.redis_store import BoardRow, HistoryItem, RedisStore
@@ -91,7 +92,7 @@ class Coach:
                     "message_id": command.message_id,
                     "text": command.text,
                     "edit": any(mid == command.message_id for mid, _ in draft.messages),
-                    "feedback": _compact(feedback.to_dict()),
+                    "feedback": _compact(feedback),
                 },
                 overall=feedback.overall,
                 verdict=feedback.verdict.value,
@@ -223,13 +224,16 @@ def _recorded_message(revision: int, counts: bool, prompt: DailyPrompt) -> str:
     return "Answer saved." if revision == 1 else f"Revision {revision} saved; feedback is for your whole answer."
 
 
-def _compact(feedback: dict[str, object]) -> dict[str, object]:
-    """The stored form of feedback: scores and findings without the long suggestion texts."""
-    criteria = feedback.get("criteria", [])
-    kept = {k: feedback[k] for k in ("overall", "verdict", "word_count", "speaking_seconds", "notes")}
-    kept["criteria"] = [
-        {"id": c["id"], "score": c["score"], "evidence": c["evidence"]} for c in criteria  # type: ignore[index,union-attr]
-    ]
-    kept["anti_patterns"] = [a["id"] for a in feedback.get("anti_patterns", [])]  # type: ignore[index,union-attr]
-    kept["missing_structure"] = feedback.get("missing_structure", [])
-    return kept
+def _compact(feedback: Feedback) -> dict[str, object]:
+    """The stored form of feedback: scores and findings. Quotes and suggestions are left out: the revision's
+    own text is stored beside it and the engine is deterministic, so they can be rebuilt."""
+    return {
+        "overall": feedback.overall,
+        "verdict": feedback.verdict.value,
+        "criteria": [{"id": c.id, "score": c.score} for c in feedback.criteria],
+        "anti_patterns": [a.id for a in feedback.anti_patterns],
+        "missing_structure": list(feedback.missing_structure),
+        "word_count": feedback.word_count,
+        "speaking_seconds": feedback.speaking_seconds,
+        "notes": list(feedback.notes),
+    }

@@ -7,6 +7,7 @@ import shutil
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from redis.asyncio import Redis
 
@@ -97,7 +98,7 @@ class EmbeddedRedis:
                     return
                 except OSError:
                     pass
-                except Exception as exc:  # noqa: BLE001 - redis raises its own ConnectionError while starting
+                except Exception as exc:
                     if "connect" not in str(exc).lower() and "loading" not in str(exc).lower():
                         raise
                 if asyncio.get_running_loop().time() > deadline:
@@ -119,7 +120,7 @@ class EmbeddedRedis:
             process.kill()
             await process.wait()
 
-    async def __aenter__(self) -> EmbeddedRedis:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 

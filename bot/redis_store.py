@@ -118,23 +118,22 @@ class RedisStore:
     async def asked_questions(self, channel: Channel) -> list[str]:
         """The channel's rotation history, oldest first."""
         async with self._guard("read the question history"):
-            return list(await self.redis.lrange(keys.channel_asked(channel), 0, -1))
+            return [str(q) for q in await self.redis.lrange(keys.channel_asked(channel), 0, -1)]
 
     # prompts --------------------------------------------------------------------------------------
 
     async def save_prompt(self, prompt: DailyPrompt, *, question_days: Sequence[int] = ()) -> None:
         """Store a prompt, index it by day and thread, and mark its day (and any given days) as question days."""
         channel = prompt.channel
-        async with self._guard("save today's question"):
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.set(keys.prompt(prompt.workspace, prompt.id), prompt.model_dump_json())
-                pipe.zadd(keys.channel_prompts(channel), {prompt.id: prompt.day})
-                pipe.rpush(keys.channel_asked(channel), prompt.question_id)
-                days = {prompt.day, *question_days}
-                pipe.zadd(keys.question_days(prompt.workspace), {str(d): d for d in days})
-                if prompt.thread_id:
-                    pipe.set(keys.thread(channel, prompt.thread_id), prompt.id)
-                await pipe.execute()
+        async with self._guard("save today's question"), self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(keys.prompt(prompt.workspace, prompt.id), prompt.model_dump_json())
+            pipe.zadd(keys.channel_prompts(channel), {prompt.id: prompt.day})
+            pipe.rpush(keys.channel_asked(channel), prompt.question_id)
+            days = {prompt.day, *question_days}
+            pipe.zadd(keys.question_days(prompt.workspace), {str(d): d for d in days})
+            if prompt.thread_id:
+                pipe.set(keys.thread(channel, prompt.thread_id), prompt.id)
+            await pipe.execute()
 
     async def prompt(self, workspace: str, prompt_id: str) -> DailyPrompt | None:
         """A prompt by id."""
@@ -152,7 +151,7 @@ class RedisStore:
             return self._prompts[key]
         async with self._guard("find the question for this thread"):
             prompt_id = await self.redis.get(key)
-            raw = await self.redis.get(keys.prompt(thread.channel.workspace, prompt_id)) if prompt_id else None
+            raw = await self.redis.get(keys.prompt(thread.channel.workspace, str(prompt_id))) if prompt_id else None
         return self._remember(key, DailyPrompt.model_validate_json(raw)) if raw else None
 
     async def prompts_on(self, channel: Channel, day: int) -> list[DailyPrompt]:
@@ -161,7 +160,7 @@ class RedisStore:
             ids = await self.redis.zrangebyscore(keys.channel_prompts(channel), day, day)
             if not ids:
                 return []
-            raws = await self.redis.mget([keys.prompt(channel.workspace, i) for i in ids])
+            raws = await self.redis.mget([keys.prompt(channel.workspace, str(i)) for i in ids])
         return [DailyPrompt.model_validate_json(r) for r in raws if r]
 
     async def last_question_day(self, workspace: str) -> int | None:
@@ -211,7 +210,7 @@ class RedisStore:
             keys.event(ws, event_id or "-"),
             keys.member_names(ws),
         ]
-        args = [
+        args: list[str | int | float] = [
             event_id or "",
             keys.EVENT_TTL_SECONDS,
             seen_revisions,
@@ -252,7 +251,7 @@ class RedisStore:
     async def history(self, member: Member, limit: int = 20) -> list[HistoryItem]:
         """A member's most recent answers, newest first."""
         async with self._guard("read your history"):
-            prompt_ids = await self.redis.zrevrange(keys.member_answers(member), 0, limit - 1)
+            prompt_ids = [str(p) for p in await self.redis.zrevrange(keys.member_answers(member), 0, limit - 1)]
             async with self.redis.pipeline(transaction=False) as pipe:
                 for pid in prompt_ids:
                     pipe.hgetall(keys.answer(member.workspace, pid, member.user_id))
@@ -295,6 +294,7 @@ class RedisStore:
     async def leaderboard(self, workspace: str, board: str, limit: int = 10) -> list[BoardRow]:
         """The top members of one board with their last seen names."""
         async with self._guard("read the leaderboard"):
-            rows = await self.redis.zrevrange(keys.leaderboard(workspace, board), 0, limit - 1, withscores=True)
+            raw = await self.redis.zrevrange(keys.leaderboard(workspace, board), 0, limit - 1, withscores=True)
+            rows = [(str(entry[0]), int(entry[1])) for entry in raw]
             names = await self.redis.hmget(keys.member_names(workspace), [u for u, _ in rows]) if rows else []
-        return [BoardRow(user, name or user, int(score)) for (user, score), name in zip(rows, names)]
+        return [BoardRow(user, str(name or user), score) for (user, score), name in zip(rows, names)]

@@ -15,6 +15,20 @@ from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
 from bot.embedded_redis import find_redis_server, free_port
+from bot.rubric_engine import FeedbackEngine
+from content.loader import Bank, load_bank
+
+
+@pytest.fixture(scope="session")
+def bank() -> Bank:
+    """The shipped bank, loaded once (it is immutable)."""
+    return load_bank()
+
+
+@pytest.fixture(scope="session")
+def engine(bank: Bank) -> FeedbackEngine:
+    """The rubric engine over the shipped bank."""
+    return FeedbackEngine(bank)
 
 
 @pytest.fixture(scope="session")

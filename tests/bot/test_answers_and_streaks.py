@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,7 +16,7 @@ from bot.coach import Coach
 from bot.identities import Channel, Member, ThreadRef
 from bot.redis_store import RedisStore
 from bot.rubric_engine import FeedbackEngine
-from content.loader import Bank, load_bank
+from content.loader import Bank
 from tests.bot.scenario import GOOD_ANSWER, Scenario
 from tests.conftest import FakeClock
 
@@ -23,16 +24,6 @@ WS = "slack:T1"
 CHANNEL = Channel(WS, "C1")
 ALICE = Member(WS, "U1", "alice")
 BOB = Member(WS, "U2", "bob")
-
-
-@pytest.fixture(scope="module")
-def bank() -> Bank:
-    return load_bank()
-
-
-@pytest.fixture(scope="module")
-def engine(bank: Bank) -> FeedbackEngine:
-    return FeedbackEngine(bank)
 
 
 @pytest.fixture
@@ -76,7 +67,7 @@ async def test_a_missed_question_day_breaks_the_streak(coach: Coach, clock: Fake
 
 async def test_streak_shown_as_broken_once_a_question_day_passes_unanswered(coach: Coach, clock: FakeClock) -> None:
     scenario = Scenario(coach, CHANNEL)
-    mon, tue, wed = days(MONDAY, 3)
+    mon, tue, _wed = days(MONDAY, 3)
     await scenario.answer(await scenario.post(mon), ALICE)
     await scenario.post(tue)
     settings = ChannelSettings()
@@ -132,7 +123,7 @@ async def test_dst_changes_keep_streaks(coach: Coach, zone: str, dst_day: date) 
     scenario = Scenario(coach, Channel(WS, f"C-{zone}"), timezone=zone)
     dates = [dst_day - timedelta(days=1), dst_day, dst_day + timedelta(days=1)]
     prompts = [await scenario.post(d) for d in dates]
-    hours = [(b.posted_at - a.posted_at).total_seconds() / 3600 for a, b in zip(prompts, prompts[1:])]
+    hours = [(b.posted_at - a.posted_at).total_seconds() / 3600 for a, b in itertools.pairwise(prompts)]
     assert sorted(hours) != [24, 24], "one of the gaps is 23 or 25 hours: the clocks changed"
     for prompt in prompts:
         outcome = await scenario.answer(prompt, ALICE, after=timedelta(hours=23))

@@ -6,7 +6,7 @@ import pytest
 
 from bot.feedback import Verdict
 from bot.rubric_engine import FeedbackEngine, UnknownCategory, UnknownQuestion
-from content.loader import Bank, load_bank
+from content.loader import Bank
 from content.schema import Category
 
 STRONG_BEHAVIORAL = """\
@@ -34,16 +34,6 @@ BUZZWORDS = (
     "Synergy, data-driven, scalable, AI-first, end-to-end ownership, best-in-class, north star, "
     "move the needle, customer-centric, innovative, holistic, agile, leverage, robust, seamless, impactful."
 )
-
-
-@pytest.fixture(scope="module")
-def bank() -> Bank:
-    return load_bank()
-
-
-@pytest.fixture(scope="module")
-def engine(bank: Bank) -> FeedbackEngine:
-    return FeedbackEngine(bank)
 
 
 @pytest.fixture(scope="module")

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-
 from bot.rubric_engine import FeedbackEngine
-from content.loader import load_bank
 from content.schema import Category
 from tests.calibration.agreement import Agreement, agreement, load_calibration, scored
-
-
-@pytest.fixture(scope="module")
-def engine() -> FeedbackEngine:
-    return FeedbackEngine(load_bank())
 
 
 def test_set_shape() -> None:

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from content.loader import Bank, load_bank
+from content.loader import Bank
 from content.rotation import NoEligibleQuestion, next_question
 from content.schema import Category
-
-
-@pytest.fixture(scope="module")
-def bank() -> Bank:
-    return load_bank()
 
 
 def run(bank: Bank, tracks: set[Category], days: int, seed: str = "chan-1", difficulty: tuple[int, int] = (1, 3)) -> list[str]:

@@ -6,13 +6,8 @@ import re
 
 import pytest
 
-from content.loader import Bank, check_bank, load_bank
+from content.loader import Bank, check_bank
 from content.schema import MAX_QUESTION_CHARS, Category, RoundId
-
-
-@pytest.fixture(scope="module")
-def bank() -> Bank:
-    return load_bank()
 
 
 def test_shipped_bank_has_no_problems() -> None:
