@@ -18,6 +18,8 @@ from bot.answers import (
     rejection,
 )
 from bot.channel_settings import ChannelSettings, apply_setup_words
+from bot.chat_port import ChatPort
+from bot.daily_post import PostOutcome, PostStatus, post_question
 from bot.feedback import Feedback
 from bot.identities import Channel, Member
 from bot.prompts import DailyPrompt, new_prompt
@@ -178,6 +180,36 @@ class Coach:
         first = max((last or today.toordinal()) + 1, today.toordinal() - PRACTICE_BACKFILL_DAYS)
         await self.store.save_prompt(prompt, question_days=range(first, today.toordinal() + 1))
         return prompt
+
+    async def post_daily_prompt(
+        self, channel: Channel, settings: ChannelSettings, port: ChatPort, *, local_date: date | None = None
+    ) -> PostOutcome:
+        """Post the channel's question for its local date exactly once, however many callers race for it."""
+        today = local_date or self.local_date(settings)
+        if await self.store.claim_post(channel, today) is None:
+            state = await self.store.post_claim(channel, today)
+            existing = await self.store.prompts_on(channel, today.toordinal())
+            status = PostStatus.SKIPPED if state == "skipped" else PostStatus.ALREADY_POSTED
+            return PostOutcome(status, today, existing[0] if existing else None)
+        try:
+            question = await self._rotate(channel, settings.tracks, settings.difficulty)
+            window = timedelta(hours=settings.window_hours)
+            prompt = new_prompt(channel, question.id, today, self.clock(), window)
+            prompt = await post_question(port, self.bank, prompt, window)
+            await self.store.save_prompt(prompt)
+        except BaseException:
+            await self.store.release_post(channel, today)
+            raise
+        return PostOutcome(PostStatus.POSTED, today, prompt)
+
+    async def skip_today(self, channel: Channel, settings: ChannelSettings) -> PostOutcome:
+        """Skip the channel's question today; if it was already posted, missing it breaks no streak."""
+        today = self.local_date(settings)
+        posted = await self.store.prompts_on(channel, today.toordinal())
+        others = [c for c in await self.store.channels(channel.workspace) if c != channel.channel_id]
+        other_posts = [p for c in others for p in await self.store.prompts_on(Channel(channel.workspace, c), today.toordinal())]
+        await self.store.skip_day(channel, today, unmark_question_day=bool(posted) and not other_posts)
+        return PostOutcome(PostStatus.SKIPPED, today, posted[0] if posted else None)
 
     # streaks, boards, history ----------------------------------------------------------------------
 

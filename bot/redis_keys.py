@@ -43,6 +43,11 @@ def channel_asked(channel: Channel) -> str:
     return f"{_tag(channel.workspace)}:channel:{channel.channel_id}:asked"
 
 
+def post_claim(channel: Channel, local_date: str) -> str:
+    """Who holds a channel's local date: `posting`, `posted` or `skipped` (the exactly-once guard)."""
+    return f"{_tag(channel.workspace)}:channel:{channel.channel_id}:claim:{local_date}"
+
+
 def prompt(workspace: str, prompt_id: str) -> str:
     """Hash of one daily prompt."""
     return f"{_tag(workspace)}:prompt:{prompt_id}"

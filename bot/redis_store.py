@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 
 from redis.asyncio import Redis
@@ -64,6 +64,11 @@ class BoardRow:
     value: int
 
 
+CLAIM_TTL_SECONDS = 3 * 24 * 3600
+# Delete a key only while it still holds the expected value.
+_RELEASE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+
+
 def _lua(name: str) -> str:
     return (resources.files("bot") / "lua" / name).read_text(encoding="utf-8")
 
@@ -74,6 +79,7 @@ class RedisStore:
     def __init__(self, redis: Redis, prompt_cache_size: int = 2048) -> None:
         self.redis = redis
         self._record = redis.register_script(_lua("record_answer.lua"))
+        self._release = redis.register_script(_RELEASE_IF)
         # Posted prompts never change, so a lookup saves a round trip on every answer after the first.
         self._prompts: OrderedDict[str, DailyPrompt] = OrderedDict()
         self._prompt_cache_size = prompt_cache_size
@@ -122,10 +128,43 @@ class RedisStore:
 
     # prompts --------------------------------------------------------------------------------------
 
+    async def claim_post(self, channel: Channel, local_date: date) -> str | None:
+        """Take a channel's local date for posting; None if taken, else the claim (only one caller ever gets it)."""
+        async with self._guard("claim today's post"):
+            taken = await self.redis.set(
+                keys.post_claim(channel, local_date.isoformat()), "posting", nx=True, ex=CLAIM_TTL_SECONDS
+            )
+        return "posting" if taken else None
+
+    async def post_claim(self, channel: Channel, local_date: date) -> str | None:
+        """The state of a channel's date: posting, posted, skipped, or None."""
+        async with self._guard("read today's post"):
+            value = await self.redis.get(keys.post_claim(channel, local_date.isoformat()))
+        return str(value) if value else None
+
+    async def release_post(self, channel: Channel, local_date: date) -> None:
+        """Give a date back after a failed post, unless it was meanwhile posted or skipped."""
+        async with self._guard("release today's post"):
+            await self._release(keys=[keys.post_claim(channel, local_date.isoformat())], args=["posting"])
+
+    async def skip_day(self, channel: Channel, local_date: date, *, unmark_question_day: bool) -> None:
+        """Mark a date skipped; optionally stop it counting as a question day (so missing it breaks nothing)."""
+        async with self._guard("skip today"), self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(keys.post_claim(channel, local_date.isoformat()), "skipped", ex=CLAIM_TTL_SECONDS)
+            if unmark_question_day:
+                pipe.zrem(keys.question_days(channel.workspace), str(local_date.toordinal()))
+            await pipe.execute()
+
+    async def channels(self, workspace: str) -> list[str]:
+        """The workspace's configured channel ids."""
+        async with self._guard("read the channels"):
+            return sorted(str(c) for c in await self.redis.smembers(keys.channels(workspace)))
+
     async def save_prompt(self, prompt: DailyPrompt, *, question_days: Sequence[int] = ()) -> None:
         """Store a prompt, index it by day and thread, and mark its day (and any given days) as question days."""
         channel = prompt.channel
         async with self._guard("save today's question"), self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(keys.post_claim(channel, prompt.local_date.isoformat()), "posted", ex=CLAIM_TTL_SECONDS)
             pipe.set(keys.prompt(prompt.workspace, prompt.id), prompt.model_dump_json())
             pipe.zadd(keys.channel_prompts(channel), {prompt.id: prompt.day})
             pipe.rpush(keys.channel_asked(channel), prompt.question_id)
@@ -290,6 +329,12 @@ class RedisStore:
                 return stored
             missed = await self.redis.zcount(keys.question_days(member.workspace), f"({stored.last_day}", f"({today}")
         return stored.as_of(int(missed))
+
+    async def points(self, member: Member) -> int:
+        """A member's points total."""
+        async with self._guard("read your points"):
+            score = await self.redis.zscore(keys.leaderboard(member.workspace, "points"), member.user_id)
+        return int(score or 0)
 
     async def leaderboard(self, workspace: str, board: str, limit: int = 10) -> list[BoardRow]:
         """The top members of one board with their last seen names."""

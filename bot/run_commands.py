@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import signal
 import sys
 from typing import Any
 
@@ -17,7 +19,7 @@ from content.schema import Category
 def add_parsers(commands: Any) -> None:
     """Register `run` and `practice`."""
     run = commands.add_parser("run", help="start every configured chat platform (terminal practice without any)")
-    run.add_argument("--platform", choices=["console"], help="start only this platform")
+    run.add_argument("--platform", choices=["slack", "console"], help="start only this platform")
     run.set_defaults(run=run_bot)
 
     practice = commands.add_parser("practice", help="answer today's question in the terminal")
@@ -30,7 +32,38 @@ def add_parsers(commands: Any) -> None:
 
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
     """Start the configured platforms; with none configured, run terminal practice."""
-    return run_practice_command(argparse.Namespace(category=None, question=None, history=False), settings)
+    if args.platform == "slack" and not settings.slack_configured:
+        missing = ", ".join(settings.slack_missing())
+        print(f"Slack needs {missing} (SLACK_MODE={settings.slack_mode}); see .env.example.", file=sys.stderr)
+        return 2
+    platforms = [args.platform] if args.platform else (["slack"] if settings.slack_configured else [])
+    if not platforms or platforms == ["console"]:
+        return run_practice_command(argparse.Namespace(category=None, question=None, history=False), settings)
+    try:
+        asyncio.run(_serve(settings, platforms))
+    except (EmbeddedRedisError, ContentError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def _serve(settings: Settings, platforms: list[str]) -> None:
+    """Run the chat platforms until SIGINT or SIGTERM."""
+    from handlers.slack.server import build_slack_app, serve_slack
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with bootstrap(settings) as app:
+        await app.store.ping()
+        tasks = []
+        if "slack" in platforms:
+            tasks.append(asyncio.create_task(serve_slack(app, build_slack_app(app), stop)))
+        await asyncio.gather(*tasks)
 
 
 def run_practice_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -27,6 +27,33 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("debrief", appauthor=False)))
     timezone: str | None = None
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_mode: Literal["socket", "http"] = Field(default="socket", validation_alias="SLACK_MODE")
+    slack_http_port: int = Field(default=3000, ge=1, le=65535, validation_alias="SLACK_HTTP_PORT")
+    # All interfaces by default: Slack itself must reach the HTTP endpoint.
+    slack_http_host: str = Field(default="0.0.0.0", validation_alias="SLACK_HTTP_HOST")
+    slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
+
+    @property
+    def slack_configured(self) -> bool:
+        """Whether the tokens for the chosen Slack mode are all set."""
+        if self.slack_bot_token is None:
+            return False
+        if self.slack_mode == "http":
+            return self.slack_signing_secret is not None
+        return self.slack_app_token is not None
+
+    def slack_missing(self) -> list[str]:
+        """The Slack settings still needed for the chosen mode."""
+        needed = {"SLACK_BOT_TOKEN": self.slack_bot_token}
+        if self.slack_mode == "http":
+            needed["SLACK_SIGNING_SECRET"] = self.slack_signing_secret
+        else:
+            needed["SLACK_APP_TOKEN"] = self.slack_app_token
+        return [name for name, value in needed.items() if value is None]
 
     @field_validator("content_dirs", mode="before")
     @classmethod

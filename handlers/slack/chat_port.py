@@ -1,0 +1,91 @@
+"""The core's ChatPort on Slack's Web API, and a cached view of Slack users."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.chat_port import Reply
+from bot.identities import Channel, Member, MessageRef, ThreadRef
+from handlers.slack.translate import reply_blocks
+
+USER_CACHE_SECONDS = 300
+
+
+class SlackChatPort:
+    """Posts through chat.postMessage / chat.postEphemeral; a Slack thread is its root message's ts."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def post(self, channel: Channel, reply: Reply) -> MessageRef:
+        """Post a message in a channel."""
+        response = await self.client.chat_postMessage(
+            channel=channel.channel_id, text=reply.text, blocks=reply_blocks(reply), unfurl_links=False
+        )
+        return MessageRef(channel, str(response["ts"]))
+
+    async def open_thread(self, message: MessageRef, title: str) -> ThreadRef:
+        """Slack threads need no creating: replies to the message's ts form the thread."""
+        return ThreadRef(message.channel, message.message_id)
+
+    async def reply_in_thread(self, thread: ThreadRef, reply: Reply) -> MessageRef:
+        """Reply under a thread's root message."""
+        response = await self.client.chat_postMessage(
+            channel=thread.channel.channel_id, thread_ts=thread.thread_id, text=reply.text, blocks=reply_blocks(reply)
+        )
+        return MessageRef(thread.channel, str(response["ts"]))
+
+    async def send_private(self, member: Member, reply: Reply, *, thread: ThreadRef | None = None) -> bool:
+        """An ephemeral message in the thread's channel, or a DM when there is no thread."""
+        try:
+            if thread is not None:
+                await self.client.chat_postEphemeral(
+                    channel=thread.channel.channel_id, user=member.user_id, thread_ts=thread.thread_id,
+                    text=reply.text, blocks=reply_blocks(reply),
+                )
+            else:
+                opened = await self.client.conversations_open(users=member.user_id)
+                await self.client.chat_postMessage(
+                    channel=opened["channel"]["id"], text=reply.text, blocks=reply_blocks(reply)
+                )
+        except SlackApiError:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    """What debrief needs to know about a Slack user."""
+
+    name: str
+    is_admin: bool
+
+
+class SlackDirectory:
+    """users.info with a short cache, for display names and the admin check."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._cache: dict[str, tuple[float, SlackUser]] = {}
+
+    async def user(self, user_id: str) -> SlackUser:
+        """The user's display name and whether they are a workspace admin or owner."""
+        cached = self._cache.get(user_id)
+        if cached and time.monotonic() - cached[0] < USER_CACHE_SECONDS:
+            return cached[1]
+        response = await self.client.users_info(user=user_id)
+        data = response["user"]
+        profile = data.get("profile") or {}
+        name = profile.get("display_name") or data.get("real_name") or data.get("name") or user_id
+        user = SlackUser(
+            name=str(name),
+            is_admin=bool(data.get("is_admin") or data.get("is_owner") or data.get("is_primary_owner")),
+        )
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[user_id] = (time.monotonic(), user)
+        return user

@@ -1,0 +1,222 @@
+"""Slack listeners: acknowledge first, translate, call the core, render the reply."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.answers import AnswerOutcome, AnswerStatus, SubmitAnswer
+from bot.bootstrap import App
+from bot.channel_settings import ChannelSettings
+from bot.chat_commands import ChatCommands, CommandRequest, parse_command_text
+from bot.chat_port import Reply
+from bot.daily_post import question_reply
+from bot.errors import StoreUnavailable
+from bot.identities import Channel, Member
+from handlers.slack.chat_port import SlackChatPort, SlackDirectory
+from handlers.slack.translate import (
+    answer_from_event,
+    feedback_blocks,
+    feedback_summary,
+    home_view,
+    reply_blocks,
+    workspace_id,
+)
+
+log = logging.getLogger(__name__)
+ANSWER_REACTION = "memo"
+UNSAVED_ANSWER = (
+    "Could not save your answer: the database is not reachable right now. Nothing was saved; "
+    "please send your answer again in a minute (your message is still in the thread)."
+)
+SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
+
+Respond = Callable[..., Awaitable[Any]]
+Ack = Callable[..., Awaitable[Any]]
+
+
+class SlackHandlers:
+    """Everything debrief does on Slack, one method per kind of request."""
+
+    def __init__(self, app: App, port: SlackChatPort, directory: SlackDirectory) -> None:
+        self.app = app
+        self.coach = app.coach
+        self.port = port
+        self.client = port.client
+        self.directory = directory
+        self.commands = ChatCommands(app.coach, app.settings.admins)
+
+    async def is_admin(self, user_id: str) -> bool:
+        """Workspace admins and owners, per users.info."""
+        try:
+            return (await self.directory.user(user_id)).is_admin
+        except SlackApiError:
+            log.warning("users.info failed for %s; treating as not an admin", user_id)
+            return False
+
+    async def on_command(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
+        """`/debrief ...`: ack at once, then answer through the response URL."""
+        await ack()
+        workspace = workspace_id(str(body.get("team_id", "")))
+        user_id = str(body.get("user_id", ""))
+        name, args = parse_command_text(str(body.get("text") or ""))
+        request = CommandRequest(
+            member=Member(workspace, user_id, str(body.get("user_name") or "")),
+            channel=Channel(workspace, str(body.get("channel_id", ""))),
+            name=name,
+            args=args,
+            is_platform_admin=lambda: self.is_admin(user_id),
+            port=self.port,
+        )
+        try:
+            reply = await self.commands.run(request)
+        except StoreUnavailable as exc:
+            reply = Reply(str(exc))
+        except SlackApiError as exc:
+            reply = Reply(f"Slack refused the request ({exc.response.get('error', 'unknown error')}); nothing was changed.")
+        except Exception:
+            log.exception("/debrief %s failed", name)
+            reply = Reply(SOMETHING_WENT_WRONG)
+        await respond(
+            text=reply.text,
+            blocks=reply_blocks(reply),
+            response_type="ephemeral" if reply.private else "in_channel",
+            replace_original=False,
+        )
+
+    async def on_message(self, body: Mapping[str, Any]) -> None:
+        """A message event: answers in question threads are recorded, scored and answered with feedback."""
+        command = answer_from_event(body)
+        if command is None:
+            return
+        command = await self._with_name(command)
+        try:
+            outcome = await self.coach.submit_answer(command)
+        except StoreUnavailable:
+            await self._ephemeral(command, Reply(UNSAVED_ANSWER))
+            return
+        except Exception:
+            log.exception("answer %s failed", command.message_id)
+            await self._ephemeral(command, Reply(SOMETHING_WENT_WRONG))
+            return
+        if outcome.status is AnswerStatus.RECORDED:
+            await self._deliver_feedback(command, outcome)
+        elif outcome.status in (AnswerStatus.EMPTY, AnswerStatus.TOO_LONG, AnswerStatus.TOO_MANY_REVISIONS):
+            await self._ephemeral(command, Reply(outcome.message))
+
+    async def _with_name(self, command: SubmitAnswer) -> SubmitAnswer:
+        try:
+            name = (await self.directory.user(command.member.user_id)).name
+        except SlackApiError:
+            return command
+        member = Member(command.member.workspace, command.member.user_id, name)
+        return SubmitAnswer(member, command.message_id, command.text, command.at, command.event_id, command.thread)
+
+    async def _deliver_feedback(self, command: SubmitAnswer, outcome: AnswerOutcome) -> None:
+        assert outcome.feedback is not None and command.thread is not None
+        channel_id = command.thread.channel.channel_id
+        if outcome.revision == 1:
+            try:
+                await self.client.reactions_add(channel=channel_id, timestamp=command.message_id, name=ANSWER_REACTION)
+            except SlackApiError as exc:
+                if exc.response.get("error") != "already_reacted":
+                    log.warning("reaction failed: %s", exc.response.get("error"))
+        blocks = feedback_blocks(
+            outcome.feedback,
+            streak=outcome.streak,
+            points=outcome.points,
+            points_total=outcome.points_total,
+            note=outcome.message,
+        )
+        settings = await self.coach.channel_settings(command.thread.channel)
+        text = feedback_summary(outcome.feedback)
+        if settings is not None and settings.feedback == "public":
+            await self.client.chat_postMessage(
+                channel=channel_id, thread_ts=command.thread.thread_id, text=text, blocks=blocks, unfurl_links=False
+            )
+        else:
+            await self.client.chat_postEphemeral(
+                channel=channel_id, user=command.member.user_id, thread_ts=command.thread.thread_id,
+                text=text, blocks=blocks,
+            )
+
+    async def _ephemeral(self, command: SubmitAnswer, reply: Reply) -> None:
+        if command.thread is None:
+            return
+        try:
+            await self.client.chat_postEphemeral(
+                channel=command.thread.channel.channel_id, user=command.member.user_id,
+                thread_ts=command.thread.thread_id, text=reply.text, blocks=reply_blocks(reply),
+            )
+        except SlackApiError as exc:
+            log.warning("could not tell %s: %s", command.member.user_id, exc.response.get("error"))
+
+    async def on_home_opened(self, body: Mapping[str, Any], event: Mapping[str, Any]) -> None:
+        """App Home: the member's streak, points, recent scores and today's questions."""
+        if event.get("tab") not in (None, "home"):
+            return
+        workspace = workspace_id(str(body.get("team_id", "")))
+        user_id = str(event.get("user", ""))
+        member = Member(workspace, user_id)
+        try:
+            view = await self._home(workspace, member)
+        except StoreUnavailable as exc:
+            view = {"type": "home", "blocks": reply_blocks(Reply(str(exc)))}
+        await self.client.views_publish(user_id=user_id, view=view)
+
+    async def _home(self, workspace: str, member: Member) -> dict[str, Any]:
+        today: list[tuple[str, str]] = []
+        settings = None
+        for channel_id in await self.coach.store.channels(workspace):
+            channel = Channel(workspace, channel_id)
+            settings = await self.coach.channel_settings(channel)
+            if settings is None:
+                continue
+            for prompt in await self.coach.todays_prompts(channel, settings):
+                today.append((channel_id, self.coach.bank.question(prompt.question_id).text))
+        streak = await self.coach.streak(member, settings or ChannelSettings())
+        points = await self.coach.store.points(member)
+        history = await self.coach.history(member, 10)
+        return home_view(streak=streak, points_total=points, history=history, today=today)
+
+    async def on_today_button(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
+        """The daily post's button: today's question, privately."""
+        await ack()
+        workspace = workspace_id(str((body.get("team") or {}).get("id", "")))
+        channel = Channel(workspace, str((body.get("channel") or {}).get("id", "")))
+        try:
+            settings = await self.coach.channel_settings(channel)
+            prompts = await self.coach.todays_prompts(channel, settings) if settings else []
+            if prompts:
+                question = self.coach.bank.question(prompts[0].question_id)
+                reply = question_reply(self.coach.bank, question, private=True)
+            else:
+                reply = Reply("There is no question in this channel today.")
+        except StoreUnavailable as exc:
+            reply = Reply(str(exc))
+        await respond(text=reply.text, blocks=reply_blocks(reply), response_type="ephemeral", replace_original=False)
+
+
+def register_listeners(bolt: AsyncApp, handlers: SlackHandlers) -> None:
+    """Attach debrief's listeners to a Bolt app."""
+
+    async def command(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        await handlers.on_command(ack, body, respond)
+
+    async def message(body: dict[str, Any]) -> None:
+        await handlers.on_message(body)
+
+    async def home(body: dict[str, Any], event: dict[str, Any]) -> None:
+        await handlers.on_home_opened(body, event)
+
+    async def today(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        await handlers.on_today_button(ack, body, respond)
+
+    bolt.command("/debrief")(command)
+    bolt.event("message")(message)
+    bolt.event("app_home_opened")(home)
+    bolt.action("today")(today)

@@ -1,0 +1,202 @@
+"""A fake Slack on 127.0.0.1: the Web API methods debrief calls, response URLs, and a Socket Mode websocket."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+
+from bot.embedded_redis import free_port
+
+
+@dataclass
+class Call:
+    """One request the bot made."""
+
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    """Records calls; answers like Slack would for the methods debrief uses."""
+
+    team_id: str = "T1"
+    bot_user: str = "UBOT"
+    admins: set[str] = field(default_factory=set)
+    names: dict[str, str] = field(default_factory=dict)
+    rate_limit_once: set[str] = field(default_factory=set)
+    calls: list[Call] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    port: int = 0
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, key: str = "r") -> str:
+        return f"http://127.0.0.1:{self.port}/respond/{key}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        self.port = free_port()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner:
+            await self._runner.cleanup()
+
+    def next_ts(self) -> str:
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+    def of(self, method: str) -> list[dict[str, Any]]:
+        """Params of every call to `method`, in order."""
+        return [c.params for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """Wait until `method` was called at least `count` times."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.of(method)) < count:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                seen = [c.method for c in self.calls]
+                raise AssertionError(f"{method} called {len(self.of(method))}x, wanted {count}; calls: {seen}")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                pass
+        return self.of(method)
+
+    def _record(self, method: str, params: dict[str, Any]) -> None:
+        self.calls.append(Call(method, params))
+        self._changed.set()
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)  # slack_sdk sends some methods' arguments in the URL
+        if request.method == "GET":
+            return params
+        if request.content_type == "application/json":
+            return params | dict(await request.json())
+        form = await request.post()
+        for key, value in form.items():
+            text = str(value)
+            if key in ("blocks", "view") and text.startswith(("[", "{")):
+                params[key] = json.loads(text)
+            else:
+                params[key] = text
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        if method in self.rate_limit_once:
+            self.rate_limit_once.discard(method)
+            self._record(f"{method}#429", params)
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
+        self._record(method, params)
+        return web.json_response(self._answer(method, params))
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "debrief",
+                    "team_id": self.team_id, "user_id": self.bot_user, "bot_id": "BBOT"}
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": params.get("channel"), "ts": self.next_ts(), "message": {"text": params.get("text")}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self.next_ts()}
+        if method == "users.info":
+            user = str(params.get("user"))
+            return {"ok": True, "user": {"id": user, "name": user, "real_name": self.names.get(user, user),
+                                         "is_admin": user in self.admins, "is_owner": False,
+                                         "profile": {"display_name": self.names.get(user, "")}}}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": f"D{params.get('users')}"}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+        return {"ok": True}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self._record("response_url", dict(await request.json()))
+        return web.json_response({"ok": True})
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {}, "connection_info": {"app_id": "A1"}})
+        self._changed.set()
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+                self._changed.set()
+        self._sockets.remove(ws)
+        return ws
+
+    async def wait_for_socket(self, timeout: float = 10.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not self._sockets:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("the bot never opened the Socket Mode websocket")
+            await asyncio.sleep(0.05)
+
+    async def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        """Wait for the bot to acknowledge an envelope."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            for ack in self.socket_acks:
+                if ack.get("envelope_id") == envelope_id:
+                    return ack
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"envelope {envelope_id} was never acknowledged")
+            await asyncio.sleep(0.02)
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any]) -> str:
+        """Push a Socket Mode envelope to the bot and return its id."""
+        envelope_id = str(uuid.uuid4())
+        await self._sockets[0].send_json(
+            {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": kind != "events_api"}
+        )
+        return envelope_id
+
+
+def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    """Slack's v0 request signature headers for `body`."""
+    ts = str(timestamp or int(time.time()))
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def event_body(event: dict[str, Any], *, event_id: str, team_id: str = "T1") -> dict[str, Any]:
+    return {"token": "legacy", "team_id": team_id, "api_app_id": "A1", "type": "event_callback", "event": event,
+            "event_id": event_id, "event_time": int(time.time()),
+            "authorizations": [{"team_id": team_id, "user_id": "UBOT", "is_bot": True}]}
+
+
+def command_body(text: str, *, user_id: str, channel_id: str = "C1", response_url: str, team_id: str = "T1") -> str:
+    return urlencode({"token": "legacy", "team_id": team_id, "team_domain": "fake", "channel_id": channel_id,
+                      "channel_name": "pm-prep", "user_id": user_id, "user_name": user_id.lower(),
+                      "command": "/debrief", "text": text, "response_url": response_url,
+                      "trigger_id": "trig", "api_app_id": "A1"})

@@ -1,0 +1,89 @@
+"""Run the real debrief Slack app over HTTP against the fake Slack, and send it signed requests."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+from redis.asyncio import Redis
+
+from bot.bootstrap import App, bootstrap
+from bot.embedded_redis import free_port
+from bot.settings import Settings
+from handlers.slack.server import SlackApp, SlackHttpServer, build_slack_app
+from tests.handlers.slack.fake_slack import FakeSlack, command_body, event_body, sign
+
+SECRET = "test-signing-secret"
+
+
+@dataclass
+class SlackHarness:
+    """The fake Slack, the running app, and helpers that speak to it like Slack does."""
+
+    fake: FakeSlack
+    app: App
+    slack: SlackApp
+    url: str
+    session: aiohttp.ClientSession
+
+    async def post(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> aiohttp.ClientResponse:
+        signed = {**sign(SECRET, body), "Content-Type": content_type, **(headers or {})}
+        started = time.perf_counter()
+        response = await self.session.post(self.url, data=body.encode(), headers=signed)
+        response.elapsed = time.perf_counter() - started  # type: ignore[attr-defined]
+        await response.read()
+        return response
+
+    async def command(self, text: str, user_id: str, channel_id: str = "C1", key: str = "r") -> aiohttp.ClientResponse:
+        body = command_body(text, user_id=user_id, channel_id=channel_id, response_url=self.fake.response_url(key))
+        return await self.post(body, "application/x-www-form-urlencoded")
+
+    async def event(self, event: dict[str, Any], event_id: str, retry: int | None = None) -> aiohttp.ClientResponse:
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
+        return await self.post(json.dumps(event_body(event, event_id=event_id)), "application/json", headers)
+
+    async def action(self, payload: dict[str, Any]) -> aiohttp.ClientResponse:
+        from urllib.parse import urlencode
+
+        return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    async def responses(self, count: int = 1) -> list[dict[str, Any]]:
+        return await self.fake.wait_for("response_url", count)
+
+
+def slack_settings(monkeypatch: pytest.MonkeyPatch, fake: FakeSlack, redis_url: str) -> Settings:
+    monkeypatch.setenv("SLACK_MODE", "http")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
+    monkeypatch.setenv("SLACK_API_URL", fake.api_url)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("DEBRIEF_ADMINS", "UALLOWED")
+    return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running_slack(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis | None = None, fake: FakeSlack | None = None
+) -> AsyncIterator[SlackHarness]:
+    fake = fake or FakeSlack(admins={"UADMIN"}, names={"UADMIN": "Ada", "UMEMBER": "Ben"})
+    await fake.start()
+    settings = slack_settings(monkeypatch, fake, redis_url)
+    try:
+        async with bootstrap(settings, redis=redis) as app:
+            slack = build_slack_app(app)
+            port = free_port()
+            server = SlackHttpServer(slack.bolt, "127.0.0.1", port)
+            await server.start()
+            try:
+                async with aiohttp.ClientSession() as session:
+                    yield SlackHarness(fake, app, slack, f"http://127.0.0.1:{port}/slack/events", session)
+            finally:
+                await server.stop()
+    finally:
+        await fake.stop()
