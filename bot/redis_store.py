@@ -330,6 +330,12 @@ class RedisStore:
             missed = await self.redis.zcount(keys.question_days(member.workspace), f"({stored.last_day}", f"({today}")
         return stored.as_of(int(missed))
 
+    async def remember_name(self, member: Member) -> None:
+        """Store a member's display name for leaderboards."""
+        if member.display_name:
+            async with self._guard("save your name"):
+                await self.redis.hset(keys.member_names(member.workspace), member.user_id, member.display_name)
+
     async def points(self, member: Member) -> int:
         """A member's points total."""
         async with self._guard("read your points"):

@@ -72,6 +72,11 @@ class SlackDirectory:
         self.client = client
         self._cache: dict[str, tuple[float, SlackUser]] = {}
 
+    def cached(self, user_id: str) -> SlackUser | None:
+        """The user if looked up recently, without calling Slack."""
+        cached = self._cache.get(user_id)
+        return cached[1] if cached and time.monotonic() - cached[0] < USER_CACHE_SECONDS else None
+
     async def user(self, user_id: str) -> SlackUser:
         """The user's display name and whether they are a workspace admin or owner."""
         cached = self._cache.get(user_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -49,6 +50,7 @@ class SlackHandlers:
         self.client = port.client
         self.directory = directory
         self.commands = ChatCommands(app.coach, app.settings.admins)
+        self._background: set[asyncio.Task[None]] = set()
 
     async def is_admin(self, user_id: str) -> bool:
         """Workspace admins and owners, per users.info."""
@@ -93,9 +95,13 @@ class SlackHandlers:
         command = answer_from_event(body)
         if command is None:
             return
-        command = await self._with_name(command)
+        command = self._with_name(command)
+        assert command.thread is not None
         try:
-            outcome = await self.coach.submit_answer(command)
+            # The channel's feedback setting is read alongside, not after, the answer.
+            outcome, settings = await asyncio.gather(
+                self.coach.submit_answer(command), self.coach.channel_settings(command.thread.channel)
+            )
         except StoreUnavailable:
             await self._ephemeral(command, Reply(UNSAVED_ANSWER))
             return
@@ -104,27 +110,48 @@ class SlackHandlers:
             await self._ephemeral(command, Reply(SOMETHING_WENT_WRONG))
             return
         if outcome.status is AnswerStatus.RECORDED:
-            await self._deliver_feedback(command, outcome)
+            public = settings is not None and settings.feedback == "public"
+            await self._deliver_feedback(command, outcome, public=public)
         elif outcome.status in (AnswerStatus.EMPTY, AnswerStatus.TOO_LONG, AnswerStatus.TOO_MANY_REVISIONS):
             await self._ephemeral(command, Reply(outcome.message))
 
-    async def _with_name(self, command: SubmitAnswer) -> SubmitAnswer:
-        try:
-            name = (await self.directory.user(command.member.user_id)).name
-        except SlackApiError:
+    def _with_name(self, command: SubmitAnswer) -> SubmitAnswer:
+        """Attach the member's display name if known; otherwise learn it in the background, off the answer's path."""
+        known = self.directory.cached(command.member.user_id)
+        if known is None:
+            task = asyncio.create_task(self._learn_name(command.member))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
             return command
-        member = Member(command.member.workspace, command.member.user_id, name)
+        member = Member(command.member.workspace, command.member.user_id, known.name)
         return SubmitAnswer(member, command.message_id, command.text, command.at, command.event_id, command.thread)
 
-    async def _deliver_feedback(self, command: SubmitAnswer, outcome: AnswerOutcome) -> None:
+    async def _learn_name(self, member: Member) -> None:
+        try:
+            user = await self.directory.user(member.user_id)
+            await self.coach.store.remember_name(Member(member.workspace, member.user_id, user.name))
+        except (SlackApiError, StoreUnavailable) as exc:
+            log.info("could not learn the name of %s: %s", member.user_id, exc)
+
+    async def _deliver_feedback(self, command: SubmitAnswer, outcome: AnswerOutcome, *, public: bool) -> None:
+        if outcome.revision == 1:
+            await asyncio.gather(self._send_feedback(command, outcome, public=public), self._react(command))
+        else:
+            await self._send_feedback(command, outcome, public=public)
+
+    async def _react(self, command: SubmitAnswer) -> None:
+        assert command.thread is not None
+        try:
+            await self.client.reactions_add(
+                channel=command.thread.channel.channel_id, timestamp=command.message_id, name=ANSWER_REACTION
+            )
+        except SlackApiError as exc:
+            if exc.response.get("error") != "already_reacted":
+                log.warning("reaction failed: %s", exc.response.get("error"))
+
+    async def _send_feedback(self, command: SubmitAnswer, outcome: AnswerOutcome, *, public: bool) -> None:
         assert outcome.feedback is not None and command.thread is not None
         channel_id = command.thread.channel.channel_id
-        if outcome.revision == 1:
-            try:
-                await self.client.reactions_add(channel=channel_id, timestamp=command.message_id, name=ANSWER_REACTION)
-            except SlackApiError as exc:
-                if exc.response.get("error") != "already_reacted":
-                    log.warning("reaction failed: %s", exc.response.get("error"))
         blocks = feedback_blocks(
             outcome.feedback,
             streak=outcome.streak,
@@ -132,9 +159,8 @@ class SlackHandlers:
             points_total=outcome.points_total,
             note=outcome.message,
         )
-        settings = await self.coach.channel_settings(command.thread.channel)
         text = feedback_summary(outcome.feedback)
-        if settings is not None and settings.feedback == "public":
+        if public:
             await self.client.chat_postMessage(
                 channel=channel_id, thread_ts=command.thread.thread_id, text=text, blocks=blocks, unfurl_links=False
             )

@@ -1,0 +1,166 @@
+"""Latency and throughput from a signed Slack answer event to the feedback call at a fake Web API.
+
+Side by side, in the same run: a bare Bolt app that only acknowledges the event and posts one ephemeral
+message. Both run the real AsyncApp over HTTP on 127.0.0.1 against the same fake Slack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from slack_bolt.async_app import AsyncApp
+
+from bench.scoring import answer_of
+from bot.bootstrap import bootstrap, redis_client
+from bot.channel_settings import ChannelSettings
+from bot.embedded_redis import EmbeddedRedis, free_port
+from bot.identities import Channel
+from bot.settings import Settings
+from content.loader import load_bank
+from handlers.slack.server import SlackHttpServer, build_slack_app, web_client
+from tests.handlers.slack.fake_slack import FakeSlack, event_body, sign
+
+SECRET = "bench-secret"
+
+
+class TimedFakeSlack(FakeSlack):
+    """The fake Slack, noting when each user's ephemeral message arrives."""
+
+    arrived: dict[str, float]
+
+    def _record(self, method: str, params: dict[str, Any]) -> None:
+        if method == "chat.postEphemeral":
+            self.arrived[str(params.get("user"))] = time.perf_counter()
+        super()._record(method, params)
+
+
+def bare_app(settings: Settings) -> AsyncApp:
+    """The baseline: ack, then post one ephemeral message."""
+    bolt = AsyncApp(client=web_client(settings), signing_secret=SECRET, process_before_response=False)
+
+    async def message(body: dict[str, Any], client: Any) -> None:
+        event = body["event"]
+        await client.chat_postEphemeral(channel=event["channel"], user=event["user"], thread_ts=event.get("thread_ts"),
+                                        text="ok")
+
+    bolt.event("message")(message)
+    return bolt
+
+
+async def drive(
+    session: aiohttp.ClientSession, url: str, fake: TimedFakeSlack, thread_ts: str, text: str, prefix: str,
+    count: int, concurrency: int,
+) -> tuple[list[float], float]:
+    """Send `count` answer events; return per-event latencies (seconds) and answers per second."""
+    sent: dict[str, float] = {}
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def one(i: int) -> None:
+        user = f"{prefix}{i}"
+        event = {"type": "message", "channel": "C1", "user": user, "text": text, "ts": fake.next_ts(),
+                 "thread_ts": thread_ts, "event_ts": fake.next_ts()}
+        body = json.dumps(event_body(event, event_id=f"{prefix}-{i}"))
+        async with semaphore:
+            sent[user] = time.perf_counter()
+            headers = {**sign(SECRET, body), "Content-Type": "application/json"}
+            async with session.post(url, data=body.encode(), headers=headers) as response:
+                await response.read()
+            while user not in fake.arrived:
+                await asyncio.sleep(0.0005)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(count)))
+    elapsed = time.perf_counter() - started
+    return [fake.arrived[u] - sent[u] for u in sent], count / elapsed
+
+
+@asynccontextmanager
+async def serving(bolt: AsyncApp) -> AsyncIterator[str]:
+    port = free_port()
+    server = SlackHttpServer(bolt, "127.0.0.1", port)
+    await server.start()
+    try:
+        yield f"http://127.0.0.1:{port}/slack/events"
+    finally:
+        await server.stop()
+
+
+def summary(name: str, latencies: list[float], rate: float) -> str:
+    ordered = sorted(latencies)
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    return f"{name:<28} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   {rate:7.0f} answers/s"
+
+
+async def measure(redis_url: str, count: int, concurrency: int) -> None:
+    fake = TimedFakeSlack(admins={"UADMIN"})
+    fake.arrived = {}
+    await fake.start()
+    os.environ.update(SLACK_MODE="http", SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET,
+                      SLACK_API_URL=fake.api_url)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    redis = redis_client(redis_url)
+    await redis.flushdb()
+    text = answer_of_default()
+    try:
+        async with bootstrap(settings, redis=redis) as app, aiohttp.ClientSession() as session:
+            slack = build_slack_app(app)
+            outcome = await app.coach.post_daily_prompt(Channel("slack:T1", "C1"), await _settings(app), slack.port)
+            assert outcome.prompt is not None and outcome.prompt.thread_id
+            thread = outcome.prompt.thread_id
+            async with serving(slack.bolt) as debrief_url, serving(bare_app(settings)) as bare_url:
+                for url, prefix in ((debrief_url, "WARM"), (bare_url, "WARMB")):  # connections, caches, scripts
+                    await drive(session, url, fake, thread, text, prefix, 20, 1)
+                # Steady state: members are known (names cached); each event is a member's first answer today.
+                for conc in (1, concurrency):
+                    for i in range(count):
+                        await slack.handlers.directory.user(f"D{conc}-{i}")
+                print(f"{count} answer events of 350 words each; sequential, then {concurrency} at a time")
+                for mode, conc in (("sequential", 1), (f"concurrency {concurrency}", concurrency)):
+                    bare = await drive(session, bare_url, fake, thread, text, f"B{conc}-", count, conc)
+                    ours = await drive(session, debrief_url, fake, thread, text, f"D{conc}-", count, conc)
+                    print(f"-- {mode}")
+                    print(summary("bare Bolt (ack + 1 post)", *bare))
+                    print(summary("debrief (answer -> feedback)", *ours))
+                    print(f"   latency ratio p50 {statistics.median(ours[0]) / statistics.median(bare[0]):.2f}x")
+    finally:
+        await redis.flushdb()
+        await redis.aclose()
+        await fake.stop()
+
+
+async def _settings(app: Any) -> ChannelSettings:
+    return ChannelSettings()
+
+
+def answer_of_default() -> str:
+    """A 350-word answer from the shipped bank's exemplars."""
+    return answer_of(load_bank(), 350)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--answers", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    if os.environ.get("REDIS_URL"):
+        await measure(os.environ["REDIS_URL"], args.answers, args.concurrency)
+        return
+    with tempfile.TemporaryDirectory() as data:
+        async with EmbeddedRedis(Path(data)) as server:
+            await measure(server.url, args.answers, args.concurrency)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
