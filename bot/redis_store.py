@@ -80,6 +80,7 @@ class RedisStore:
         self.redis = redis
         self._record = redis.register_script(_lua("record_answer.lua"))
         self._release = redis.register_script(_RELEASE_IF)
+        self._settle = redis.register_script(_lua("settle_miss.lua"))
         # Posted prompts never change, so a lookup saves a round trip on every answer after the first.
         self._prompts: OrderedDict[str, DailyPrompt] = OrderedDict()
         self._prompt_cache_size = prompt_cache_size
@@ -324,10 +325,12 @@ class RedisStore:
                 int(raw.get("longest", 0)),
                 int(raw.get("freezes", 0)),
                 int(raw["last_day"]) if "last_day" in raw else None,
+                int(raw["settled_through"]) if "settled_through" in raw else None,
             )
-            if stored.last_day is None:
+            since = stored.counted_through
+            if since is None:
                 return stored
-            missed = await self.redis.zcount(keys.question_days(member.workspace), f"({stored.last_day}", f"({today}")
+            missed = await self.redis.zcount(keys.question_days(member.workspace), f"({since}", f"({today}")
         return stored.as_of(int(missed))
 
     async def remember_name(self, member: Member) -> None:
@@ -335,6 +338,28 @@ class RedisStore:
         if member.display_name:
             async with self._guard("save your name"):
                 await self.redis.hset(keys.member_names(member.workspace), member.user_id, member.display_name)
+
+    async def settle_miss(self, member: Member, day: int) -> str:
+        """Settle a missed question day for a member: 'freeze' spent, streak 'reset', or 'none' to do."""
+        async with self._guard("settle streaks"):
+            outcome, _, _ = await self._settle(
+                keys=[keys.streak(member), keys.leaderboard(member.workspace, "streak")], args=[day, member.user_id]
+            )
+        return str(outcome)
+
+    async def active_streaks(self, workspace: str, limit: int = 10_000) -> list[BoardRow]:
+        """Members whose stored streak is above zero, longest first."""
+        async with self._guard("read the streaks"):
+            raw = await self.redis.zrevrangebyscore(
+                keys.leaderboard(workspace, "streak"), "+inf", "(0", start=0, num=limit, withscores=True
+            )
+        return [BoardRow(str(entry[0]), str(entry[0]), int(entry[1])) for entry in raw]
+
+    async def answered(self, workspace: str, prompt_id: str) -> dict[str, float]:
+        """Who answered a prompt, with their latest scores."""
+        async with self._guard("read the answers"):
+            raw = await self.redis.zrange(keys.prompt_answers(workspace, prompt_id), 0, -1, withscores=True)
+        return {str(entry[0]): float(entry[1]) for entry in raw}
 
     async def points(self, member: Member) -> int:
         """A member's points total."""

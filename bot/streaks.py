@@ -24,14 +24,21 @@ class Streak:
     longest: int = 0
     freezes: int = 0
     last_day: int | None = None
+    settled_through: int | None = None
+
+    @property
+    def counted_through(self) -> int | None:
+        """The last day already accounted for: answered, or settled at its window close."""
+        days = [d for d in (self.last_day, self.settled_through) if d is not None]
+        return max(days) if days else None
 
     def as_of(self, missed_since: int) -> Streak:
         """The streak once `missed_since` unanswered question days have passed: freezes cover what they can."""
         if missed_since <= 0 or self.current == 0:
             return self
         if missed_since <= self.freezes:
-            return Streak(self.current, self.longest, self.freezes - missed_since, self.last_day)
-        return Streak(0, self.longest, self.freezes, self.last_day)
+            return Streak(self.current, self.longest, self.freezes - missed_since, self.last_day, self.settled_through)
+        return Streak(0, self.longest, self.freezes, self.last_day, self.settled_through)
 
     def describe(self) -> str:
         """One line for a reply."""

@@ -54,12 +54,15 @@ if counts and redis.call('HGET', KEYS[1], 'counted') ~= '1' then
   redis.call('HSET', KEYS[1], 'counted', '1')
   local day = tonumber(ARGV[14])
   local last = tonumber(redis.call('HGET', KEYS[5], 'last_day') or '-1')
+  -- days up to `settled` were already settled at their window close (freeze spent or streak reset)
+  local settled = tonumber(redis.call('HGET', KEYS[5], 'settled_through') or '-1')
   if day > last then
     if last < 0 then
       current = 1
     else
-      -- question days strictly between the last answered day and this one were missed
-      local missed = redis.call('ZCOUNT', KEYS[6], '(' .. last, '(' .. day)
+      -- question days strictly between the last answered (or settled) day and this one were missed
+      local since = math.max(last, settled)
+      local missed = redis.call('ZCOUNT', KEYS[6], '(' .. since, '(' .. day)
       if missed == 0 then
         current = current + 1
       elseif missed <= freezes then

@@ -244,3 +244,28 @@ async def test_points_and_leaderboards(coach: Coach, clock: FakeClock) -> None:
     clock.set(datetime(2026, 3, 4, 12, 0, tzinfo=UTC))
     streaks = await coach.leaderboard(WS, "streak", settings)
     assert [(r.name, r.value) for r in streaks.rows] == [("alice", 2)], "bob missed Tuesday"
+
+
+async def test_window_close_settlement_spends_a_freeze_once(coach: Coach) -> None:
+    scenario = Scenario(coach, CHANNEL)
+    dates = days(MONDAY, 10)
+    for day in dates[:7]:
+        await scenario.answer(await scenario.post(day), ALICE)
+    missed = await scenario.post(dates[7])
+    assert await coach.store.settle_miss(ALICE, missed.day) == "freeze"
+    assert await coach.store.settle_miss(ALICE, missed.day) == "none", "settling twice changes nothing"
+    outcome = await scenario.answer(await scenario.post(dates[8]), ALICE)
+    assert outcome.streak is not None
+    assert (outcome.streak.current, outcome.streak.freezes, outcome.freezes_spent) == (8, 0, 0), "not spent again"
+
+
+async def test_window_close_settlement_resets_without_freezes(coach: Coach) -> None:
+    scenario = Scenario(coach, CHANNEL)
+    mon, tue, wed = days(MONDAY, 3)
+    await scenario.answer(await scenario.post(mon), ALICE)
+    missed = await scenario.post(tue)
+    assert await coach.store.settle_miss(ALICE, missed.day) == "reset"
+    assert await coach.store.active_streaks(WS) == []
+    outcome = await scenario.answer(await scenario.post(wed), ALICE)
+    assert outcome.streak is not None and (outcome.streak.current, outcome.streak.longest) == (1, 1)
+    assert await coach.store.settle_miss(BOB, missed.day) == "none", "no streak, nothing to settle"
