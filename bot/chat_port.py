@@ -10,10 +10,11 @@ from bot.identities import Channel, Member, MessageRef, ThreadRef
 
 @dataclass(frozen=True)
 class Section:
-    """A titled block of text inside a reply."""
+    """A titled block of text inside a reply; `from_members` text is escaped by every renderer."""
 
     title: str | None
     text: str
+    from_members: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,4 +54,8 @@ class ChatPort(Protocol):
 
     async def send_private(self, member: Member, reply: Reply, *, thread: ThreadRef | None = None) -> bool:
         """Send something only `member` sees; False when the platform will not deliver it (closed DMs)."""
+        ...
+
+    async def post_image(self, channel: Channel, reply: Reply, image: bytes, filename: str) -> MessageRef:
+        """Post a message with an image file attached."""
         ...

@@ -23,9 +23,10 @@ from bot.daily_post import PostOutcome, PostStatus, post_question
 from bot.feedback import Feedback
 from bot.identities import Channel, Member
 from bot.prompts import DailyPrompt, new_prompt
-from bot.redis_store import BoardRow, HistoryItem, RedisStore
+from bot.redis_store import BoardRow, DueEvent, HistoryItem, RedisStore
 from bot.rubric_engine import FeedbackEngine
 from bot.streaks import Streak, answer_points
+from bot.window_close import REMINDER_HOURS_BEFORE_CLOSE
 from content.loader import Bank
 from content.rotation import next_question
 from content.schema import Category, Question
@@ -119,6 +120,16 @@ class Coach:
                 )
         raise RuntimeError("answer kept changing while it was being saved")
 
+    async def current_feedback(self, member: Member, prompt_id: str) -> Feedback | None:
+        """Feedback on the member's whole answer as it stands (the engine is deterministic, so this is what they got)."""
+        prompt = await self.store.prompt(member.workspace, prompt_id)
+        if prompt is None:
+            return None
+        draft = await self.store.answer_draft(member.workspace, prompt_id, member.user_id)
+        if not draft.messages:
+            return None
+        return self.engine.score(answer_text(draft.messages), question_id=prompt.question_id)
+
     async def _prompt_for(self, command: SubmitAnswer) -> DailyPrompt | None:
         if command.prompt_id:
             return await self.store.prompt(command.member.workspace, command.prompt_id)
@@ -200,6 +211,11 @@ class Coach:
         except BaseException:
             await self.store.release_post(channel, today)
             raise
+        await self.store.schedule_due(DueEvent("close", channel.workspace, prompt.id, prompt.closes_at))
+        if settings.reminders:
+            remind_at = prompt.closes_at - timedelta(hours=REMINDER_HOURS_BEFORE_CLOSE)
+            if remind_at > prompt.posted_at:
+                await self.store.schedule_due(DueEvent("remind", channel.workspace, prompt.id, remind_at))
         return PostOutcome(PostStatus.POSTED, today, prompt)
 
     async def skip_today(self, channel: Channel, settings: ChannelSettings) -> PostOutcome:

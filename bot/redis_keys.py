@@ -23,6 +23,16 @@ def workspaces() -> str:
     return f"{PREFIX}:workspaces"
 
 
+def due_events() -> str:
+    """Sorted set of timed follow-ups (window closes, reminders) across workspaces, scored by due time."""
+    return f"{PREFIX}:due"
+
+
+def done(workspace: str, kind: str, item: str) -> str:
+    """Marker that a timed follow-up was handled (the exactly-once guard for closes, reminders, digests)."""
+    return f"{_tag(workspace)}:done:{kind}:{item}"
+
+
 def channels(workspace: str) -> str:
     """Set of the workspace's configured channel ids."""
     return f"{_tag(workspace)}:channels"

@@ -56,6 +56,21 @@ class HistoryItem:
 
 
 @dataclass(frozen=True)
+class DueEvent:
+    """A timed follow-up of a prompt: its window close or its streak reminder."""
+
+    kind: str
+    workspace: str
+    prompt_id: str
+    due_at: datetime
+
+    @property
+    def member(self) -> str:
+        """Its entry in the due set."""
+        return json.dumps([self.kind, self.workspace, self.prompt_id])
+
+
+@dataclass(frozen=True)
 class BoardRow:
     """One leaderboard line."""
 
@@ -65,6 +80,7 @@ class BoardRow:
 
 
 CLAIM_TTL_SECONDS = 3 * 24 * 3600
+DONE_TTL_SECONDS = 14 * 24 * 3600
 # Delete a key only while it still holds the expected value.
 _RELEASE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
@@ -156,6 +172,53 @@ class RedisStore:
                 pipe.zrem(keys.question_days(channel.workspace), str(local_date.toordinal()))
             await pipe.execute()
 
+    async def configured_channels(self) -> list[tuple[Channel, ChannelSettings]]:
+        """Every configured channel of every workspace with its settings (one pipeline per workspace)."""
+        async with self._guard("read the channels"):
+            workspaces = sorted(str(w) for w in await self.redis.smembers(keys.workspaces()))
+            found: list[tuple[Channel, ChannelSettings]] = []
+            for workspace in workspaces:
+                ids = sorted(str(c) for c in await self.redis.smembers(keys.channels(workspace)))
+                if not ids:
+                    continue
+                raws = await self.redis.mget([keys.channel_settings(Channel(workspace, c)) for c in ids])
+                found += [
+                    (Channel(workspace, c), ChannelSettings.model_validate_json(raw))
+                    for c, raw in zip(ids, raws)
+                    if raw
+                ]
+        return found
+
+    async def schedule_due(self, event: DueEvent) -> None:
+        """Queue a follow-up for its due time."""
+        async with self._guard("schedule the window close"):
+            await self.redis.zadd(keys.due_events(), {event.member: event.due_at.timestamp()})
+
+    async def due(self, now: datetime, limit: int = 500) -> list[DueEvent]:
+        """Follow-ups due at `now`, oldest first."""
+        async with self._guard("read due follow-ups"):
+            raw = await self.redis.zrangebyscore(keys.due_events(), "-inf", now.timestamp(), start=0, num=limit, withscores=True)
+        events = []
+        for entry in raw:
+            kind, workspace, prompt_id = json.loads(entry[0])
+            events.append(DueEvent(kind, workspace, prompt_id, datetime.fromtimestamp(float(entry[1]), UTC)))
+        return events
+
+    async def claim_done(self, workspace: str, kind: str, item: str) -> bool:
+        """Take a follow-up (or digest) for handling; only one caller ever gets True until released."""
+        async with self._guard("claim a follow-up"):
+            return bool(await self.redis.set(keys.done(workspace, kind, item), "1", nx=True, ex=DONE_TTL_SECONDS))
+
+    async def release_done(self, workspace: str, kind: str, item: str) -> None:
+        """Give a follow-up back after it failed, so a retry or another replica can do it."""
+        async with self._guard("release a follow-up"):
+            await self.redis.delete(keys.done(workspace, kind, item))
+
+    async def finish_due(self, event: DueEvent) -> None:
+        """Take a handled follow-up off the queue."""
+        async with self._guard("finish a follow-up"):
+            await self.redis.zrem(keys.due_events(), event.member)
+
     async def channels(self, workspace: str) -> list[str]:
         """The workspace's configured channel ids."""
         async with self._guard("read the channels"):
@@ -202,6 +265,24 @@ class RedisStore:
                 return []
             raws = await self.redis.mget([keys.prompt(channel.workspace, str(i)) for i in ids])
         return [DailyPrompt.model_validate_json(r) for r in raws if r]
+
+    async def prompts_between(self, channel: Channel, first_day: int, last_day: int) -> list[DailyPrompt]:
+        """The channel's prompts from `first_day` to `last_day` (day numbers, inclusive), oldest first."""
+        async with self._guard("read past questions"):
+            ids = await self.redis.zrangebyscore(keys.channel_prompts(channel), first_day, last_day)
+            if not ids:
+                return []
+            raws = await self.redis.mget([keys.prompt(channel.workspace, str(i)) for i in ids])
+        return [DailyPrompt.model_validate_json(r) for r in raws if r]
+
+    async def answer_counts(self, workspace: str, prompt_ids: Sequence[str]) -> list[int]:
+        """How many members answered each prompt."""
+        if not prompt_ids:
+            return []
+        async with self._guard("count answers"), self.redis.pipeline(transaction=False) as pipe:
+            for prompt_id in prompt_ids:
+                pipe.zcard(keys.prompt_answers(workspace, prompt_id))
+            return [int(n) for n in await pipe.execute()]
 
     async def last_question_day(self, workspace: str) -> int | None:
         """The most recent question day of a workspace."""

@@ -1,0 +1,70 @@
+"""The weekly digest: participation over the last four weeks and the top streaks, with a chart."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.chat_port import Reply, Section
+from bot.identities import Channel
+from bot.redis_store import RedisStore
+
+WEEKS = 4
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The digest message and the daily answer counts behind its chart."""
+
+    reply: Reply
+    days: tuple[tuple[date, int], ...]
+
+
+async def weekly_digest(store: RedisStore, channel: Channel, today: date) -> Digest:
+    """Answers per question day over the last four weeks, week-on-week change, and the top streaks."""
+    first = today - timedelta(days=WEEKS * 7)
+    prompts = await store.prompts_between(channel, first.toordinal(), today.toordinal() - 1)
+    counts = await store.answer_counts(channel.workspace, [p.id for p in prompts])
+    per_day: dict[date, int] = {}
+    for prompt, count in zip(prompts, counts):
+        per_day[prompt.local_date] = per_day.get(prompt.local_date, 0) + count
+    days = tuple((first + timedelta(days=i), per_day.get(first + timedelta(days=i), 0)) for i in range(WEEKS * 7))
+    this_week = sum(n for d, n in days if d >= today - timedelta(days=7))
+    last_week = sum(n for d, n in days if today - timedelta(days=14) <= d < today - timedelta(days=7))
+    total = sum(counts)
+    change = ""
+    if last_week:
+        change = f" ({(this_week - last_week) / last_week:+.0%} on the week before)"
+    lines = [
+        f"Weekly digest: {this_week} answers in the last 7 days{change}; {total} over {WEEKS} weeks "
+        f"across {len(prompts)} questions."
+    ]
+    sections = []
+    streaks = [row for row in await store.leaderboard(channel.workspace, "streak", 5) if row.value > 0]
+    if streaks:
+        sections.append(
+            Section("Top streaks", "\n".join(f"{row.name}: {row.value} days" for row in streaks), from_members=True)
+        )
+    return Digest(Reply(lines[0], sections=tuple(sections), private=False), days)
+
+
+def participation_chart(days: tuple[tuple[date, int], ...]) -> bytes:
+    """A PNG bar chart of answers per day (matplotlib, headless)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(8, 3), dpi=100)
+    try:
+        axes.bar([d.strftime("%m-%d") for d, _ in days], [n for _, n in days], color="#3949ab")
+        axes.set_title("Answers per day, last 4 weeks")
+        axes.tick_params(axis="x", labelrotation=90, labelsize=7)
+        axes.set_ylabel("answers")
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)

@@ -1,0 +1,1 @@
+"""Scheduling: per-channel daily posts exactly once across replicas, window closes, reminders, digests."""

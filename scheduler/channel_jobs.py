@@ -1,0 +1,250 @@
+"""APScheduler wiring: one cron job per channel for its daily post (and one for its weekly digest),
+rebuilt from Redis every refresh; window closes and reminders are swept from a due queue.
+
+Every replica runs the same jobs; the Redis claim on (channel, local date) makes each post happen once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.channel_settings import WEEKDAY_NAMES, ChannelSettings
+from bot.chat_port import ChatPort
+from bot.coach import Coach
+from bot.daily_post import PostOutcome
+from bot.errors import StoreUnavailable
+from bot.identities import Channel
+from bot.redis_store import DueEvent
+from bot.weekly_digest import participation_chart, weekly_digest
+from bot.window_close import close_window, post_summary, streak_reminder
+
+log = logging.getLogger(__name__)
+DIGEST_WEEKDAY = 0  # Monday
+
+
+def platform_of(workspace: str) -> str:
+    """`slack:T1` -> `slack`."""
+    return workspace.split(":", 1)[0]
+
+
+class ChannelJobs:
+    """Keeps APScheduler's jobs in step with the channels configured in Redis, and runs them."""
+
+    def __init__(
+        self,
+        coach: Coach,
+        ports: Mapping[str, ChatPort],
+        *,
+        scheduler: AsyncIOScheduler | None = None,
+        refresh_seconds: float = 30,
+        sweep_seconds: float = 30,
+        misfire_grace: timedelta = timedelta(hours=1),
+        retry_delay: timedelta = timedelta(minutes=1),
+        concurrency: int = 16,
+    ) -> None:
+        self.coach = coach
+        self.store = coach.store
+        self.ports = dict(ports)
+        self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
+        self.refresh_seconds = refresh_seconds
+        self.sweep_seconds = sweep_seconds
+        self.misfire_grace = misfire_grace
+        self.retry_delay = retry_delay
+        self.concurrency = concurrency
+        self._specs: dict[str, tuple[Any, ...]] = {}
+        self._running: set[asyncio.Task[Any]] = set()
+        self._fan_out: asyncio.Semaphore | None = None
+
+    # lifecycle ------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Build the jobs from Redis and start the scheduler (call inside the running loop)."""
+        self._fan_out = asyncio.Semaphore(self.concurrency)
+        await self.refresh()
+        self.scheduler.add_job(self.refresh, IntervalTrigger(seconds=self.refresh_seconds), id="refresh",
+                               coalesce=True, max_instances=1, replace_existing=True)
+        self.scheduler.add_job(self.sweep, IntervalTrigger(seconds=self.sweep_seconds), id="sweep",
+                               coalesce=True, max_instances=1, replace_existing=True)
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        """Stop scheduling and wait for jobs already running."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.idle()
+
+    async def idle(self) -> None:
+        """Wait until no job started by this scheduler is still running."""
+        me = asyncio.current_task()
+        for _ in range(5):  # let jobs the scheduler is handing to the loop start
+            await asyncio.sleep(0)
+        while others := [t for t in self._running if t is not me and not t.done()]:
+            await asyncio.gather(*others, return_exceptions=True)
+            for _ in range(5):
+                await asyncio.sleep(0)
+
+    def _track(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    # jobs from settings ---------------------------------------------------------------------------
+
+    async def refresh(self) -> None:
+        """Add, change or drop jobs so they match every configured channel's settings."""
+        self._track()
+        try:
+            configured = await self.store.configured_channels()
+        except StoreUnavailable as exc:
+            log.warning("schedule not refreshed: %s", exc)
+            return
+        wanted: dict[str, tuple[str, Channel, ChannelSettings]] = {}
+        for channel, settings in configured:
+            if platform_of(channel.workspace) not in self.ports:
+                continue
+            wanted[f"post:{channel.workspace}:{channel.channel_id}"] = ("post", channel, settings)
+            if settings.digest:
+                wanted[f"digest:{channel.workspace}:{channel.channel_id}"] = ("digest", channel, settings)
+        for job_id in [j for j in self._specs if j not in wanted]:
+            self._remove(job_id)
+        for job_id, (kind, channel, settings) in wanted.items():
+            days = settings.weekdays if kind == "post" else (DIGEST_WEEKDAY,)
+            spec = (kind, settings.post_time, settings.timezone, days)
+            if self._specs.get(job_id) == spec:
+                continue
+            self._schedule(job_id, kind, channel, settings, days)
+            self._specs[job_id] = spec
+
+    def _remove(self, job_id: str) -> None:
+        if self.scheduler.get_job(job_id):
+            self.scheduler.remove_job(job_id)
+        self._specs.pop(job_id, None)
+
+    def _schedule(self, job_id: str, kind: str, channel: Channel, settings: ChannelSettings, days: tuple[int, ...]) -> None:
+        trigger = CronTrigger(
+            day_of_week=",".join(WEEKDAY_NAMES[d] for d in days),
+            hour=settings.post_time.hour,
+            minute=settings.post_time.minute,
+            timezone=settings.zone,
+        )
+        options: dict[str, Any] = {}
+        catch_up = self._missed_today(settings, days)
+        if catch_up is not None and kind == "post":
+            options["next_run_time"] = catch_up  # started late: run now; the claim stops a second post
+        func = self.post_channel if kind == "post" else self.post_digest
+        self.scheduler.add_job(
+            func, trigger, args=[channel.workspace, channel.channel_id], id=job_id, replace_existing=True,
+            misfire_grace_time=int(self.misfire_grace.total_seconds()), coalesce=True, max_instances=1, **options,
+        )
+
+    def _missed_today(self, settings: ChannelSettings, days: tuple[int, ...]) -> datetime | None:
+        """Today's post time if it passed less than the misfire grace ago."""
+        now = self.coach.clock().astimezone(settings.zone)
+        due = now.replace(hour=settings.post_time.hour, minute=settings.post_time.minute, second=0, microsecond=0)
+        if now.weekday() in days and timedelta(0) <= now - due <= self.misfire_grace:
+            return due
+        return None
+
+    # the daily post -------------------------------------------------------------------------------
+
+    async def post_channel(self, workspace: str, channel_id: str) -> PostOutcome | None:
+        """Post one channel's question for its local today (once, whichever replica gets here first)."""
+        self._track()
+        channel = Channel(workspace, channel_id)
+        port = self.ports[platform_of(workspace)]
+        assert self._fan_out is not None
+        async with self._fan_out:
+            try:
+                settings = await self.coach.channel_settings(channel)
+                if settings is None:
+                    return None
+                today = self.coach.local_date(settings)
+                if today.weekday() not in settings.weekdays:
+                    return None
+                return await self.coach.post_daily_prompt(channel, settings, port, local_date=today)
+            except Exception:
+                log.exception("daily post for %s failed; retrying in %s", channel_id, self.retry_delay)
+                self._retry(workspace, channel_id)
+                return None
+
+    def _retry(self, workspace: str, channel_id: str) -> None:
+        run_at = self.coach.clock() + self.retry_delay
+        self.scheduler.add_job(
+            self.post_channel, DateTrigger(run_date=run_at), args=[workspace, channel_id],
+            id=f"retry:{workspace}:{channel_id}", replace_existing=True,
+            misfire_grace_time=int(self.misfire_grace.total_seconds()),
+        )
+
+    async def post_digest(self, workspace: str, channel_id: str) -> bool:
+        """The Monday digest with its participation chart, once per channel and week."""
+        self._track()
+        channel = Channel(workspace, channel_id)
+        try:
+            settings = await self.coach.channel_settings(channel)
+            if settings is None or not settings.digest:
+                return False
+            today = self.coach.local_date(settings)
+            item = f"{channel_id}:{today.isoformat()}"
+            if not await self.store.claim_done(workspace, "digest", item):
+                return False
+        except StoreUnavailable as exc:
+            log.warning("digest for %s skipped: %s", channel_id, exc)
+            return False
+        try:
+            digest = await weekly_digest(self.store, channel, today)
+            image = await asyncio.to_thread(participation_chart, digest.days)
+            await self.ports[platform_of(workspace)].post_image(channel, digest.reply, image, "participation.png")
+        except Exception:
+            log.exception("digest for %s failed", channel_id)
+            await self.store.release_done(workspace, "digest", item)
+            return False
+        return True
+
+    # window closes and reminders ------------------------------------------------------------------
+
+    async def sweep(self) -> int:
+        """Handle every due window close and reminder this replica can claim; returns how many it handled."""
+        self._track()
+        try:
+            events = await self.store.due(self.coach.clock())
+        except StoreUnavailable as exc:
+            log.warning("follow-ups not swept: %s", exc)
+            return 0
+        handled = 0
+        for event in events:
+            if platform_of(event.workspace) not in self.ports:
+                continue
+            if not await self.store.claim_done(event.workspace, event.kind, event.prompt_id):
+                continue
+            try:
+                await self._handle(event)
+                await self.store.finish_due(event)
+                handled += 1
+            except Exception:
+                log.exception("%s of %s failed; it will be retried", event.kind, event.prompt_id)
+                await self.store.release_done(event.workspace, event.kind, event.prompt_id)
+        return handled
+
+    async def _handle(self, event: DueEvent) -> None:
+        prompt = await self.store.prompt(event.workspace, event.prompt_id)
+        if prompt is None or prompt.thread is None:
+            return
+        port = self.ports[platform_of(event.workspace)]
+        if event.kind == "close":
+            settings = await self.coach.channel_settings(prompt.channel)
+            summary = await close_window(self.store, prompt, public=settings is not None and settings.feedback == "public")
+            await post_summary(port, prompt, summary)
+        elif event.kind == "remind":
+            reply = await streak_reminder(self.store, prompt, self.coach.clock())
+            if reply is not None:
+                await port.reply_in_thread(prompt.thread, reply)

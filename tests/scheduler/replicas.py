@@ -1,0 +1,74 @@
+"""Scheduler replicas against one Redis, driven by a moved clock, posting into a recording platform."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from redis.asyncio import Redis
+
+from bot.chat_port import ChatPort, Reply
+from bot.coach import Coach
+from bot.identities import Channel, Member, MessageRef, ThreadRef
+from bot.redis_store import RedisStore
+from bot.rubric_engine import FeedbackEngine
+from content.loader import Bank
+from scheduler.channel_jobs import ChannelJobs
+
+
+@dataclass
+class RecordingPlatform:
+    """An in-process chat platform that records what was posted; can fail or stall on demand."""
+
+    fail_next: int = 0
+    delay_seconds: float = 0.0
+    posts: list[tuple[Channel, str]] = field(default_factory=list)
+    thread_replies: list[tuple[ThreadRef, Reply]] = field(default_factory=list)
+    images: list[tuple[Channel, Reply, bytes]] = field(default_factory=list)
+
+    async def post(self, channel: Channel, reply: Reply) -> MessageRef:
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
+        if self.fail_next:
+            self.fail_next -= 1
+            raise ConnectionError("platform unavailable")
+        self.posts.append((channel, reply.text))
+        return MessageRef(channel, f"m{len(self.posts)}")
+
+    async def open_thread(self, message: MessageRef, title: str) -> ThreadRef:
+        return ThreadRef(message.channel, message.message_id)
+
+    async def reply_in_thread(self, thread: ThreadRef, reply: Reply) -> MessageRef:
+        self.thread_replies.append((thread, reply))
+        return MessageRef(thread.channel, f"r{len(self.thread_replies)}")
+
+    async def send_private(self, member: Member, reply: Reply, *, thread: ThreadRef | None = None) -> bool:
+        return True
+
+    async def post_image(self, channel: Channel, reply: Reply, image: bytes, filename: str) -> MessageRef:
+        self.images.append((channel, reply, image))
+        return MessageRef(channel, f"i{len(self.images)}")
+
+    def posts_per_channel(self) -> Counter[str]:
+        return Counter(channel.channel_id for channel, _ in self.posts)
+
+
+def replica(redis: Redis, bank: Bank, engine: FeedbackEngine, ports: Mapping[str, ChatPort], **options: object) -> ChannelJobs:
+    coach = Coach(bank, engine, RedisStore(redis))
+    return ChannelJobs(coach, ports, scheduler=AsyncIOScheduler(timezone="UTC"), **options)  # type: ignore[arg-type]
+
+
+async def tick(replicas: list[ChannelJobs]) -> None:
+    """Let every replica's scheduler look at the (moved) clock and finish what it started."""
+    for r in replicas:
+        r.scheduler.wakeup()
+    for r in replicas:
+        await r.idle()
+
+
+def local_days(start: date, count: int) -> list[date]:
+    return [start + timedelta(days=i) for i in range(count)]

@@ -1,0 +1,236 @@
+"""Every channel's question on time, exactly once, across replicas, DST changes, restarts and failures."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import time_machine
+from redis.asyncio import Redis
+
+from bot.channel_settings import ChannelSettings
+from bot.identities import Channel, Member
+from bot.redis_store import RedisStore
+from bot.rubric_engine import FeedbackEngine
+from content.loader import Bank
+from tests.bot.scenario import GOOD_ANSWER
+from tests.scheduler.replicas import RecordingPlatform, replica, tick
+
+WS = "slack:T1"
+ZONES = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney", "America/Los_Angeles"]
+
+
+async def configure(redis: Redis, channel: Channel, settings: ChannelSettings) -> None:
+    await RedisStore(redis).save_channel_settings(channel, settings)
+
+
+def expected_posts(settings: ChannelSettings, start: datetime, end: datetime) -> set[date]:
+    """The local dates whose post time falls in [start, end]."""
+    zone = settings.zone
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    found = set()
+    while day <= end.astimezone(zone).date() + timedelta(days=1):
+        at = datetime.combine(day, settings.post_time, zone)
+        if day.weekday() in settings.weekdays and start <= at.astimezone(UTC) <= end:
+            found.add(day)
+        day += timedelta(days=1)
+    return found
+
+
+async def test_three_replicas_two_hundred_channels_three_days_exactly_once(
+    redis: Redis, redis_url: str, bank: Bank, engine: FeedbackEngine
+) -> None:
+    rng = random.Random(7)
+    platform = RecordingPlatform()
+    channels: dict[str, ChannelSettings] = {}
+    for i in range(200):
+        settings = ChannelSettings(
+            post_time=time(rng.randrange(24), rng.choice([0, 15, 30, 45])),
+            timezone=rng.choice(ZONES),
+            weekdays=tuple(sorted(rng.sample(range(7), rng.randint(3, 7)))),
+        )
+        channels[f"C{i:03d}"] = settings
+        await configure(redis, Channel(WS, f"C{i:03d}"), settings)
+    start = datetime(2026, 3, 6, 0, 5, tzinfo=UTC)  # spans the US spring-forward night (2026-03-08)
+    end = start + timedelta(days=3)
+    clients = [Redis.from_url(redis_url, decode_responses=True) for _ in range(3)]
+    with time_machine.travel(start, tick=False) as traveller:
+        replicas = [replica(c, bank, engine, {"slack": platform}) for c in clients]
+        for r in replicas:
+            await r.start()
+        now = start
+        while now < end:
+            await tick(replicas)
+            traveller.shift(timedelta(minutes=15))
+            now += timedelta(minutes=15)
+        for r in replicas:
+            await r.stop()
+    for c in clients:
+        await c.aclose()
+    posted = Counter((ch.channel_id, text) for ch, text in platform.posts)
+    per_channel = platform.posts_per_channel()
+    duplicates = sum(n - 1 for n in posted.values() if n > 1)
+    missing = 0
+    # Posts due up to an hour before the replicas started are caught up (misfire grace); the last tick
+    # is 15 minutes before `end`.
+    for channel_id, settings in channels.items():
+        want = len(expected_posts(settings, start - timedelta(hours=1), end - timedelta(minutes=15)))
+        missing += max(0, want - per_channel[channel_id])
+        assert per_channel[channel_id] == want, (channel_id, settings.describe(), want, per_channel[channel_id])
+    assert duplicates == 0 and missing == 0
+    assert len(platform.posts) > 400
+
+
+async def test_dst_days_post_once_in_two_timezones(redis: Redis, bank: Bank, engine: FeedbackEngine) -> None:
+    platform = RecordingPlatform()
+    cases = {
+        "gap-ny": ChannelSettings(post_time=time(2, 30), timezone="America/New_York", weekdays=tuple(range(7))),
+        "fold-ny": ChannelSettings(post_time=time(1, 30), timezone="America/New_York", weekdays=tuple(range(7))),
+        "gap-berlin": ChannelSettings(post_time=time(2, 30), timezone="Europe/Berlin", weekdays=tuple(range(7))),
+        "fold-berlin": ChannelSettings(post_time=time(2, 30), timezone="Europe/Berlin", weekdays=tuple(range(7))),
+    }
+    for channel_id, settings in cases.items():
+        await configure(redis, Channel(WS, channel_id), settings)
+    windows = [  # (start, days) around each DST change
+        (datetime(2026, 3, 7, 0, 0, tzinfo=UTC), 3),   # US spring forward 03-08
+        (datetime(2026, 10, 31, 0, 0, tzinfo=UTC), 3),  # US fall back 11-01, Europe 10-25 already past
+        (datetime(2026, 3, 28, 0, 0, tzinfo=UTC), 3),  # Europe spring forward 03-29
+        (datetime(2026, 10, 24, 0, 0, tzinfo=UTC), 3),  # Europe fall back 10-25
+    ]
+    for start, days in windows:
+        platform.posts.clear()
+        await redis.flushdb()
+        for channel_id, settings in cases.items():
+            await configure(redis, Channel(WS, channel_id), settings)
+        with time_machine.travel(start, tick=False) as traveller:
+            jobs = replica(redis, bank, engine, {"slack": platform})
+            await jobs.start()
+            for _ in range(days * 24 * 6):
+                await tick([jobs])
+                traveller.shift(timedelta(minutes=10))
+            await jobs.stop()
+        counts = platform.posts_per_channel()
+        for channel_id in cases:
+            assert counts[channel_id] == days, (start, channel_id, counts[channel_id])
+
+
+async def test_restart_within_the_misfire_grace_still_posts_once(redis: Redis, bank: Bank, engine: FeedbackEngine) -> None:
+    platform = RecordingPlatform()
+    settings = ChannelSettings(post_time=time(9, 0), timezone="Europe/Berlin", weekdays=tuple(range(7)))
+    await configure(redis, Channel(WS, "C1"), settings)
+    post_time = datetime(2026, 4, 1, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    with time_machine.travel(post_time + timedelta(minutes=12), tick=False) as traveller:
+        jobs = replica(redis, bank, engine, {"slack": platform})
+        await jobs.start()
+        await tick([jobs])
+        assert platform.posts_per_channel()["C1"] == 1, "a process started 12 minutes late still posts today"
+        await jobs.stop()
+        late = replica(redis, bank, engine, {"slack": platform})
+        await late.start()
+        traveller.shift(timedelta(minutes=5))
+        await tick([late])
+        await late.stop()
+    assert platform.posts_per_channel()["C1"] == 1, "a second restart does not post again"
+    with time_machine.travel(post_time + timedelta(hours=3), tick=False):
+        platform.posts.clear()
+        await redis.delete(f"debrief:{{{WS}}}:channel:C1:claim:2026-04-01")
+        too_late = replica(redis, bank, engine, {"slack": platform})
+        await too_late.start()
+        await tick([too_late])
+        await too_late.stop()
+    assert not platform.posts, "past the misfire grace the day is not posted late"
+
+
+async def test_failed_post_releases_the_claim_and_is_retried(redis: Redis, bank: Bank, engine: FeedbackEngine) -> None:
+    platform = RecordingPlatform(fail_next=1)
+    settings = ChannelSettings(post_time=time(8, 0), timezone="UTC", weekdays=tuple(range(7)))
+    await configure(redis, Channel(WS, "C1"), settings)
+    with time_machine.travel(datetime(2026, 4, 1, 7, 59, tzinfo=UTC), tick=False) as traveller:
+        jobs = replica(redis, bank, engine, {"slack": platform}, retry_delay=timedelta(minutes=2))
+        await jobs.start()
+        traveller.shift(timedelta(minutes=1))
+        await tick([jobs])
+        assert platform.posts == []
+        assert await RedisStore(redis).post_claim(Channel(WS, "C1"), date(2026, 4, 1)) is None, "claim released"
+        traveller.shift(timedelta(minutes=2))
+        await tick([jobs])
+        await jobs.stop()
+    assert platform.posts_per_channel()["C1"] == 1
+
+
+async def test_settings_changed_by_another_replica_are_picked_up(redis: Redis, bank: Bank, engine: FeedbackEngine) -> None:
+    platform = RecordingPlatform()
+    await configure(redis, Channel(WS, "C1"), ChannelSettings(post_time=time(9, 0), weekdays=tuple(range(7))))
+    with time_machine.travel(datetime(2026, 4, 1, 6, 0, tzinfo=UTC), tick=False) as traveller:
+        jobs = replica(redis, bank, engine, {"slack": platform}, refresh_seconds=30)
+        await jobs.start()
+        await configure(redis, Channel(WS, "C1"), ChannelSettings(post_time=time(7, 0), weekdays=tuple(range(7))))
+        await configure(redis, Channel(WS, "C2"), ChannelSettings(post_time=time(7, 0), weekdays=tuple(range(7))))
+        traveller.shift(timedelta(seconds=45))
+        await tick([jobs])  # the refresh job runs
+        traveller.shift(timedelta(hours=1, seconds=15))
+        await tick([jobs])
+        await jobs.stop()
+    assert platform.posts_per_channel() == Counter({"C1": 1, "C2": 1})
+
+
+async def test_window_close_settles_streaks_and_posts_a_summary(redis: Redis, bank: Bank, engine: FeedbackEngine) -> None:
+    platform = RecordingPlatform()
+    channel = Channel(WS, "C1")
+    settings = ChannelSettings(post_time=time(9, 0), weekdays=tuple(range(7)), window_hours=12, reminders=True)
+    await configure(redis, channel, settings)
+    alice, bob = Member(WS, "U1", "alice"), Member(WS, "U2", "bob")
+    with time_machine.travel(datetime(2026, 4, 1, 8, 59, tzinfo=UTC), tick=False) as traveller:
+        jobs = replica(redis, bank, engine, {"slack": platform})
+        await jobs.start()
+        for day in range(2):
+            traveller.shift(timedelta(minutes=2))
+            await tick([jobs])
+            prompt = (await jobs.coach.todays_prompts(channel, settings))[0]
+            from bot.answers import SubmitAnswer
+
+            answerers = [alice, bob] if day == 0 else [alice]
+            for member in answerers:
+                await jobs.coach.submit_answer(SubmitAnswer(member, f"m{day}{member.user_id}", GOOD_ANSWER,
+                                                            datetime.now(UTC), thread=prompt.thread))
+            traveller.shift(timedelta(hours=9))  # reminder due 3 hours before the close
+            await tick([jobs])
+            traveller.shift(timedelta(hours=3, minutes=1))
+            await tick([jobs])
+            traveller.shift(timedelta(hours=24 - 12 - 2 / 60 - 1 / 60))
+        await jobs.stop()
+    summaries = [reply for _, reply in platform.thread_replies if "closed" in reply.text]
+    reminders = [reply for _, reply in platform.thread_replies if "Streaks at risk" in reply.text]
+    assert [s.text for s in summaries] == ["This question is closed: 2 people answered.",
+                                           "This question is closed: 1 person answered."]
+    assert len(reminders) == 1 and "bob (1 days)" in reminders[0].sections[0].text
+    store = RedisStore(redis)
+    assert (await store.streak(bob, date(2026, 4, 3).toordinal())).current == 0
+    assert [row.user_id for row in await store.active_streaks(WS)] == ["U1"], "bob's streak was settled at the close"
+
+
+async def test_monday_digest_with_chart_once(redis: Redis, bank: Bank, engine: FeedbackEngine) -> None:
+    platform = RecordingPlatform()
+    await configure(redis, Channel(WS, "C1"), ChannelSettings(post_time=time(9, 0), weekdays=tuple(range(7))))
+    clients = [Redis.from_url(redis.connection_pool.connection_kwargs and _url(redis), decode_responses=True) for _ in range(2)]
+    with time_machine.travel(datetime(2026, 4, 5, 23, 0, tzinfo=UTC), tick=False) as traveller:  # Sunday night
+        replicas = [replica(c, bank, engine, {"slack": platform}) for c in clients]
+        for r in replicas:
+            await r.start()
+        traveller.shift(timedelta(hours=10, minutes=5))  # Monday 09:05
+        await tick(replicas)
+        for r in replicas:
+            await r.stop()
+    for c in clients:
+        await c.aclose()
+    assert len(platform.images) == 1
+    channel, reply, image = platform.images[0]
+    assert channel.channel_id == "C1" and reply.text.startswith("Weekly digest:")
+    assert image[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _url(redis: Redis) -> str:
+    kwargs = redis.connection_pool.connection_kwargs
+    return f"redis://{kwargs.get('host', '127.0.0.1')}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"
