@@ -115,7 +115,7 @@ class ChatCommands:
         unit = {"points": "points", "streak": "days", "longest": "days"}[board]
         lines = [f"{rank}. {row.name}: {row.value} {unit}" for rank, row in enumerate(result.rows, start=1)]
         title = {"points": "Points", "streak": "Current streaks", "longest": "Longest streaks"}[board]
-        return Reply(f"{title} leaderboard", sections=(Section(title, "\n".join(lines)),))
+        return Reply(f"{title} leaderboard", sections=(Section(title, "\n".join(lines), from_members=True),))
 
     async def _setup(self, request: CommandRequest) -> Reply:
         if not request.args:

@@ -200,7 +200,7 @@ class RedisStore:
             raw = await self.redis.zrangebyscore(keys.due_events(), "-inf", now.timestamp(), start=0, num=limit, withscores=True)
         events = []
         for entry in raw:
-            kind, workspace, prompt_id = json.loads(entry[0])
+            kind, workspace, prompt_id = json.loads(str(entry[0]))
             events.append(DueEvent(kind, workspace, prompt_id, datetime.fromtimestamp(float(entry[1]), UTC)))
         return events
 

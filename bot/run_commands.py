@@ -19,7 +19,7 @@ from content.schema import Category
 def add_parsers(commands: Any) -> None:
     """Register `run` and `practice`."""
     run = commands.add_parser("run", help="start every configured chat platform (terminal practice without any)")
-    run.add_argument("--platform", choices=["slack", "console"], help="start only this platform")
+    run.add_argument("--platform", choices=["slack", "discord", "console"], help="start only this platform")
     run.set_defaults(run=run_bot)
 
     practice = commands.add_parser("practice", help="answer today's question in the terminal")
@@ -36,7 +36,11 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
         missing = ", ".join(settings.slack_missing())
         print(f"Slack needs {missing} (SLACK_MODE={settings.slack_mode}); see .env.example.", file=sys.stderr)
         return 2
-    platforms = [args.platform] if args.platform else (["slack"] if settings.slack_configured else [])
+    if args.platform == "discord" and not settings.discord_configured:
+        print("Discord needs DISCORD_TOKEN; see .env.example.", file=sys.stderr)
+        return 2
+    configured = [name for name, ok in (("slack", settings.slack_configured), ("discord", settings.discord_configured)) if ok]
+    platforms = [args.platform] if args.platform else configured
     if not platforms or platforms == ["console"]:
         return run_practice_command(argparse.Namespace(category=None, question=None, history=False), settings)
     try:
@@ -51,8 +55,6 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _serve(settings: Settings, platforms: list[str]) -> None:
     """Run the chat platforms until SIGINT or SIGTERM."""
-    from handlers.slack.server import build_slack_app, serve_slack
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -62,7 +64,13 @@ async def _serve(settings: Settings, platforms: list[str]) -> None:
         await app.store.ping()
         tasks = []
         if "slack" in platforms:
+            from handlers.slack.server import build_slack_app, serve_slack
+
             tasks.append(asyncio.create_task(serve_slack(app, build_slack_app(app), stop)))
+        if "discord" in platforms:
+            from handlers.discord.bot import serve_discord
+
+            tasks.append(asyncio.create_task(serve_discord(app, stop)))
         await asyncio.gather(*tasks)
 
 

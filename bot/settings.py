@@ -37,6 +37,21 @@ class Settings(BaseSettings):
     slack_http_host: str = Field(default="0.0.0.0", validation_alias="SLACK_HTTP_HOST")
     slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
 
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    discord_api_base: str | None = Field(default=None, validation_alias="DISCORD_API_BASE")
+    discord_guild_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, validation_alias="DISCORD_GUILD_IDS")
+
+    @field_validator("discord_guild_ids", mode="before")
+    @classmethod
+    def _split_guilds(cls, value: object) -> object:
+        """Accept DISCORD_GUILD_IDS as ids separated by ',' or ':'."""
+        return _split(value)
+
+    @property
+    def discord_configured(self) -> bool:
+        """Whether a Discord bot token is set."""
+        return self.discord_token is not None
+
     @property
     def slack_configured(self) -> bool:
         """Whether the tokens for the chosen Slack mode are all set."""

@@ -36,17 +36,17 @@ async def weekly_digest(store: RedisStore, channel: Channel, today: date) -> Dig
     change = ""
     if last_week:
         change = f" ({(this_week - last_week) / last_week:+.0%} on the week before)"
-    lines = [
+    summary = (
         f"Weekly digest: {this_week} answers in the last 7 days{change}; {total} over {WEEKS} weeks "
         f"across {len(prompts)} questions."
-    ]
+    )
     sections = []
     streaks = [row for row in await store.leaderboard(channel.workspace, "streak", 5) if row.value > 0]
     if streaks:
         sections.append(
             Section("Top streaks", "\n".join(f"{row.name}: {row.value} days" for row in streaks), from_members=True)
         )
-    return Digest(Reply(lines[0], sections=tuple(sections), private=False), days)
+    return Digest(Reply(summary, sections=tuple(sections), private=False), days)
 
 
 def participation_chart(days: tuple[tuple[date, int], ...]) -> bytes:

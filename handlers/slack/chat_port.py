@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat_port import Reply
 from bot.identities import Channel, Member, MessageRef, ThreadRef
-from handlers.slack.translate import reply_blocks
+from handlers.slack.translate import escape, reply_blocks
 
 USER_CACHE_SECONDS = 300
 
@@ -27,6 +27,15 @@ class SlackChatPort:
             channel=channel.channel_id, text=reply.text, blocks=reply_blocks(reply), unfurl_links=False
         )
         return MessageRef(channel, str(response["ts"]))
+
+    async def post_image(self, channel: Channel, reply: Reply, image: bytes, filename: str) -> MessageRef:
+        """The reply's text with the image uploaded into the channel (files.uploadV2 flow)."""
+        response = await self.client.files_upload_v2(
+            channel=channel.channel_id, content=image, filename=filename, title=filename,
+            initial_comment=_plain(reply),
+        )
+        files = response.get("files") or [{}]
+        return MessageRef(channel, str(files[0].get("id", "")))
 
     async def open_thread(self, message: MessageRef, title: str) -> ThreadRef:
         """Slack threads need no creating: replies to the message's ts form the thread."""
@@ -55,6 +64,15 @@ class SlackChatPort:
         except SlackApiError:
             return False
         return True
+
+
+def _plain(reply: Reply) -> str:
+    """A reply as one text comment (file comments take no blocks); member text is escaped."""
+    parts = [reply.text]
+    for section in reply.sections:
+        body = escape(section.text) if section.from_members else section.text
+        parts.append(f"*{section.title}*\n{body}" if section.title else body)
+    return "\n".join(parts)
 
 
 @dataclass(frozen=True)

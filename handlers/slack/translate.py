@@ -101,7 +101,8 @@ def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [_section(reply.text)]
     for section in reply.sections:
         title = f"*{section.title}*\n" if section.title else ""
-        blocks.append(_section(f"{title}{section.text}"))
+        body = escape(section.text) if section.from_members else section.text
+        blocks.append(_section(f"{title}{body}"))
     if reply.buttons:
         blocks.append(
             {

@@ -1,0 +1,352 @@
+"""The Discord bot: the /debrief command group, answers in threads, feedback by DM or in the thread."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+
+from bot.answers import AnswerOutcome, AnswerStatus, SubmitAnswer
+from bot.bootstrap import App
+from bot.chat_commands import ChatCommands, CommandRequest
+from bot.chat_port import Reply
+from bot.daily_post import question_reply
+from bot.errors import StoreUnavailable
+from bot.identities import Channel, Member
+from handlers.discord.chat_port import DiscordChatPort
+from handlers.discord.translate import (
+    answer_from_edit,
+    answer_from_message,
+    feedback_embed,
+    reply_embed,
+    safe,
+    workspace_id,
+)
+from handlers.discord.views import ShowFeedbackButton, TodayView
+
+log = logging.getLogger(__name__)
+ANSWER_REACTION = "\N{MEMO}"
+UNSAVED_ANSWER = (
+    "Could not save your answer: the database is not reachable right now. Nothing was saved; "
+    "please send your answer again in a minute (your message is still in the thread)."
+)
+SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
+
+
+def intents() -> discord.Intents:
+    """Guilds, guild messages, message content (privileged) and DMs."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.message_content = True
+    wanted.dm_messages = True
+    return wanted
+
+
+class DebriefBot(commands.Bot):
+    """discord.py bot whose dependencies come in through the constructor."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        gateway_from_api: bool = False,
+        guild_ids: list[int] | None = None,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self.app = app
+        self.coach = app.coach
+        self.port = DiscordChatPort(self)
+        self.chat_commands = ChatCommands(app.coach, app.settings.admins)
+        self.gateway_from_api = gateway_from_api
+        self.guild_ids = guild_ids or []
+
+    async def setup_hook(self) -> None:
+        """Start-up work: gateway URL, persistent buttons, the command group and its sync."""
+        if self.gateway_from_api:
+            _, url, _ = await self.http.get_bot_gateway()
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        self.add_view(TodayView(self))
+        self.add_dynamic_items(ShowFeedbackButton)
+        self.tree.add_command(command_group(self))
+        if self.guild_ids:
+            for guild_id in self.guild_ids:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+
+    # commands -------------------------------------------------------------------------------------
+
+    async def run_command(self, interaction: discord.Interaction, name: str, args: list[str]) -> None:
+        """Defer first, then run a /debrief subcommand through the core and answer ephemerally."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if interaction.guild_id is None:
+            await interaction.followup.send("Use /debrief in a server channel.", ephemeral=True)
+            return
+        workspace = workspace_id(interaction.guild_id)
+        user = interaction.user
+        channel = interaction.channel
+        channel_id = channel.parent_id if isinstance(channel, discord.Thread) and channel.parent_id else interaction.channel_id
+
+        async def is_admin() -> bool:
+            return bool(interaction.permissions.manage_guild)
+
+        request = CommandRequest(
+            member=Member(workspace, str(user.id), user.display_name),
+            channel=Channel(workspace, str(channel_id)),
+            name=name,
+            args=tuple(args),
+            is_platform_admin=is_admin,
+            port=self.port,
+        )
+        try:
+            reply = await self.chat_commands.run(request)
+        except StoreUnavailable as exc:
+            reply = Reply(str(exc))
+        except discord.HTTPException as exc:
+            reply = Reply(f"Discord refused the request ({exc.status}); nothing was changed.")
+        except Exception:
+            log.exception("/debrief %s failed", name)
+            reply = Reply(SOMETHING_WENT_WRONG)
+        await interaction.followup.send(embed=reply_embed(reply), ephemeral=True)
+
+    async def show_today(self, interaction: discord.Interaction) -> None:
+        """The daily post's button: the channel's question, ephemerally."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        channel = interaction.channel
+        channel_id = channel.parent_id if isinstance(channel, discord.Thread) and channel.parent_id else interaction.channel_id
+        target = Channel(workspace_id(interaction.guild_id or 0), str(channel_id))
+        try:
+            settings = await self.coach.channel_settings(target)
+            prompts = await self.coach.todays_prompts(target, settings) if settings else []
+            reply = (
+                question_reply(self.coach.bank, self.coach.bank.question(prompts[0].question_id), private=True)
+                if prompts
+                else Reply("There is no question in this channel today.")
+            )
+        except StoreUnavailable as exc:
+            reply = Reply(str(exc))
+        await interaction.followup.send(embed=reply_embed(reply), ephemeral=True)
+
+    async def show_feedback(self, interaction: discord.Interaction, prompt_id: str, owner_id: str) -> None:
+        """The "Show my feedback" button: the answer's feedback, to its author only."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if str(interaction.user.id) != owner_id:
+            await interaction.followup.send("This feedback belongs to someone else.", ephemeral=True)
+            return
+        member = Member(workspace_id(interaction.guild_id or 0), owner_id)
+        try:
+            feedback = await self.coach.current_feedback(member, prompt_id)
+        except StoreUnavailable as exc:
+            await interaction.followup.send(str(exc), ephemeral=True)
+            return
+        if feedback is None:
+            await interaction.followup.send("No answer of yours was found for that question.", ephemeral=True)
+            return
+        embed = feedback_embed(feedback, streak=None, points=0, points_total=0, note="Your feedback")
+        await interaction.followup.send(embed=embed, ephemeral=True)
+
+    # answers --------------------------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A member's message in a question's thread is an answer (or adds to theirs)."""
+        command = answer_from_message(message)
+        if command is not None:
+            await self.handle_answer(command, message)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """An edit of a thread message is a revision of that answer."""
+        channel = self.get_channel(payload.channel_id)
+        if channel is None:
+            try:
+                channel = await self.fetch_channel(payload.channel_id)
+            except discord.HTTPException:
+                return
+        if not isinstance(channel, discord.Thread):
+            return
+        command = answer_from_edit(payload, channel.parent_id)
+        if command is not None:
+            await self.handle_answer(command, None)
+
+    async def handle_answer(self, command: SubmitAnswer, message: discord.Message | None) -> None:
+        """Record, react, and deliver feedback as the channel wants it."""
+        assert command.thread is not None
+        try:
+            outcome, settings = await asyncio.gather(
+                self.coach.submit_answer(command), self.coach.channel_settings(command.thread.channel)
+            )
+        except StoreUnavailable:
+            await self._tell(command, Reply(UNSAVED_ANSWER))
+            return
+        except Exception:
+            log.exception("answer %s failed", command.message_id)
+            await self._tell(command, Reply(SOMETHING_WENT_WRONG))
+            return
+        if outcome.status is AnswerStatus.RECORDED:
+            public = settings is not None and settings.feedback == "public"
+            await self._deliver(command, outcome, message, public=public)
+        elif outcome.status in (AnswerStatus.EMPTY, AnswerStatus.TOO_LONG, AnswerStatus.TOO_MANY_REVISIONS):
+            await self._tell(command, Reply(outcome.message))
+
+    async def _deliver(
+        self, command: SubmitAnswer, outcome: AnswerOutcome, message: discord.Message | None, *, public: bool
+    ) -> None:
+        assert outcome.feedback is not None and command.thread is not None
+        embed = feedback_embed(
+            outcome.feedback, streak=outcome.streak, points=outcome.points,
+            points_total=outcome.points_total, note=outcome.message,
+        )
+        thread = await self.port.resolve(command.thread.thread_id)
+        if outcome.revision == 1:
+            try:
+                await thread.get_partial_message(int(command.message_id)).add_reaction(ANSWER_REACTION)
+            except discord.HTTPException as exc:
+                log.warning("reaction failed: %s", exc)
+        if public:
+            target = message or thread.get_partial_message(int(command.message_id))
+            await target.reply(embed=embed, mention_author=False)
+            return
+        if await self._dm(command.member, embed):
+            return
+        prompt = outcome.prompt
+        assert prompt is not None
+        view = discord.ui.View(timeout=None)
+        view.add_item(ShowFeedbackButton(prompt.channel_id, prompt.local_date.isoformat(), command.member.user_id))
+        await thread.send(
+            f"{safe(command.member.label)}, your feedback is ready, but your DMs are closed. Use the button to see it.",
+            view=view,
+        )
+
+    async def _dm(self, member: Member, embed: discord.Embed) -> bool:
+        try:
+            user = self.get_user(int(member.user_id)) or await self.fetch_user(int(member.user_id))
+            await user.send(embed=embed)
+        except (discord.Forbidden, discord.NotFound):
+            return False
+        return True
+
+    async def _tell(self, command: SubmitAnswer, reply: Reply) -> None:
+        """A private note to the member: DM, or a mention-free line in the thread when DMs are closed."""
+        if await self._dm(command.member, reply_embed(reply)):
+            return
+        if command.thread is None:
+            return
+        try:
+            thread = await self.port.resolve(command.thread.thread_id)
+            await thread.send(f"{safe(command.member.label)}: {reply.text}")
+        except discord.HTTPException as exc:
+            log.warning("could not tell %s: %s", command.member.user_id, exc)
+
+
+def command_group(bot: DebriefBot) -> app_commands.Group:
+    """`/debrief` and its subcommands; `setup` options mirror Slack's key=value words."""
+    group = app_commands.Group(name="debrief", description="Interview practice: daily questions, feedback, streaks")
+
+    @group.command(name="help", description="What debrief can do")
+    async def help_(interaction: discord.Interaction) -> None:
+        await bot.run_command(interaction, "help", [])
+
+    @group.command(name="today", description="Today's question in this channel, privately")
+    async def today(interaction: discord.Interaction) -> None:
+        await bot.run_command(interaction, "today", [])
+
+    @group.command(name="streak", description="Your streak and freezes")
+    async def streak(interaction: discord.Interaction) -> None:
+        await bot.run_command(interaction, "streak", [])
+
+    @group.command(name="leaderboard", description="The top 10 in this server")
+    @app_commands.describe(board="points, streak or longest")
+    async def leaderboard(interaction: discord.Interaction, board: str = "points") -> None:
+        await bot.run_command(interaction, "leaderboard", [board])
+
+    @group.command(name="setup", description="Admins: show or change this channel's settings")
+    @app_commands.describe(
+        time="Post time, HH:MM (24-hour)", tz="Timezone, Area/City", days="mon,tue,... or daily or weekdays",
+        tracks="Categories, comma-separated, or all", difficulty="1, 2, 3 or a range like 1-3",
+        feedback="private or public", window="Answer window, e.g. 24h", reminders="Streak-at-risk reminders",
+        digest="Weekly digest", review="Peer review assignments",
+    )
+    async def setup(
+        interaction: discord.Interaction,
+        time: str | None = None,
+        tz: str | None = None,
+        days: str | None = None,
+        tracks: str | None = None,
+        difficulty: str | None = None,
+        feedback: str | None = None,
+        window: str | None = None,
+        reminders: bool | None = None,
+        digest: bool | None = None,
+        review: bool | None = None,
+    ) -> None:
+        given: dict[str, Any] = {"time": time, "tz": tz, "days": days, "tracks": tracks, "difficulty": difficulty,
+                                 "feedback": feedback, "window": window, "reminders": reminders, "digest": digest,
+                                 "review": review}
+        words = [f"{k}={_option_word(v)}" for k, v in given.items() if v is not None]
+        await bot.run_command(interaction, "setup", words)
+
+    @group.command(name="post", description="Admins: post today's question here now")
+    async def post(interaction: discord.Interaction) -> None:
+        await bot.run_command(interaction, "post", [])
+
+    @group.command(name="skip", description="Admins: skip today's question here")
+    async def skip(interaction: discord.Interaction) -> None:
+        await bot.run_command(interaction, "skip", [])
+
+    return group
+
+
+def _option_word(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return "".join(str(value).split())  # a typed option is one word, whatever spaces were typed
+
+
+def build_discord_bot(app: App, *, guild_ready_timeout: float = 2.0) -> DebriefBot:
+    """The bot for these settings; with DISCORD_API_BASE, REST (and then the gateway URL) come from there."""
+    settings = app.settings
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    return DebriefBot(
+        app,
+        gateway_from_api=bool(settings.discord_api_base),
+        guild_ids=settings.discord_guild_ids,
+        guild_ready_timeout=guild_ready_timeout,
+    )
+
+
+async def run_discord_bot(bot: DebriefBot, token: str, stop: asyncio.Event) -> None:
+    """Log in, connect, and run until `stop` is set (or the connection fails for good)."""
+    await bot.login(token)
+    connection = asyncio.create_task(bot.connect(reconnect=True))
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if connection in done:
+            connection.result()
+    finally:
+        stopping.cancel()
+        await bot.close()
+        if not connection.done():
+            connection.cancel()
+
+
+async def serve_discord(app: App, stop: asyncio.Event) -> None:
+    """Run Discord until `stop` is set."""
+    assert app.settings.discord_token is not None
+    await run_discord_bot(build_discord_bot(app), app.settings.discord_token.get_secret_value(), stop)
