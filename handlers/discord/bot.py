@@ -73,6 +73,7 @@ class DebriefBot(commands.Bot):
         self.chat_commands = ChatCommands(app.coach, app.settings.admins)
         self.gateway_from_api = gateway_from_api
         self.guild_ids = guild_ids or []
+        self._background: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
         """Start-up work: gateway URL, persistent buttons, the command group and its sync."""
@@ -213,15 +214,14 @@ class DebriefBot(commands.Bot):
         )
         thread = await self.port.resolve(command.thread.thread_id)
         if outcome.revision == 1:
-            try:
-                await thread.get_partial_message(int(command.message_id)).add_reaction(ANSWER_REACTION)
-            except discord.HTTPException as exc:
-                log.warning("reaction failed: %s", exc)
+            reaction = asyncio.create_task(self._react(thread, command.message_id))
+            self._background.add(reaction)
+            reaction.add_done_callback(self._background.discard)
         if public:
             target = message or thread.get_partial_message(int(command.message_id))
             await target.reply(embed=embed, mention_author=False)
             return
-        if await self._dm(command.member, embed):
+        if await self._dm(command.member, embed, message.author if message is not None else None):
             return
         prompt = outcome.prompt
         assert prompt is not None
@@ -232,9 +232,15 @@ class DebriefBot(commands.Bot):
             view=view,
         )
 
-    async def _dm(self, member: Member, embed: discord.Embed) -> bool:
+    async def _react(self, thread: Any, message_id: str) -> None:
         try:
-            user = self.get_user(int(member.user_id)) or await self.fetch_user(int(member.user_id))
+            await thread.get_partial_message(int(message_id)).add_reaction(ANSWER_REACTION)
+        except discord.HTTPException as exc:
+            log.warning("reaction failed: %s", exc)
+
+    async def _dm(self, member: Member, embed: discord.Embed, user: discord.abc.User | None = None) -> bool:
+        try:
+            user = user or self.get_user(int(member.user_id)) or await self.fetch_user(int(member.user_id))
             await user.send(embed=embed)
         except (discord.Forbidden, discord.NotFound):
             return False

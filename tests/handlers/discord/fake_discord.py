@@ -26,6 +26,7 @@ import secrets
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, Self
@@ -183,6 +184,7 @@ class FakeDiscord:
         self.closed_dms: set[str] = set()
         # Like Discord, tell the bot over the gateway about threads it created through REST.
         self.announce_threads = True
+        self.on_call: Callable[[Call], None] | None = None  # e.g. a benchmark timing arrivals
         self._announcements: set[asyncio.Task[Any]] = set()
         self.rate_limit_once: set[tuple[str, str]] = set()
         self.rate_limit_retry_after = 0.05
@@ -1274,6 +1276,8 @@ class FakeDiscord:
         call.status, call.response = status, body
         self.calls.append(call)
         self._changed.set()
+        if self.on_call is not None:
+            self.on_call(call)
         if body is None:
             return web.Response(status=status, headers=headers)
         return web.Response(
