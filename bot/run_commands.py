@@ -10,10 +10,12 @@ import sys
 from typing import Any
 
 from bot.bootstrap import bootstrap
+from bot.chat_port import ChatPort
 from bot.embedded_redis import EmbeddedRedisError
 from bot.settings import Settings
 from content.loader import ContentError
 from content.schema import Category
+from scheduler.channel_jobs import ChannelJobs
 
 
 def add_parsers(commands: Any) -> None:
@@ -63,15 +65,26 @@ async def _serve(settings: Settings, platforms: list[str]) -> None:
     async with bootstrap(settings) as app:
         await app.store.ping()
         tasks = []
+        ports: dict[str, ChatPort] = {}
         if "slack" in platforms:
             from handlers.slack.server import build_slack_app, serve_slack
 
-            tasks.append(asyncio.create_task(serve_slack(app, build_slack_app(app), stop)))
+            slack = build_slack_app(app)
+            ports["slack"] = slack.port
+            tasks.append(asyncio.create_task(serve_slack(app, slack, stop)))
         if "discord" in platforms:
-            from handlers.discord.bot import serve_discord
+            from handlers.discord.bot import build_discord_bot, run_discord_bot
 
-            tasks.append(asyncio.create_task(serve_discord(app, stop)))
-        await asyncio.gather(*tasks)
+            assert settings.discord_token is not None
+            bot = build_discord_bot(app)
+            ports["discord"] = bot.port
+            tasks.append(asyncio.create_task(run_discord_bot(bot, settings.discord_token.get_secret_value(), stop)))
+        jobs = ChannelJobs(app.coach, ports)
+        await jobs.start()
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            await jobs.stop()
 
 
 def run_practice_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -77,10 +77,11 @@ class ChannelJobs:
         self.scheduler.start()
 
     async def stop(self) -> None:
-        """Stop scheduling and wait for jobs already running."""
+        """Stop starting jobs, let running ones finish (shutdown would cancel them mid-post), then shut down."""
         if self.scheduler.running:
+            self.scheduler.pause()
+            await self.idle()
             self.scheduler.shutdown(wait=False)
-        await self.idle()
 
     async def idle(self) -> None:
         """Wait until no job started by this scheduler is still running."""
