@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Connection, ConnectionPool, Redis
 
+from bench.harness import bench_redis
 from bench.scoring import answer_of
 from bot.answers import SubmitAnswer
 from bot.coach import Coach
-from bot.embedded_redis import EmbeddedRedis
 from bot.identities import Channel, Member, ThreadRef
 from bot.prompts import new_prompt
 from bot.redis_store import RedisStore
@@ -107,12 +104,8 @@ async def main() -> None:
     parser.add_argument("--answers", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    if os.environ.get("REDIS_URL"):
-        await measure(os.environ["REDIS_URL"], args.answers, args.concurrency)
-        return
-    with tempfile.TemporaryDirectory() as data:
-        async with EmbeddedRedis(Path(data)) as server:
-            await measure(server.url, args.answers, args.concurrency)
+    async with bench_redis() as url:
+        await measure(url, args.answers, args.concurrency)
 
 
 if __name__ == "__main__":

@@ -10,19 +10,17 @@ import asyncio
 import os
 import re
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import discord
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bench.harness import bench_redis, latency_line
 from bench.scoring import answer_of
 from bot.bootstrap import bootstrap, redis_client
 from bot.channel_settings import ChannelSettings
-from bot.embedded_redis import EmbeddedRedis
 from bot.identities import Channel
 from bot.settings import Settings
 from content.loader import load_bank
@@ -101,12 +99,6 @@ async def drive(fake: FakeDiscord, arrivals: Arrivals, thread_id: int, text: str
     return [arrivals.at[u] - sent[u] for u in sent], rate
 
 
-def summary(name: str, latencies: list[float], rate: float) -> str:
-    ordered = sorted(latencies)
-    p50 = statistics.median(ordered) * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-    return f"{name:<30} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   {rate:7.0f} answers/s"
-
 
 async def measure(redis_url: str, count: int, concurrency: int) -> None:
     ours_fake, bare_fake = FakeDiscord(token=TOKEN), FakeDiscord(token=TOKEN)
@@ -147,8 +139,8 @@ async def measure(redis_url: str, count: int, concurrency: int) -> None:
                 Route.BASE = ours_fake.api_base
                 ours_result = await drive(ours_fake, ours_arrivals, thread_id, text, base, count, conc)
                 print(f"-- {'sequential' if conc == 1 else f'concurrency {conc}'}")
-                print(summary("bare discord.py (1 reply)", *bare_result))
-                print(summary("debrief (answer -> feedback DM)", *ours_result))
+                print(latency_line("bare discord.py (1 reply)", *bare_result))
+                print(latency_line("debrief (answer -> feedback DM)", *ours_result))
                 ratio = statistics.median(ours_result[0]) / statistics.median(bare_result[0])
                 print(f"   latency ratio p50 {ratio:.2f}x")
             await ours.close()
@@ -166,12 +158,8 @@ async def main() -> None:
     parser.add_argument("--answers", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    if os.environ.get("REDIS_URL"):
-        await measure(os.environ["REDIS_URL"], args.answers, args.concurrency)
-        return
-    with tempfile.TemporaryDirectory() as data:
-        async with EmbeddedRedis(Path(data)) as server:
-            await measure(server.url, args.answers, args.concurrency)
+    async with bench_redis() as url:
+        await measure(url, args.answers, args.concurrency)
 
 
 if __name__ == "__main__":

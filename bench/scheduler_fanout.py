@@ -11,18 +11,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import time_machine
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bench.harness import bench_redis
 from bot.bootstrap import bootstrap, redis_client
 from bot.channel_settings import ChannelSettings
-from bot.embedded_redis import EmbeddedRedis
 from bot.identities import Channel
 from bot.settings import Settings
 from handlers.slack.chat_port import SlackChatPort
@@ -114,12 +112,8 @@ async def main() -> None:
     parser.add_argument("--channels", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    if os.environ.get("REDIS_URL"):
-        await measure(os.environ["REDIS_URL"], args.channels, args.concurrency)
-        return
-    with tempfile.TemporaryDirectory() as data:
-        async with EmbeddedRedis(Path(data)) as server:
-            await measure(server.url, args.channels, args.concurrency)
+    async with bench_redis() as url:
+        await measure(url, args.channels, args.concurrency)
 
 
 if __name__ == "__main__":

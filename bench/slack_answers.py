@@ -11,20 +11,19 @@ import asyncio
 import json
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 
+from bench.harness import bench_redis, latency_line
 from bench.scoring import answer_of
 from bot.bootstrap import bootstrap, redis_client
 from bot.channel_settings import ChannelSettings
-from bot.embedded_redis import EmbeddedRedis, free_port
+from bot.embedded_redis import free_port
 from bot.identities import Channel
 from bot.settings import Settings
 from content.loader import load_bank
@@ -96,12 +95,6 @@ async def serving(bolt: AsyncApp) -> AsyncIterator[str]:
         await server.stop()
 
 
-def summary(name: str, latencies: list[float], rate: float) -> str:
-    ordered = sorted(latencies)
-    p50 = statistics.median(ordered) * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-    return f"{name:<28} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   {rate:7.0f} answers/s"
-
 
 async def measure(redis_url: str, count: int, concurrency: int) -> None:
     fake = TimedFakeSlack(admins={"UADMIN"})
@@ -131,8 +124,8 @@ async def measure(redis_url: str, count: int, concurrency: int) -> None:
                     bare = await drive(session, bare_url, fake, thread, text, f"B{conc}-", count, conc)
                     ours = await drive(session, debrief_url, fake, thread, text, f"D{conc}-", count, conc)
                     print(f"-- {mode}")
-                    print(summary("bare Bolt (ack + 1 post)", *bare))
-                    print(summary("debrief (answer -> feedback)", *ours))
+                    print(latency_line("bare Bolt (ack + 1 post)", *bare))
+                    print(latency_line("debrief (answer -> feedback)", *ours))
                     print(f"   latency ratio p50 {statistics.median(ours[0]) / statistics.median(bare[0]):.2f}x")
     finally:
         await redis.flushdb()
@@ -154,12 +147,8 @@ async def main() -> None:
     parser.add_argument("--answers", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    if os.environ.get("REDIS_URL"):
-        await measure(os.environ["REDIS_URL"], args.answers, args.concurrency)
-        return
-    with tempfile.TemporaryDirectory() as data:
-        async with EmbeddedRedis(Path(data)) as server:
-            await measure(server.url, args.answers, args.concurrency)
+    async with bench_redis() as url:
+        await measure(url, args.answers, args.concurrency)
 
 
 if __name__ == "__main__":

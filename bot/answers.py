@@ -55,6 +55,11 @@ class AnswerOutcome:
     late: bool = False
     freezes_spent: int = 0
 
+    @property
+    def tells_member(self) -> bool:
+        """Whether the member must be told privately why nothing was saved."""
+        return self.status in (AnswerStatus.EMPTY, AnswerStatus.TOO_LONG, AnswerStatus.TOO_MANY_REVISIONS)
+
 
 def combine(messages: Sequence[tuple[str, str]], message_id: str, text: str) -> tuple[tuple[str, str], ...]:
     """The answer's messages after this one: an edit replaces its message, a new message is appended."""

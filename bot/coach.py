@@ -120,6 +120,15 @@ class Coach:
                 )
         raise RuntimeError("answer kept changing while it was being saved")
 
+    async def submit_in_channel(self, command: SubmitAnswer) -> tuple[AnswerOutcome, bool]:
+        """Submit a thread answer and say whether its channel shows feedback publicly (read alongside)."""
+        if command.thread is None:
+            return await self.submit_answer(command), False
+        outcome, settings = await asyncio.gather(
+            self.submit_answer(command), self.channel_settings(command.thread.channel)
+        )
+        return outcome, settings is not None and settings.feedback == "public"
+
     async def current_feedback(self, member: Member, prompt_id: str) -> Feedback | None:
         """Feedback on the member's whole answer as it stands (the engine is deterministic, so this is what they got)."""
         prompt = await self.store.prompt(member.workspace, prompt_id)

@@ -186,11 +186,8 @@ class DebriefBot(commands.Bot):
 
     async def handle_answer(self, command: SubmitAnswer, message: discord.Message | None) -> None:
         """Record, react, and deliver feedback as the channel wants it."""
-        assert command.thread is not None
         try:
-            outcome, settings = await asyncio.gather(
-                self.coach.submit_answer(command), self.coach.channel_settings(command.thread.channel)
-            )
+            outcome, public = await self.coach.submit_in_channel(command)
         except StoreUnavailable:
             await self._tell(command, Reply(UNSAVED_ANSWER))
             return
@@ -199,9 +196,8 @@ class DebriefBot(commands.Bot):
             await self._tell(command, Reply(SOMETHING_WENT_WRONG))
             return
         if outcome.status is AnswerStatus.RECORDED:
-            public = settings is not None and settings.feedback == "public"
             await self._deliver(command, outcome, message, public=public)
-        elif outcome.status in (AnswerStatus.EMPTY, AnswerStatus.TOO_LONG, AnswerStatus.TOO_MANY_REVISIONS):
+        elif outcome.tells_member:
             await self._tell(command, Reply(outcome.message))
 
     async def _deliver(
@@ -238,10 +234,12 @@ class DebriefBot(commands.Bot):
         except discord.HTTPException as exc:
             log.warning("reaction failed: %s", exc)
 
-    async def _dm(self, member: Member, embed: discord.Embed, user: discord.abc.User | None = None) -> bool:
+    async def _dm(
+        self, member: Member, embed: discord.Embed, user: discord.User | discord.Member | None = None
+    ) -> bool:
         try:
-            user = user or self.get_user(int(member.user_id)) or await self.fetch_user(int(member.user_id))
-            await user.send(embed=embed)
+            target = user or self.get_user(int(member.user_id)) or await self.fetch_user(int(member.user_id))
+            await target.send(embed=embed)
         except (discord.Forbidden, discord.NotFound):
             return False
         return True

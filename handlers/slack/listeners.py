@@ -96,12 +96,8 @@ class SlackHandlers:
         if command is None:
             return
         command = self._with_name(command)
-        assert command.thread is not None
         try:
-            # The channel's feedback setting is read alongside, not after, the answer.
-            outcome, settings = await asyncio.gather(
-                self.coach.submit_answer(command), self.coach.channel_settings(command.thread.channel)
-            )
+            outcome, public = await self.coach.submit_in_channel(command)
         except StoreUnavailable:
             await self._ephemeral(command, Reply(UNSAVED_ANSWER))
             return
@@ -110,9 +106,8 @@ class SlackHandlers:
             await self._ephemeral(command, Reply(SOMETHING_WENT_WRONG))
             return
         if outcome.status is AnswerStatus.RECORDED:
-            public = settings is not None and settings.feedback == "public"
             await self._deliver_feedback(command, outcome, public=public)
-        elif outcome.status in (AnswerStatus.EMPTY, AnswerStatus.TOO_LONG, AnswerStatus.TOO_MANY_REVISIONS):
+        elif outcome.tells_member:
             await self._ephemeral(command, Reply(outcome.message))
 
     def _with_name(self, command: SubmitAnswer) -> SubmitAnswer:

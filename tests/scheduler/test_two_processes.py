@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from bot.embedded_redis import free_port
 from bot.identities import Channel
 from bot.redis_store import RedisStore
 from tests.handlers.slack.fake_slack import FakeSlack
+from tests.processes import terminate
 
 
 async def test_two_replicas_post_each_channel_once(redis_url: str, redis: Redis) -> None:
@@ -51,14 +51,10 @@ async def test_two_replicas_post_each_channel_once(redis_url: str, redis: Redis)
         assert datetime.now(UTC) >= soon - timedelta(seconds=1), "posted at its time, not before"
         await asyncio.sleep(3)  # time for a duplicate to show up, if there were one
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        statuses = [await asyncio.wait_for(p.wait(), 20) for p in processes]
+        stopped = [await terminate(p) for p in processes]
         await fake.stop()
     posts = Counter(str(p["channel"]) for p in fake.of("chat.postMessage"))
     assert posts == Counter({"C-late": 1, "C-soon": 1})
     soon_call = [c for c in fake.calls if c.method == "chat.postMessage" and c.params["channel"] == "C-soon"]
     assert soon_call
-    outputs = [(await p.stdout.read()).decode() for p in processes if p.stdout]
-    assert statuses == [0, 0], outputs
+    assert [status for status, _ in stopped] == [0, 0], [output for _, output in stopped]

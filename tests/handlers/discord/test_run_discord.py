@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 from datetime import UTC, datetime
 
@@ -14,6 +13,7 @@ from bot.identities import Channel, Member
 from bot.redis_store import RedisStore
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.discord.fake_discord import FakeDiscord
+from tests.processes import terminate
 
 F = FakeDiscord
 TOKEN = "process-token"
@@ -45,13 +45,6 @@ async def test_run_platform_discord_end_to_end(redis_url: str, redis: Redis) -> 
         assert streak.current == 1
         assert await store.channel_settings(Channel(f"discord:{F.GUILD_ID}", str(F.TEXT_CHANNEL_ID))) is not None
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        try:
-            status = await asyncio.wait_for(process.wait(), 20)
-        finally:
-            if process.returncode is None:
-                process.kill()
+        status, output = await terminate(process)
         await fake.stop()
-    output = (await process.stdout.read()).decode() if process.stdout else ""
     assert status == 0, output

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import sys
 from datetime import UTC, datetime
 
@@ -18,6 +17,7 @@ from bot.identities import Channel
 from bot.redis_store import RedisStore
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.slack.fake_slack import FakeSlack, command_body, event_body, sign
+from tests.processes import terminate
 
 SECRET = "process-secret"
 
@@ -60,15 +60,8 @@ async def test_run_platform_slack_serves_events_end_to_end(redis_url: str, redis
             feedback = (await fake.wait_for("chat.postEphemeral"))[0]
             assert "Streak: 1-day streak" in str(feedback["blocks"])
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        try:
-            status = await asyncio.wait_for(process.wait(), 15)
-        finally:
-            if process.returncode is None:
-                process.kill()
+        status, output = await terminate(process)
         await fake.stop()
-    output = (await process.stdout.read()).decode() if process.stdout else ""
     assert status == 0, output
 
 
