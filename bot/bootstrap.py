@@ -10,6 +10,8 @@ from redis.asyncio import Redis
 
 from bot.coach import Clock, Coach, utc_now
 from bot.embedded_redis import EmbeddedRedis
+from bot.mock_rounds import MockInterviews
+from bot.mock_store import MockStore
 from bot.redis_store import RedisStore
 from bot.rubric_engine import FeedbackEngine
 from bot.settings import Settings
@@ -25,6 +27,7 @@ class App:
     engine: FeedbackEngine
     store: RedisStore
     coach: Coach
+    mocks: MockInterviews
     redis: Redis
     embedded: EmbeddedRedis | None
 
@@ -51,8 +54,9 @@ async def bootstrap(settings: Settings, *, redis: Redis | None = None, clock: Cl
             await embedded.start()
             redis = redis_client(embedded.url)
     store = RedisStore(redis)
+    mocks = MockInterviews(bank, engine, MockStore(redis), clock)
     try:
-        yield App(settings, bank, engine, store, Coach(bank, engine, store, clock), redis, embedded)
+        yield App(settings, bank, engine, store, Coach(bank, engine, store, clock), mocks, redis, embedded)
     finally:
         if owns_client:
             await redis.aclose()

@@ -11,8 +11,10 @@ from bot.chat_port import ChatPort, Reply, Section
 from bot.coach import Coach
 from bot.daily_post import PostStatus, question_reply
 from bot.identities import Channel, Member
+from bot.mock_rounds import MockInterviews, MockStatus, MockTurn
 
-SUBCOMMANDS = ("help", "today", "streak", "leaderboard", "setup", "post", "skip")
+SUBCOMMANDS = ("help", "today", "streak", "leaderboard", "setup", "post", "skip", "mock")
+MOCK_ACTIONS = ("skip", "repeat", "stop", "resume", "abandon")
 ADMIN_ONLY = frozenset({"setup", "post", "skip"})
 BOARDS = ("points", "streak", "longest")
 MAX_ARGS = 20
@@ -22,6 +24,8 @@ USAGE = (
     "`/debrief today`: today's question in this channel, privately\n"
     "`/debrief streak`: your streak and freezes\n"
     "`/debrief leaderboard [points|streak|longest]`: the top 10 here\n"
+    "`/debrief mock [round|loop]`: a private mock interview (rounds: recruiter, behavioral, technical, "
+    "xfn, leadership, metrics, system_design, or loop for all five); `mock skip|repeat|stop` while it runs\n"
     "Admins:\n"
     "`/debrief setup`: show this channel's settings; `/debrief setup key=value ...` changes them "
     "(time=09:00 tz=Europe/Berlin days=weekdays tracks=behavioral,metrics difficulty=1-3 "
@@ -55,8 +59,9 @@ def parse_command_text(text: str) -> tuple[str, tuple[str, ...]]:
 class ChatCommands:
     """Runs subcommands against the core; every outcome is a Reply, never an exception for bad input."""
 
-    def __init__(self, coach: Coach, admins: Sequence[str] = ()) -> None:
+    def __init__(self, coach: Coach, mocks: MockInterviews, admins: Sequence[str] = ()) -> None:
         self.coach = coach
+        self.mocks = mocks
         self.admins = frozenset(admins)
 
     async def run(self, request: CommandRequest) -> Reply:
@@ -152,3 +157,33 @@ class ChatCommands:
         if outcome.prompt is not None:
             return Reply("Skipped. Today's question stays up, but not answering it will not break anyone's streak.")
         return Reply("Skipped. No question will be posted here today.")
+
+    async def _mock(self, request: CommandRequest) -> Reply:
+        words = [w.lower() for w in request.args]
+        member = request.member
+        if len(words) > 2:
+            return Reply("Use `/debrief mock [round|loop]`, or `mock skip|repeat|stop` while one runs.")
+        action = words[0] if words else ""
+        if action in ("skip", "repeat", "stop"):
+            turn = await getattr(self.mocks, action)(member)
+            return await self._deliver_mock(request, turn, started=False)
+        if action in ("resume", "abandon"):
+            turn = await self.mocks.start(member, words[1] if len(words) > 1 else "", if_open=action)
+        else:
+            turn = await self.mocks.start(member, action)
+        return await self._deliver_mock(request, turn, started=True)
+
+    async def _deliver_mock(self, request: CommandRequest, turn: MockTurn, *, started: bool) -> Reply:
+        """Mock turns go to the member privately (DM, or a private thread where DMs are closed)."""
+        if turn.status in (MockStatus.UNKNOWN_ROUND, MockStatus.NO_SESSION, MockStatus.REJECTED):
+            return Reply(turn.text)
+        if turn.status is MockStatus.NEEDS_CHOICE:
+            return Reply(f"{turn.text} Type `/debrief mock resume` or `/debrief mock abandon <round>`.")
+        message = Reply(turn.text)
+        if await request.port.send_private(request.member, message):
+            return Reply("Your mock interview continues in your direct messages." if started else "Done; see your DMs.")
+        thread = await request.port.open_private_thread(request.channel, request.member, message)
+        if thread is None:
+            return Reply("I could not reach you privately. Open your direct messages to the bot and try again.")
+        await self.mocks.bind(request.member, thread.thread_id)
+        return Reply("Your DMs are closed, so your mock runs in a private thread in this channel.")

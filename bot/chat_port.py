@@ -59,3 +59,7 @@ class ChatPort(Protocol):
     async def post_image(self, channel: Channel, reply: Reply, image: bytes, filename: str) -> MessageRef:
         """Post a message with an image file attached."""
         ...
+
+    async def open_private_thread(self, channel: Channel, member: Member, reply: Reply) -> ThreadRef | None:
+        """A thread only `member` (and the bot) can see, starting with `reply`; None if the platform has none."""
+        ...

@@ -41,3 +41,11 @@ class MessageRef:
 
     channel: Channel
     message_id: str
+
+
+def personal(member: Member) -> Member:
+    """The member as a person rather than a workspace seat: Discord user ids are the same in every server
+    (and in DMs, which belong to no server), so a Discord member's personal things use one scope."""
+    if member.workspace.startswith("discord:"):
+        return Member("discord:users", member.user_id, member.display_name)
+    return member

@@ -105,6 +105,21 @@ def leaderboard(workspace: str, board: str) -> str:
     return f"{_tag(workspace)}:leaderboard:{board}"
 
 
+def mock_session(member: Member) -> str:
+    """JSON of a member's open mock interview (expires after 48 hours idle)."""
+    return f"{_tag(member.workspace)}:mock:{member.user_id}:session"
+
+
+def mock_seen(member: Member) -> str:
+    """Sorted set: questions a member was asked in mocks, scored by when."""
+    return f"{_tag(member.workspace)}:mock:{member.user_id}:seen"
+
+
+def mock_history(member: Member, round_id: str) -> str:
+    """List of a member's past overall scores for one mock round, oldest first."""
+    return f"{_tag(member.workspace)}:mock:{member.user_id}:history:{round_id}"
+
+
 def member_names(workspace: str) -> str:
     """Hash: user id -> last seen display name, for leaderboards."""
     return f"{_tag(workspace)}:names"

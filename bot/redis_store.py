@@ -414,6 +414,13 @@ class RedisStore:
             missed = await self.redis.zcount(keys.question_days(member.workspace), f"({since}", f"({today}")
         return stored.as_of(int(missed))
 
+    async def claim_event(self, workspace: str, event_id: str) -> bool:
+        """Handle an inbound event once: True the first time its id is seen (within 24 hours)."""
+        async with self._guard("record the event"):
+            return bool(
+                await self.redis.set(keys.event(workspace, f"once:{event_id}"), "1", nx=True, ex=keys.EVENT_TTL_SECONDS)
+            )
+
     async def remember_name(self, member: Member) -> None:
         """Store a member's display name for leaderboards."""
         if member.display_name:

@@ -75,6 +75,18 @@ class EngineWeights:
     lean_no_hire_at: float = 2.5
 
 
+def verdict_for(overall: float, weights: EngineWeights | None = None) -> Verdict:
+    """The debrief vote an overall score stands for."""
+    w = weights or EngineWeights()
+    if overall >= w.strong_hire_at:
+        return Verdict.STRONG_HIRE
+    if overall >= w.hire_at:
+        return Verdict.HIRE
+    if overall >= w.lean_no_hire_at:
+        return Verdict.LEAN_NO_HIRE
+    return Verdict.NO_HIRE
+
+
 class UnknownQuestion(LookupError):
     """No question has this id."""
 
@@ -535,13 +547,7 @@ class _Scoring:
         return " ".join(parts)
 
     def _verdict(self, overall: float) -> Verdict:
-        if overall >= self.w.strong_hire_at:
-            return Verdict.STRONG_HIRE
-        if overall >= self.w.hire_at:
-            return Verdict.HIRE
-        if overall >= self.w.lean_no_hire_at:
-            return Verdict.LEAN_NO_HIRE
-        return Verdict.NO_HIRE
+        return verdict_for(overall, self.w)
 
     def _empty(self) -> Feedback:
         criteria = tuple(

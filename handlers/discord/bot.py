@@ -19,7 +19,7 @@ from bot.chat_port import Reply
 from bot.daily_post import question_reply
 from bot.errors import StoreUnavailable
 from bot.identities import Channel, Member
-from handlers.discord.chat_port import DiscordChatPort
+from handlers.discord.chat_port import DiscordChatPort, send_text
 from handlers.discord.translate import (
     answer_from_edit,
     answer_from_message,
@@ -70,7 +70,7 @@ class DebriefBot(commands.Bot):
         self.app = app
         self.coach = app.coach
         self.port = DiscordChatPort(self)
-        self.chat_commands = ChatCommands(app.coach, app.settings.admins)
+        self.chat_commands = ChatCommands(app.coach, app.mocks, app.settings.admins)
         self.gateway_from_api = gateway_from_api
         self.guild_ids = guild_ids or []
         self._background: set[asyncio.Task[None]] = set()
@@ -165,10 +165,35 @@ class DebriefBot(commands.Bot):
     # answers --------------------------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
-        """A member's message in a question's thread is an answer (or adds to theirs)."""
+        """A member's message in a question's thread is an answer (or adds to theirs); in a DM with the bot,
+        or in their private mock thread, it is a mock interview answer."""
+        if message.author.bot:
+            return
+        if isinstance(message.channel, discord.DMChannel):
+            await self.handle_mock_answer(message, venue=None)
+            return
+        channel = message.channel
+        if isinstance(channel, discord.Thread) and channel.type is discord.ChannelType.private_thread:
+            await self.handle_mock_answer(message, venue=str(channel.id))
+            return
         command = answer_from_message(message)
         if command is not None:
             await self.handle_answer(command, message)
+
+    async def handle_mock_answer(self, message: discord.Message, *, venue: str | None) -> None:
+        """The interviewer's next turn where the answer was given; others' messages in a mock thread are ignored."""
+        member = Member(workspace_id(message.guild.id) if message.guild else "discord:dm", str(message.author.id),
+                        message.author.display_name)
+        try:
+            if venue is not None and await self.app.mocks.session_venue(member) != venue:
+                return
+            if not await self.coach.store.claim_event("discord:users", f"dm:{message.id}"):
+                return
+            turn = await self.app.mocks.answer(member, message.content, venue=venue)
+            text = turn.text
+        except StoreUnavailable as exc:
+            text = f"{exc} Your answer was not saved; send it again in a minute."
+        await send_text(message.channel, text)
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """An edit of a thread message is a revision of that answer."""
@@ -303,6 +328,15 @@ def command_group(bot: DebriefBot) -> app_commands.Group:
                                  "review": review}
         words = [f"{k}={_option_word(v)}" for k, v in given.items() if v is not None]
         await bot.run_command(interaction, "setup", words)
+
+    @group.command(name="mock", description="A private mock interview: a round, or the whole loop")
+    @app_commands.describe(
+        round="recruiter, behavioral, technical, xfn, leadership, metrics, system_design or loop; "
+              "or skip, repeat, stop, resume, abandon",
+        then="with abandon: the round to start instead",
+    )
+    async def mock(interaction: discord.Interaction, round: str = "behavioral", then: str | None = None) -> None:
+        await bot.run_command(interaction, "mock", [round, *([then] if then else [])])
 
     @group.command(name="post", description="Admins: post today's question here now")
     async def post(interaction: discord.Interaction) -> None:

@@ -62,6 +62,18 @@ class DiscordChatPort:
         message = await target.send(embed=embed, file=file)
         return MessageRef(channel, str(message.id))
 
+    async def open_private_thread(self, channel: Channel, member: Member, reply: Reply) -> ThreadRef | None:
+        """A private thread in the channel with only the member added, starting with `reply`."""
+        target = await self.resolve(channel.channel_id)
+        if not isinstance(target, discord.TextChannel):
+            return None
+        thread = await target.create_thread(
+            name=f"Mock interview · {member.label}"[:100], type=discord.ChannelType.private_thread, invitable=False
+        )
+        await thread.add_user(discord.Object(id=int(member.user_id)))
+        await send_text(thread, reply.text)
+        return ThreadRef(channel, str(thread.id))
+
     async def reply_in_thread(self, thread: ThreadRef, reply: Reply) -> MessageRef:
         """A message inside the thread."""
         target = await self.resolve(thread.thread_id)
@@ -72,7 +84,10 @@ class DiscordChatPort:
         """A DM; False when the member's DMs are closed."""
         try:
             user = self.client.get_user(int(member.user_id)) or await self.client.fetch_user(int(member.user_id))
-            await _send(user, reply_embed(reply), reply_view(reply))
+            if reply.sections or reply.buttons:
+                await _send(user, reply_embed(reply), reply_view(reply))
+            else:
+                await send_text(user, reply.text)
         except (discord.Forbidden, discord.NotFound):
             return False
         return True
@@ -83,3 +98,21 @@ async def _send(target: discord.abc.Messageable, embed: discord.Embed, view: dis
     if view is None:
         return await target.send(embed=embed)
     return await target.send(embed=embed, view=view)
+
+
+EMBED_TEXT_LIMIT = 3900
+
+
+async def send_text(target: discord.abc.Messageable, text: str) -> None:
+    """Send long core text as one or more embeds, split on line boundaries."""
+    chunk: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        line = line[:EMBED_TEXT_LIMIT]
+        if size + len(line) + 1 > EMBED_TEXT_LIMIT and chunk:
+            await target.send(embed=discord.Embed(description="\n".join(chunk), colour=0x3949AB))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        await target.send(embed=discord.Embed(description="\n".join(chunk), colour=0x3949AB))

@@ -37,6 +37,10 @@ class SlackChatPort:
         files = response.get("files") or [{}]
         return MessageRef(channel, str(files[0].get("id", "")))
 
+    async def open_private_thread(self, channel: Channel, member: Member, reply: Reply) -> ThreadRef | None:
+        """Slack apps can always open a DM, so there is no private-thread fallback."""
+        return None
+
     async def open_thread(self, message: MessageRef, title: str) -> ThreadRef:
         """Slack threads need no creating: replies to the message's ts form the thread."""
         return ThreadRef(message.channel, message.message_id)

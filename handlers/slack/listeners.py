@@ -21,6 +21,7 @@ from bot.identities import Channel, Member
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
 from handlers.slack.translate import (
     answer_from_event,
+    direct_message_from_event,
     feedback_blocks,
     feedback_summary,
     home_view,
@@ -49,7 +50,7 @@ class SlackHandlers:
         self.port = port
         self.client = port.client
         self.directory = directory
-        self.commands = ChatCommands(app.coach, app.settings.admins)
+        self.commands = ChatCommands(app.coach, app.mocks, app.settings.admins)
         self._background: set[asyncio.Task[None]] = set()
 
     async def is_admin(self, user_id: str) -> bool:
@@ -91,7 +92,12 @@ class SlackHandlers:
         )
 
     async def on_message(self, body: Mapping[str, Any]) -> None:
-        """A message event: answers in question threads are recorded, scored and answered with feedback."""
+        """A message event: answers in question threads are recorded, scored and answered with feedback;
+        messages in a DM with the bot are mock interview answers."""
+        direct = direct_message_from_event(body)
+        if direct is not None:
+            await self.on_direct_message(*direct)
+            return
         command = answer_from_event(body)
         if command is None:
             return
@@ -109,6 +115,20 @@ class SlackHandlers:
             await self._deliver_feedback(command, outcome, public=public)
         elif outcome.tells_member:
             await self._ephemeral(command, Reply(outcome.message))
+
+    async def on_direct_message(self, member: Member, channel_id: str, text: str, event_id: str | None) -> None:
+        """The interviewer's next turn, in the same DM; a retried event is answered once."""
+        try:
+            if event_id and not await self.coach.store.claim_event(member.workspace, event_id):
+                return
+            turn = await self.app.mocks.answer(member, text)
+            reply = Reply(turn.text)
+        except StoreUnavailable as exc:
+            reply = Reply(f"{exc} Your answer was not saved; send it again in a minute.")
+        except Exception:
+            log.exception("mock answer from %s failed", member.user_id)
+            reply = Reply(SOMETHING_WENT_WRONG)
+        await self.client.chat_postMessage(channel=channel_id, text=reply.text, blocks=reply_blocks(reply))
 
     def _with_name(self, command: SubmitAnswer) -> SubmitAnswer:
         """Attach the member's display name if known; otherwise learn it in the background, off the answer's path."""

@@ -84,6 +84,20 @@ def answer_from_event(body: Mapping[str, Any]) -> SubmitAnswer | None:
     )
 
 
+def direct_message_from_event(body: Mapping[str, Any]) -> tuple[Member, str, str, str | None] | None:
+    """A person's message in a DM with the bot, as (member, DM channel id, plain text, event id)."""
+    event = body.get("event") or {}
+    if event.get("type") != "message" or event.get("channel_type") != "im":
+        return None
+    if event.get("subtype") or event.get("bot_id") or not event.get("user") or event.get("thread_ts"):
+        return None
+    team = body.get("team_id") or event.get("team")
+    if not team or not event.get("channel"):
+        return None
+    member = Member(workspace_id(str(team)), str(event["user"]))
+    return member, str(event["channel"]), plain_text(str(event.get("text") or "")), body.get("event_id")
+
+
 def _truncate(text: str, limit: int = MAX_SECTION_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

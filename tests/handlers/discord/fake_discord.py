@@ -1616,6 +1616,7 @@ class FakeDiscord:
             rate_limit_per_user=body.get("rate_limit_per_user"),
             invitable=body.get("invitable", True),
         )
+        self._announce_thread(thread)
         return 201, dict(thread)
 
     def _get_guild(self, call: Call, guild_id: str) -> tuple[int, Any]:

@@ -32,7 +32,8 @@ async def test_commands_are_synced_to_the_configured_server(discord_bot: Discord
     (sync,) = discord_bot.fake.of("PUT", rf"/applications/{F.APP_ID}/guilds/{F.GUILD_ID}/commands")
     group = sync.json[0]
     assert group["name"] == "debrief"
-    assert {o["name"] for o in group["options"]} == {"help", "today", "streak", "leaderboard", "setup", "post", "skip"}
+    assert {o["name"] for o in group["options"]} == {"help", "today", "streak", "leaderboard", "setup", "post", "skip",
+                                                    "mock"}
     setup = next(o for o in group["options"] if o["name"] == "setup")
     assert {o["name"] for o in setup["options"]} == {"time", "tz", "days", "tracks", "difficulty", "feedback",
                                                      "window", "reminders", "digest", "review"}

@@ -1,0 +1,343 @@
+"""Mock interview rounds: questions in a row, one targeted probe when a criterion is missing, and a
+scorecard in debrief language at the end of each round and of the loop."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from statistics import mean
+
+from bot.answer_text import SPEAKING_GUIDELINE_SECONDS
+from bot.feedback import Feedback, Verdict
+from bot.identities import Member, personal
+from bot.mock_session import MockAnswer, MockSession
+from bot.mock_store import MockStore, SessionChanged
+from bot.rubric_engine import FeedbackEngine, verdict_for
+from content.loader import Bank
+from content.schema import RoundId
+
+LOOP = "loop"
+ALIASES = {
+    "behavioral": "hiring_manager", "behavioural": "hiring_manager", "hm": "hiring_manager",
+    "recruiter": "recruiter_screen", "screen": "recruiter_screen", "technical": "technical_deep_dive",
+    "tech": "technical_deep_dive", "xfn": "cross_functional", "cross-functional": "cross_functional",
+    "leadership": "leadership_panel", "panel": "leadership_panel", "design": "system_design",
+    "system-design": "system_design", "data": "metrics",
+}
+RECENT = timedelta(days=30)
+MAX_ANSWER_CHARS = 40_000
+SAVE_RETRIES = 5
+
+
+class MockStatus(StrEnum):
+    """What the interviewer's turn is."""
+
+    QUESTION = "question"
+    PROBE = "probe"
+    FINISHED = "finished"
+    NEEDS_CHOICE = "needs_choice"
+    NO_SESSION = "no_session"
+    UNKNOWN_ROUND = "unknown_round"
+    STOPPED = "stopped"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """A round's (or the loop's) debrief: scores, verdict, reasons, what to fix, change since last time."""
+
+    title: str
+    overall: float
+    verdict: Verdict
+    criteria: tuple[tuple[str, float], ...]
+    reasons: tuple[str, ...]
+    fix_first: tuple[str, ...]
+    change: float | None
+    timings: tuple[tuple[str, int, int], ...]  # question id, seconds taken, estimated speaking seconds
+
+    def render(self) -> str:
+        """Plain text a chat adapter can send as is."""
+        lines = [f"*{self.title}: {self.overall:.1f}/5, {self.verdict.label}*"]
+        if self.change is not None:
+            lines.append(f"Change since your last mock of this round: {self.change:+.1f}")
+        lines += [f"- {name}: {score:.1f}" for name, score in self.criteria]
+        lines += [f"Debrief: {reason}" for reason in self.reasons]
+        if self.fix_first:
+            lines.append("Fix first:")
+            lines += [f"{i}. {item}" for i, item in enumerate(self.fix_first, start=1)]
+        for question_id, seconds, spoken in self.timings:
+            lines.append(f"`{question_id}`: answered in {_clock(seconds)}, about {_clock(spoken)} spoken "
+                         f"(guideline {_clock(SPEAKING_GUIDELINE_SECONDS)})")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class MockTurn:
+    """What the interviewer says next."""
+
+    status: MockStatus
+    text: str
+    scorecards: tuple[Scorecard, ...] = ()
+
+
+def _clock(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class MockInterviews:
+    """Runs members' mock interviews; state lives in Redis, so any replica can continue a session."""
+
+    def __init__(self, bank: Bank, engine: FeedbackEngine, store: MockStore, clock: Callable[[], datetime]) -> None:
+        self.bank = bank
+        self.engine = engine
+        self.store = store
+        self.clock = clock
+
+    def round_names(self) -> list[str]:
+        """What `mock` accepts: every round id, and `loop`."""
+        return [r.value for r in self.bank.rounds] + [LOOP]
+
+    async def start(self, member: Member, name: str, *, if_open: str = "ask") -> MockTurn:
+        """Start a round (or the loop); with a session open, ask first unless told to resume or abandon."""
+        member = personal(member)
+        name = name.strip().lower() or RoundId.HIRING_MANAGER.value
+        name = ALIASES.get(name, name)
+        if name not in self.round_names():
+            return MockTurn(MockStatus.UNKNOWN_ROUND, f"Unknown round `{name[:40]}`. Choose one of: {', '.join(self.round_names())}.")
+        current = await self.store.session(member)
+        if current is not None:
+            if if_open == "resume":
+                return MockTurn(MockStatus.QUESTION, "Picking up where you left off.\n\n" + self._ask(current))
+            if if_open != "abandon":
+                return MockTurn(
+                    MockStatus.NEEDS_CHOICE,
+                    f"You have a mock in progress ({current.kind}, question {current.question_index + 1}). "
+                    "Resume it, or abandon it and start the new one?",
+                )
+            await self.store.delete(member)
+        rounds = [r.id for r in self.bank.loop_rounds()] if name == LOOP else [RoundId(name)]
+        now = self.clock()
+        session_id = hashlib.sha256(f"{member.workspace}/{member.user_id}/{now.isoformat()}".encode()).hexdigest()[:16]
+        questions = await self._pick(member, rounds[0], session_id)
+        session = MockSession(id=session_id, kind=name, rounds=rounds, questions=questions, asked_at=now, started_at=now)
+        await self.store.save(member, session, expected_version=None)
+        await self.store.mark_seen(member, questions, now)
+        intro = self._round_intro(session)
+        return MockTurn(MockStatus.QUESTION, f"{intro}\n\n{self._ask(session)}")
+
+    async def bind(self, member: Member, venue: str) -> None:
+        """Pin the open session to a place (a private thread): messages elsewhere will not count."""
+        member = personal(member)
+        for _ in range(SAVE_RETRIES):
+            session = await self.store.session(member)
+            if session is None:
+                return
+            try:
+                updated = session.model_copy(update={"venue": venue, "version": session.version + 1})
+                await self.store.save(member, updated, expected_version=session.version)
+                return
+            except SessionChanged:
+                continue
+
+    async def session_venue(self, member: Member) -> str | None | bool:
+        """False without an open session; otherwise its venue (None for a DM)."""
+        member = personal(member)
+        session = await self.store.session(member)
+        return False if session is None else session.venue
+
+    async def answer(self, member: Member, text: str, venue: str | None = None) -> MockTurn:
+        """Take the member's answer (or follow-up), then probe, move on, or close the round with a scorecard."""
+        member = personal(member)
+        if not text.strip():
+            return MockTurn(MockStatus.REJECTED, "That message is empty; answer the question as you would out loud.")
+        if len(text) > MAX_ANSWER_CHARS:
+            return MockTurn(MockStatus.REJECTED, f"That is {len(text):,} characters; keep answers under {MAX_ANSWER_CHARS:,}. Nothing was saved.")
+        for _ in range(SAVE_RETRIES):
+            session = await self.store.session(member)
+            if session is None:
+                return MockTurn(MockStatus.NO_SESSION, "No mock interview is open. Start one with `/debrief mock behavioral` (or `mock loop`).")
+            if session.venue is not None and venue != session.venue:
+                return MockTurn(MockStatus.NO_SESSION, "Your mock interview runs in its own thread; answer there.")
+            try:
+                return await self._take(member, session, text)
+            except SessionChanged:
+                continue
+        return MockTurn(MockStatus.REJECTED, "Your mock changed while this answer was saved; please send it again.")
+
+    async def skip(self, member: Member) -> MockTurn:
+        """Move past the current question (it counts as unanswered in the scorecard)."""
+        member = personal(member)
+        session = await self.store.session(member)
+        if session is None:
+            return MockTurn(MockStatus.NO_SESSION, "No mock interview is open.")
+        skipped = MockAnswer(round=session.round, question_id=session.question_id, skipped=True,
+                             seconds=self._elapsed(session))
+        return await self._advance(member, session, session.pending or skipped)
+
+    async def repeat(self, member: Member) -> MockTurn:
+        """Say the current question (or probe) again."""
+        member = personal(member)
+        session = await self.store.session(member)
+        if session is None:
+            return MockTurn(MockStatus.NO_SESSION, "No mock interview is open.")
+        return MockTurn(MockStatus.PROBE if session.probe else MockStatus.QUESTION, self._ask(session))
+
+    async def stop(self, member: Member) -> MockTurn:
+        """Abandon the open mock."""
+        member = personal(member)
+        session = await self.store.session(member)
+        if session is None:
+            return MockTurn(MockStatus.NO_SESSION, "No mock interview is open.")
+        await self.store.delete(member)
+        return MockTurn(MockStatus.STOPPED, "Mock abandoned. Start a new one whenever you like.")
+
+    # interviewer behaviour ------------------------------------------------------------------------
+
+    async def _take(self, member: Member, session: MockSession, text: str) -> MockTurn:
+        question = self.bank.question(session.question_id)
+        seconds = self._elapsed(session)
+        if session.probe is not None and session.pending is not None:
+            combined = f"{session.pending.text}\n\n{text}"
+            feedback = self.engine.score(combined, question_id=question.id)
+            answered = self._record(session.pending, feedback, seconds=session.pending.seconds + seconds)
+            answered = answered.model_copy(update={"follow_up": text})
+            return await self._advance(member, session, answered)
+        feedback = self.engine.score(text, question_id=question.id)
+        answered = self._record(
+            MockAnswer(round=session.round, question_id=question.id, text=text), feedback, seconds=seconds
+        )
+        missing = [c.id for c in feedback.criteria if c.score == 1]
+        probe = next((p.text for p in question.follow_ups if p.criterion in missing), None)
+        if probe is not None:
+            updated = session.model_copy(update={
+                "probe": probe, "pending": answered.model_copy(update={"probe": probe}),
+                "asked_at": self.clock(), "version": session.version + 1,
+            })
+            await self.store.save(member, updated, expected_version=session.version)
+            return MockTurn(MockStatus.PROBE, f"{_timing(answered)}\n\nFollow-up: {probe}")
+        return await self._advance(member, session, answered)
+
+    def _record(self, base: MockAnswer, feedback: Feedback, *, seconds: int) -> MockAnswer:
+        rubric = self.bank.rubric_for(self.bank.question(base.question_id))
+        return base.model_copy(update={
+            "seconds": seconds,
+            "speaking_seconds": feedback.speaking_seconds,
+            "overall": feedback.overall,
+            "criteria": {c.name: c.score for c in feedback.criteria},
+            "to_reach_five": {c.name: c.levels.five for c in rubric.criteria},
+            "anti_patterns": [f"{a.name}: {a.better}" for a in feedback.anti_patterns],
+        })
+
+    async def _advance(self, member: Member, session: MockSession, answered: MockAnswer) -> MockTurn:
+        answers = [*session.answers, answered]
+        now = self.clock()
+        if session.question_index + 1 < len(session.questions):
+            updated = session.model_copy(update={
+                "answers": answers, "question_index": session.question_index + 1, "probe": None,
+                "pending": None, "asked_at": now, "version": session.version + 1,
+            })
+            await self.store.save(member, updated, expected_version=session.version)
+            prefix = f"{_timing(answered)}\n\n" if not answered.skipped else ""
+            return MockTurn(MockStatus.QUESTION, prefix + self._ask(updated))
+        round_card = await self._round_scorecard(member, session.round, [a for a in answers if a.round == session.round])
+        scores = {**session.round_scores, session.round.value: round_card.overall}
+        if session.round_index + 1 < len(session.rounds):
+            next_round = session.rounds[session.round_index + 1]
+            questions = await self._pick(member, next_round, session.id)
+            updated = session.model_copy(update={
+                "answers": answers, "round_index": session.round_index + 1, "questions": questions,
+                "question_index": 0, "probe": None, "pending": None, "asked_at": now,
+                "round_scores": scores, "version": session.version + 1,
+            })
+            await self.store.save(member, updated, expected_version=session.version)
+            await self.store.mark_seen(member, questions, now)
+            text = f"{round_card.render()}\n\n{self._round_intro(updated)}\n\n{self._ask(updated)}"
+            return MockTurn(MockStatus.QUESTION, text, (round_card,))
+        await self.store.delete(member)
+        cards = [round_card]
+        if len(session.rounds) > 1:
+            cards.append(self._loop_scorecard(answers, scores))
+        return MockTurn(MockStatus.FINISHED, "\n\n".join(c.render() for c in cards), tuple(cards))
+
+    async def _round_scorecard(self, member: Member, round_id: RoundId, answers: list[MockAnswer]) -> Scorecard:
+        card = self._scorecard(self.bank.rounds[round_id].name + " round", answers)
+        previous = await self.store.previous_score(member, round_id.value)
+        await self.store.record_score(member, round_id.value, card.overall)
+        return Scorecard(card.title, card.overall, card.verdict, card.criteria, card.reasons, card.fix_first,
+                         None if previous is None else round(card.overall - previous, 1), card.timings)
+
+    def _loop_scorecard(self, answers: list[MockAnswer], scores: dict[str, float]) -> Scorecard:
+        card = self._scorecard("Full loop", answers)
+        weakest = min(scores, key=lambda r: scores[r])
+        reasons = (*card.reasons, f"Weakest round: {self.bank.rounds[RoundId(weakest)].name} ({scores[weakest]:.1f}).")
+        return Scorecard(card.title, card.overall, card.verdict, card.criteria, reasons, card.fix_first, None, ())
+
+    def _scorecard(self, title: str, answers: list[MockAnswer]) -> Scorecard:
+        done = [a for a in answers if not a.skipped and a.overall is not None]
+        overall = round(mean(a.overall for a in done if a.overall is not None), 1) if done else 1.0
+        by_criterion: dict[str, list[int]] = {}
+        for answer in done:
+            for name, score in answer.criteria.items():
+                by_criterion.setdefault(name, []).append(score)
+        criteria = tuple(sorted(((n, round(mean(s), 1)) for n, s in by_criterion.items()), key=lambda item: -item[1]))
+        reasons = []
+        if criteria and criteria[0][1] >= 4:
+            reasons.append(f"Clear signal on {criteria[0][0].lower()} ({criteria[0][1]:.1f}).")
+        weak = [c for c in criteria if c[1] <= 2]
+        if weak:
+            reasons.append("No convincing evidence of " + ", ".join(n.lower() for n, _ in weak[:3]) + ".")
+        skipped = len(answers) - len(done)
+        if skipped:
+            reasons.append(f"{skipped} question{'s' if skipped != 1 else ''} skipped: a panel reads that as a gap.")
+        slow = [a for a in done if a.speaking_seconds > SPEAKING_GUIDELINE_SECONDS]
+        if slow:
+            reasons.append(f"{len(slow)} answer{'s' if len(slow) != 1 else ''} ran past 2.5 minutes spoken.")
+        fixes: list[str] = []
+        for name, _ in sorted(criteria, key=lambda item: item[1])[:3]:
+            hint = next((a.to_reach_five[name] for a in done if name in a.to_reach_five), "")
+            fixes.append(f"{name}: {hint}".strip())
+        habits = Counter(item for a in done for item in a.anti_patterns)
+        fixes = [f"Stop: {habit}" for habit, _ in habits.most_common(1)] + fixes
+        return Scorecard(title, overall, verdict_for(overall), criteria, tuple(reasons), tuple(fixes[:3]), None,
+                         tuple((a.question_id, a.seconds, a.speaking_seconds) for a in done))
+
+    # questions ------------------------------------------------------------------------------------
+
+    async def _pick(self, member: Member, round_id: RoundId, seed: str) -> list[str]:
+        """2-3 questions of the round, preferring ones the member has not been asked recently."""
+        pool = [q.id for q in self.bank.in_round(round_id)]
+        seen = await self.store.seen(member)
+        cutoff = (self.clock() - RECENT).timestamp()
+        count = 2 if self.bank.rounds[round_id].minutes <= 30 else 3
+
+        def order(question_id: str) -> tuple[int, float, str]:
+            when = seen.get(question_id)
+            recent = when is not None and when >= cutoff
+            return (int(recent), when or 0.0, hashlib.sha256(f"{seed}:{question_id}".encode()).hexdigest())
+
+        return sorted(pool, key=order)[:count]
+
+    def _round_intro(self, session: MockSession) -> str:
+        round_ = self.bank.rounds[session.round]
+        position = f" (round {session.round_index + 1} of {len(session.rounds)})" if len(session.rounds) > 1 else ""
+        return (f"*{round_.name}*{position}: {len(session.questions)} questions. {round_.description} "
+                "Answer each as you would out loud; aim for 2.5 minutes.")
+
+    def _ask(self, session: MockSession) -> str:
+        if session.probe:
+            return f"Follow-up: {session.probe}"
+        question = self.bank.question(session.question_id)
+        return f"Question {session.question_index + 1} of {len(session.questions)} (`{question.id}`): {question.text}"
+
+    def _elapsed(self, session: MockSession) -> int:
+        return max(0, int((self.clock() - session.asked_at).total_seconds()))
+
+
+def _timing(answer: MockAnswer) -> str:
+    return (f"Noted. You took {_clock(answer.seconds)}; that answer is about {_clock(answer.speaking_seconds)} "
+            f"spoken (guideline {_clock(SPEAKING_GUIDELINE_SECONDS)}).")
+
