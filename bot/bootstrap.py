@@ -12,7 +12,9 @@ from bot.coach import Clock, Coach, utc_now
 from bot.embedded_redis import EmbeddedRedis
 from bot.mock_rounds import MockInterviews
 from bot.mock_store import MockStore
+from bot.peer_review import PeerReviews
 from bot.redis_store import RedisStore
+from bot.review_store import ReviewStore
 from bot.rubric_engine import FeedbackEngine
 from bot.settings import Settings
 from content.loader import Bank, load_bank
@@ -28,6 +30,7 @@ class App:
     store: RedisStore
     coach: Coach
     mocks: MockInterviews
+    reviews: PeerReviews
     redis: Redis
     embedded: EmbeddedRedis | None
 
@@ -55,8 +58,10 @@ async def bootstrap(settings: Settings, *, redis: Redis | None = None, clock: Cl
             redis = redis_client(embedded.url)
     store = RedisStore(redis)
     mocks = MockInterviews(bank, engine, MockStore(redis), clock)
+    coach = Coach(bank, engine, store, clock)
+    reviews = PeerReviews(coach, ReviewStore(redis), clock)
     try:
-        yield App(settings, bank, engine, store, Coach(bank, engine, store, clock), mocks, redis, embedded)
+        yield App(settings, bank, engine, store, coach, mocks, reviews, redis, embedded)
     finally:
         if owns_client:
             await redis.aclose()

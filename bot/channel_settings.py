@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from content.schema import Category
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SETUP_KEYS = ("time", "tz", "days", "tracks", "difficulty", "feedback", "window", "reminders", "digest", "review")
+SETUP_KEYS = ("time", "tz", "days", "tracks", "difficulty", "feedback", "window", "reminders", "digest", "review",
+              "reviewers")
 
 
 class ChannelSettings(BaseModel):
@@ -31,6 +32,7 @@ class ChannelSettings(BaseModel):
     reminders: bool = False
     digest: bool = True
     review_assignments: bool = False
+    anonymous_reviews: bool = False
 
     @field_validator("timezone")
     @classmethod
@@ -86,6 +88,7 @@ class ChannelSettings(BaseModel):
             ("reminders", "on" if self.reminders else "off"),
             ("digest", "on" if self.digest else "off"),
             ("review", "on" if self.review_assignments else "off"),
+            ("reviewers", "anonymous" if self.anonymous_reviews else "named"),
         ]
 
 
@@ -149,6 +152,10 @@ def _parse(key: str, value: str, word: str) -> tuple[str, object]:
         if not match or not 1 <= hours <= 168:
             raise SetupError(word, "window is 1h to 168h (or 1d to 7d), e.g. window=24h")
         return "window_hours", hours
+    if key == "reviewers":
+        if low not in ("named", "anonymous"):
+            raise SetupError(word, "reviewers is named or anonymous")
+        return "anonymous_reviews", low == "anonymous"
     flag = {"on": True, "yes": True, "true": True, "off": False, "no": False, "false": False}.get(low)
     if flag is None:
         raise SetupError(word, f"{key} is on or off")

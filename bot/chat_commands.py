@@ -16,20 +16,21 @@ from bot.mock_rounds import MockInterviews, MockStatus, MockTurn
 SUBCOMMANDS = ("help", "today", "streak", "leaderboard", "setup", "post", "skip", "mock")
 MOCK_ACTIONS = ("skip", "repeat", "stop", "resume", "abandon")
 ADMIN_ONLY = frozenset({"setup", "post", "skip"})
-BOARDS = ("points", "streak", "longest")
+BOARDS = ("points", "streak", "longest", "reviewers")
 MAX_ARGS = 20
 
 USAGE = (
     "*How to use debrief*\n"
     "`/debrief today`: today's question in this channel, privately\n"
     "`/debrief streak`: your streak and freezes\n"
-    "`/debrief leaderboard [points|streak|longest]`: the top 10 here\n"
+    "`/debrief leaderboard [points|streak|longest|reviewers]`: the top 10 here\n"
+    "`/debrief review`: review a peer's answer on the same rubric\n"
     "`/debrief mock [round|loop]`: a private mock interview (rounds: recruiter, behavioral, technical, "
     "xfn, leadership, metrics, system_design, or loop for all five); `mock skip|repeat|stop` while it runs\n"
     "Admins:\n"
     "`/debrief setup`: show this channel's settings; `/debrief setup key=value ...` changes them "
     "(time=09:00 tz=Europe/Berlin days=weekdays tracks=behavioral,metrics difficulty=1-3 "
-    "feedback=private|public window=24h reminders=on|off digest=on|off review=on|off)\n"
+    "feedback=private|public window=24h reminders=on|off digest=on|off review=on|off reviewers=named|anonymous)\n"
     "`/debrief post`: post today's question here now\n"
     "`/debrief skip`: skip today's question here\n"
     "Answer a question by replying in its thread."
@@ -117,9 +118,10 @@ class ChatCommands:
         result = await self.coach.leaderboard(request.member.workspace, board, settings)
         if not result.rows:
             return Reply("Nobody is on this leaderboard yet. Answer today's question to be first.")
-        unit = {"points": "points", "streak": "days", "longest": "days"}[board]
+        unit = {"points": "points", "streak": "days", "longest": "days", "reviewers": "review points"}[board]
         lines = [f"{rank}. {row.name}: {row.value} {unit}" for rank, row in enumerate(result.rows, start=1)]
-        title = {"points": "Points", "streak": "Current streaks", "longest": "Longest streaks"}[board]
+        title = {"points": "Points", "streak": "Current streaks", "longest": "Longest streaks",
+                 "reviewers": "Top reviewers"}[board]
         return Reply(f"{title} leaderboard", sections=(Section(title, "\n".join(lines), from_members=True),))
 
     async def _setup(self, request: CommandRequest) -> Reply:

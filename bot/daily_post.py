@@ -62,7 +62,7 @@ def question_reply(bank: Bank, question: Question, *, window: timedelta | None =
                 f"revises your answer.{closes}",
             ),
         ),
-        buttons=(Button("Show today's question privately", "today"),),
+        buttons=(Button("Show today's question privately", "today"), Button("Review an answer", "review")),
         private=private,
     )
 

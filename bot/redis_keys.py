@@ -100,7 +100,7 @@ def question_days(workspace: str) -> str:
 
 def leaderboard(workspace: str, board: str) -> str:
     """Sorted set of members for one board: points, streak or longest."""
-    if board not in ("points", "streak", "longest"):
+    if board not in ("points", "streak", "longest", "reviewers"):
         raise ValueError(f"unknown leaderboard {board!r}")
     return f"{_tag(workspace)}:leaderboard:{board}"
 
@@ -118,6 +118,11 @@ def mock_seen(member: Member) -> str:
 def mock_history(member: Member, round_id: str) -> str:
     """List of a member's past overall scores for one mock round, oldest first."""
     return f"{_tag(member.workspace)}:mock:{member.user_id}:history:{round_id}"
+
+
+def reviews(workspace: str, prompt_id: str, author_id: str) -> str:
+    """Hash: reviewer id -> JSON review of one member's answer to one prompt (one review per reviewer)."""
+    return f"{_tag(workspace)}:reviews:{prompt_id}:{author_id}"
 
 
 def member_names(workspace: str) -> str:

@@ -449,6 +449,12 @@ class RedisStore:
             raw = await self.redis.zrange(keys.prompt_answers(workspace, prompt_id), 0, -1, withscores=True)
         return {str(entry[0]): float(entry[1]) for entry in raw}
 
+    async def name_of(self, workspace: str, user_id: str) -> str:
+        """A member's last seen display name (their id when unknown)."""
+        async with self._guard("read a name"):
+            name = await self.redis.hget(keys.member_names(workspace), user_id)
+        return str(name) if name else user_id
+
     async def points(self, member: Member) -> int:
         """A member's points total."""
         async with self._guard("read your points"):

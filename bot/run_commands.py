@@ -79,7 +79,7 @@ async def _serve(settings: Settings, platforms: list[str]) -> None:
             bot = build_discord_bot(app)
             ports["discord"] = bot.port
             tasks.append(asyncio.create_task(run_discord_bot(bot, settings.discord_token.get_secret_value(), stop)))
-        jobs = ChannelJobs(app.coach, ports)
+        jobs = ChannelJobs(app.coach, ports, reviews=app.reviews)
         await jobs.start()
         try:
             await asyncio.gather(*tasks)

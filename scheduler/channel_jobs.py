@@ -22,7 +22,8 @@ from bot.chat_port import ChatPort
 from bot.coach import Coach
 from bot.daily_post import PostOutcome
 from bot.errors import StoreUnavailable
-from bot.identities import Channel
+from bot.identities import Channel, Member
+from bot.peer_review import PeerReviews
 from bot.redis_store import DueEvent
 from bot.weekly_digest import participation_chart, weekly_digest
 from bot.window_close import close_window, post_summary, streak_reminder
@@ -50,8 +51,10 @@ class ChannelJobs:
         misfire_grace: timedelta = timedelta(hours=1),
         retry_delay: timedelta = timedelta(minutes=1),
         concurrency: int = 16,
+        reviews: PeerReviews | None = None,
     ) -> None:
         self.coach = coach
+        self.reviews = reviews
         self.store = coach.store
         self.ports = dict(ports)
         self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
@@ -245,6 +248,11 @@ class ChannelJobs:
             settings = await self.coach.channel_settings(prompt.channel)
             summary = await close_window(self.store, prompt, public=settings is not None and settings.feedback == "public")
             await post_summary(port, prompt, summary)
+            if settings is not None and settings.review_assignments and self.reviews is not None:
+                answered = list(await self.store.answered(prompt.workspace, prompt.id))
+                for author, targets in self.reviews.assignments(answered).items():
+                    nudge = self.reviews.assignment_reply(prompt, targets)
+                    await port.send_private(Member(prompt.workspace, author), nudge)
         elif event.kind == "remind":
             reply = await streak_reminder(self.store, prompt, self.coach.clock())
             if reply is not None:

@@ -15,10 +15,11 @@ from discord.gateway import DiscordWebSocket
 from bot.answers import AnswerOutcome, AnswerStatus, SubmitAnswer
 from bot.bootstrap import App
 from bot.chat_commands import ChatCommands, CommandRequest
-from bot.chat_port import Reply
+from bot.chat_port import Reply, Section
 from bot.daily_post import question_reply
 from bot.errors import StoreUnavailable
 from bot.identities import Channel, Member
+from bot.peer_review import AnswerRef, AnswerReviews, ReviewRejected, ReviewTask
 from handlers.discord.chat_port import DiscordChatPort, send_text
 from handlers.discord.translate import (
     answer_from_edit,
@@ -28,7 +29,13 @@ from handlers.discord.translate import (
     safe,
     workspace_id,
 )
-from handlers.discord.views import ShowFeedbackButton, TodayView
+from handlers.discord.views import (
+    HelpfulButton,
+    ReviewButton,
+    ReviewFormButton,
+    ShowFeedbackButton,
+    TodayView,
+)
 
 log = logging.getLogger(__name__)
 ANSWER_REACTION = "\N{MEMO}"
@@ -81,7 +88,7 @@ class DebriefBot(commands.Bot):
             _, url, _ = await self.http.get_bot_gateway()
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
         self.add_view(TodayView(self))
-        self.add_dynamic_items(ShowFeedbackButton)
+        self.add_dynamic_items(ShowFeedbackButton, ReviewButton, ReviewFormButton, HelpfulButton)
         self.tree.add_command(command_group(self))
         if self.guild_ids:
             for guild_id in self.guild_ids:
@@ -143,6 +150,91 @@ class DebriefBot(commands.Bot):
         except StoreUnavailable as exc:
             reply = Reply(str(exc))
         await interaction.followup.send(embed=reply_embed(reply), ephemeral=True)
+
+    def _workspace_of(self, interaction: discord.Interaction, prompt_id: str) -> str:
+        """The server of a prompt: the interaction's, or (from a DM) the one its channel belongs to."""
+        if interaction.guild_id is not None:
+            return workspace_id(interaction.guild_id)
+        channel = self.get_channel(int(prompt_id.split(":", 1)[0]))
+        guild = getattr(channel, "guild", None)
+        return workspace_id(guild.id) if guild is not None else "discord:unknown"
+
+    async def show_review_task(self, interaction: discord.Interaction, ref: str | None) -> None:
+        """Defer, find the answer to review, and show it with the way to the form."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        answer = AnswerRef.parse(ref) if ref else None
+        workspace = self._workspace_of(interaction, answer.prompt_id if answer else "0:")
+        member = Member(workspace, str(interaction.user.id), interaction.user.display_name)
+        channel = interaction.channel
+        channel_id = channel.parent_id if isinstance(channel, discord.Thread) and channel.parent_id else interaction.channel_id
+        try:
+            if answer is not None:
+                task: ReviewTask | str = await self.app.reviews.task(member, answer)
+            else:
+                task = await self.app.reviews.next_for(member, Channel(workspace, str(channel_id)))
+        except (ReviewRejected, StoreUnavailable) as exc:
+            task = str(exc)
+        if isinstance(task, str):
+            await interaction.followup.send(embed=reply_embed(Reply(task)), ephemeral=True)
+            return
+        reply = Reply(
+            f"Review this answer to `{task.question.id}` on the same rubric.",
+            sections=(Section("Question", task.question.text), Section("The answer", task.text, from_members=True),
+                      Section("Judged on", " · ".join(name for _, name, _ in task.criteria))),
+        )
+        view = discord.ui.View(timeout=None)
+        view.add_item(ReviewFormButton(task.answer.id, task.question.id))
+        await interaction.followup.send(embed=reply_embed(reply), view=view, ephemeral=True)
+
+    async def submit_review(
+        self, interaction: discord.Interaction, ref: str, scores: dict[str, str], comment: str, *, given: int
+    ) -> None:
+        """Validate and save a review from the form; post it in the thread as a reply to the answer."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        answer = AnswerRef.parse(ref)
+        assert answer is not None
+        workspace = self._workspace_of(interaction, answer.prompt_id)
+        member = Member(workspace, str(interaction.user.id), interaction.user.display_name)
+        try:
+            summary = await self.app.reviews.submit(member, answer, scores, comment)
+        except ReviewRejected as exc:
+            count = f" You gave {given} score{'s' if given != 1 else ''}; one per criterion, in order." if exc.errors else ""
+            await interaction.followup.send(embed=reply_embed(Reply(f"{exc}{count}")), ephemeral=True)
+            return
+        except StoreUnavailable as exc:
+            await interaction.followup.send(embed=reply_embed(Reply(str(exc))), ephemeral=True)
+            return
+        await self._post_review(member, answer, summary)
+        await interaction.followup.send(embed=reply_embed(Reply("Review posted in the question's thread.")), ephemeral=True)
+
+    async def _post_review(self, member: Member, answer: AnswerRef, summary: AnswerReviews) -> None:
+        prompt = await self.coach.store.prompt(member.workspace, answer.prompt_id)
+        draft = await self.coach.store.answer_draft(member.workspace, answer.prompt_id, answer.author_id)
+        if prompt is None or prompt.thread is None or not draft.messages:
+            return
+        settings = await self.coach.channel_settings(prompt.channel)
+        review = next(r for r in summary.reviews if r.reviewer_id == member.user_id)
+        author = await self.coach.store.name_of(member.workspace, answer.author_id)
+        reply = self.app.reviews.review_reply(
+            answer, review, summary, anonymous=bool(settings and settings.anonymous_reviews), author_name=author
+        )
+        thread = await self.port.resolve(prompt.thread.thread_id)
+        view = discord.ui.View(timeout=None)
+        view.add_item(HelpfulButton(answer.id, member.user_id))
+        target = thread.get_partial_message(int(draft.messages[0][0]))
+        await target.reply(embed=reply_embed(reply), view=view, mention_author=False)
+
+    async def mark_helpful(self, interaction: discord.Interaction, ref: str, reviewer: str) -> None:
+        """The author's helpful mark."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        answer = AnswerRef.parse(ref)
+        assert answer is not None
+        member = Member(self._workspace_of(interaction, answer.prompt_id), str(interaction.user.id))
+        try:
+            message = await self.app.reviews.mark_helpful(member, answer, reviewer)
+        except StoreUnavailable as exc:
+            message = str(exc)
+        await interaction.followup.send(embed=reply_embed(Reply(message)), ephemeral=True)
 
     async def show_feedback(self, interaction: discord.Interaction, prompt_id: str, owner_id: str) -> None:
         """The "Show my feedback" button: the answer's feedback, to its author only."""
@@ -308,7 +400,7 @@ def command_group(bot: DebriefBot) -> app_commands.Group:
         time="Post time, HH:MM (24-hour)", tz="Timezone, Area/City", days="mon,tue,... or daily or weekdays",
         tracks="Categories, comma-separated, or all", difficulty="1, 2, 3 or a range like 1-3",
         feedback="private or public", window="Answer window, e.g. 24h", reminders="Streak-at-risk reminders",
-        digest="Weekly digest", review="Peer review assignments",
+        digest="Weekly digest", review="Peer review assignments", reviewers="named or anonymous",
     )
     async def setup(
         interaction: discord.Interaction,
@@ -322,10 +414,11 @@ def command_group(bot: DebriefBot) -> app_commands.Group:
         reminders: bool | None = None,
         digest: bool | None = None,
         review: bool | None = None,
+        reviewers: str | None = None,
     ) -> None:
         given: dict[str, Any] = {"time": time, "tz": tz, "days": days, "tracks": tracks, "difficulty": difficulty,
                                  "feedback": feedback, "window": window, "reminders": reminders, "digest": digest,
-                                 "review": review}
+                                 "review": review, "reviewers": reviewers}
         words = [f"{k}={_option_word(v)}" for k, v in given.items() if v is not None]
         await bot.run_command(interaction, "setup", words)
 
@@ -337,6 +430,10 @@ def command_group(bot: DebriefBot) -> app_commands.Group:
     )
     async def mock(interaction: discord.Interaction, round: str = "behavioral", then: str | None = None) -> None:
         await bot.run_command(interaction, "mock", [round, *([then] if then else [])])
+
+    @group.command(name="review", description="Review a peer's answer on the same rubric")
+    async def review(interaction: discord.Interaction) -> None:
+        await bot.show_review_task(interaction, None)
 
     @group.command(name="post", description="Admins: post today's question here now")
     async def post(interaction: discord.Interaction) -> None:

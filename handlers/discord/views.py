@@ -35,6 +35,11 @@ class TodayView(discord.ui.View):
         """Answer with the channel's question, ephemerally."""
         await self.bot.show_today(interaction)
 
+    @discord.ui.button(label="Review an answer", custom_id="review", style=discord.ButtonStyle.secondary)
+    async def review(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        """The next answer this member should review."""
+        await self.bot.show_review_task(interaction, None)
+
 
 class ShowFeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"feedback:(?P<channel>\d+):(?P<date>[0-9-]+):(?P<user>\d+)"):
     """"Show my feedback", for members whose DMs are closed; only the answer's author can open it."""
@@ -60,3 +65,92 @@ class ShowFeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
         """Show the stored answer's feedback to its author only."""
         bot: DebriefBot = interaction.client  # type: ignore[assignment]
         await bot.show_feedback(interaction, f"{self.channel_id}:{self.local_date}", self.user_id)
+
+
+class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"review:(?P<ref>[^|]+\|\d+)"):
+    """"Review answer N" from a review assignment: shows that answer with a button to the form."""
+
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+        super().__init__(discord.ui.Button(label="Review this answer", custom_id=f"review:{ref}"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReviewButton:
+        """Rebuild from the custom id."""
+        return cls(match["ref"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Show the answer and the way to the form."""
+        bot: DebriefBot = interaction.client  # type: ignore[assignment]
+        await bot.show_review_task(interaction, self.ref)
+
+
+class ReviewFormButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"review-form:(?P<ref>[^|]+\|\d+)\|(?P<question>[a-z_]+-\d{3})"
+):
+    """"Write your review": opens the form at once (a modal must be the interaction's first answer)."""
+
+    def __init__(self, ref: str, question_id: str) -> None:
+        self.ref, self.question_id = ref, question_id
+        super().__init__(discord.ui.Button(label="Write your review", style=discord.ButtonStyle.primary,
+                                           custom_id=f"review-form:{ref}|{question_id}"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReviewFormButton:
+        """Rebuild from the custom id."""
+        return cls(match["ref"], match["question"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Open the review form for this answer."""
+        bot: DebriefBot = interaction.client  # type: ignore[assignment]
+        await interaction.response.send_modal(ReviewModal(bot, self.ref, self.question_id))
+
+
+class ReviewModal(discord.ui.Modal, title="Review an answer"):
+    """Scores 1-5 for each criterion, in order, and a comment of at least 20 characters."""
+
+    def __init__(self, bot: DebriefBot, ref: str, question_id: str) -> None:
+        super().__init__(timeout=900)
+        self.bot, self.ref = bot, ref
+        rubric = bot.app.bank.rubric_for(bot.app.bank.question(question_id))
+        self.criterion_ids = [c.id for c in rubric.criteria]
+        names = ", ".join(c.name for c in rubric.criteria)
+        self.scores: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
+            label="Scores 1-5 in order, e.g. 4 3 5 2 4", placeholder=names[:100], max_length=40
+        )
+        self.comment: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
+            label="Why? (at least 20 characters)", style=discord.TextStyle.paragraph, max_length=2000
+        )
+        self.add_item(self.scores)
+        self.add_item(self.comment)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Hand the review to the bot, which validates, saves and posts it."""
+        values = re.findall(r"\S+", self.scores.value.replace(",", " "))
+        scores = {cid: (values[i] if i < len(values) and len(values) == len(self.criterion_ids) else "")
+                  for i, cid in enumerate(self.criterion_ids)}
+        await self.bot.submit_review(interaction, self.ref, scores, self.comment.value, given=len(values))
+
+
+class HelpfulButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"helpful:(?P<ref>[^|]+\|\d+)\|(?P<reviewer>\d+)"):
+    """The author's "Helpful" mark on a review."""
+
+    def __init__(self, ref: str, reviewer: str) -> None:
+        self.ref, self.reviewer = ref, reviewer
+        super().__init__(discord.ui.Button(label="Helpful", custom_id=f"helpful:{ref}|{reviewer}"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> HelpfulButton:
+        """Rebuild from the custom id."""
+        return cls(match["ref"], match["reviewer"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Mark the review helpful (only the author can)."""
+        bot: DebriefBot = interaction.client  # type: ignore[assignment]
+        await bot.mark_helpful(interaction, self.ref, self.reviewer)

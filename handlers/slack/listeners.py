@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.chat_port import Reply
 from bot.daily_post import question_reply
 from bot.errors import StoreUnavailable
 from bot.identities import Channel, Member
+from bot.peer_review import AnswerRef, AnswerReviews, ReviewRejected, ReviewTask
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
 from handlers.slack.translate import (
     answer_from_event,
@@ -26,6 +28,8 @@ from handlers.slack.translate import (
     feedback_summary,
     home_view,
     reply_blocks,
+    review_form_values,
+    review_modal,
     workspace_id,
 )
 
@@ -67,6 +71,11 @@ class SlackHandlers:
         workspace = workspace_id(str(body.get("team_id", "")))
         user_id = str(body.get("user_id", ""))
         name, args = parse_command_text(str(body.get("text") or ""))
+        if name == "review":
+            member = Member(workspace, user_id, str(body.get("user_name") or ""))
+            channel = Channel(workspace, str(body.get("channel_id", "")))
+            await self.open_review(str(body.get("trigger_id", "")), member, respond, channel=channel)
+            return
         request = CommandRequest(
             member=Member(workspace, user_id, str(body.get("user_name") or "")),
             channel=Channel(workspace, str(body.get("channel_id", ""))),
@@ -224,6 +233,86 @@ class SlackHandlers:
         history = await self.coach.history(member, 10)
         return home_view(streak=streak, points_total=points, history=history, today=today)
 
+    async def open_review(
+        self, trigger_id: str, member: Member, respond: Respond, *, channel: Channel | None = None,
+        answer: AnswerRef | None = None,
+    ) -> None:
+        """Open the review form for the next answer to review (or a given one), or say why not."""
+        try:
+            if answer is not None:
+                task: ReviewTask | str = await self.app.reviews.task(member, answer)
+            elif channel is not None:
+                task = await self.app.reviews.next_for(member, channel)
+            else:
+                task = "Use /debrief review in the channel of the question."
+        except ReviewRejected as exc:
+            task = str(exc)
+        except StoreUnavailable as exc:
+            task = str(exc)
+        if isinstance(task, str):
+            await respond(text=task, response_type="ephemeral", replace_original=False)
+            return
+        await self.client.views_open(trigger_id=trigger_id, view=review_modal(task))
+
+    async def on_review_button(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
+        """"Review an answer" on the daily post (next answer) or "Review answer N" in an assignment (that one)."""
+        await ack()
+        workspace = workspace_id(str((body.get("team") or {}).get("id", "")))
+        user = body.get("user") or {}
+        member = Member(workspace, str(user.get("id", "")), str(user.get("name") or ""))
+        action = ((body.get("actions") or [{}])[0]).get("action_id", "")
+        answer = AnswerRef.parse(action.removeprefix("review:")) if action.startswith("review:") else None
+        channel = Channel(workspace, str((body.get("channel") or {}).get("id", "")))
+        await self.open_review(str(body.get("trigger_id", "")), member, respond, channel=channel, answer=answer)
+
+    async def on_review_submitted(self, ack: Ack, body: Mapping[str, Any], view: Mapping[str, Any]) -> None:
+        """A submitted form: field errors go back into the form; a saved review is posted in the thread."""
+        workspace = workspace_id(str((body.get("team") or {}).get("id", "")))
+        user = body.get("user") or {}
+        member = Member(workspace, str(user.get("id", "")), str(user.get("name") or user.get("username") or ""))
+        answer = AnswerRef.parse(str(view.get("private_metadata") or ""))
+        if answer is None:
+            await ack(response_action="errors", errors={"comment": "This form is out of date; open a new one."})
+            return
+        scores, comment = review_form_values(view)
+        try:
+            summary = await self.app.reviews.submit(member, answer, scores, comment)
+        except ReviewRejected as exc:
+            errors = {(f"crit:{k}" if k != "comment" else k): v for k, v in exc.errors.items()} or {"comment": str(exc)}
+            await ack(response_action="errors", errors=errors)
+            return
+        except StoreUnavailable as exc:
+            await ack(response_action="errors", errors={"comment": str(exc)})
+            return
+        await ack()
+        await self._post_review(member, answer, summary)
+
+    async def _post_review(self, member: Member, answer: AnswerRef, summary: AnswerReviews) -> None:
+        prompt = await self.coach.store.prompt(member.workspace, answer.prompt_id)
+        if prompt is None or prompt.thread is None:
+            return
+        settings = await self.coach.channel_settings(prompt.channel)
+        review = next(r for r in summary.reviews if r.reviewer_id == member.user_id)
+        author = await self.coach.store.name_of(member.workspace, answer.author_id)
+        reply = self.app.reviews.review_reply(
+            answer, review, summary, anonymous=bool(settings and settings.anonymous_reviews), author_name=author
+        )
+        await self.port.reply_in_thread(prompt.thread, reply)
+
+    async def on_helpful(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
+        """The author marks a review helpful."""
+        await ack()
+        workspace = workspace_id(str((body.get("team") or {}).get("id", "")))
+        member = Member(workspace, str((body.get("user") or {}).get("id", "")))
+        action = str(((body.get("actions") or [{}])[0]).get("action_id", "")).removeprefix("helpful:")
+        ref, _, reviewer = action.rpartition("|")
+        answer = AnswerRef.parse(ref)
+        try:
+            message = await self.app.reviews.mark_helpful(member, answer, reviewer) if answer else "Unknown review."
+        except StoreUnavailable as exc:
+            message = str(exc)
+        await respond(text=message, response_type="ephemeral", replace_original=False)
+
     async def on_today_button(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
         """The daily post's button: today's question, privately."""
         await ack()
@@ -257,7 +346,19 @@ def register_listeners(bolt: AsyncApp, handlers: SlackHandlers) -> None:
     async def today(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         await handlers.on_today_button(ack, body, respond)
 
+    async def review(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        await handlers.on_review_button(ack, body, respond)
+
+    async def review_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        await handlers.on_review_submitted(ack, body, view)
+
+    async def helpful(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        await handlers.on_helpful(ack, body, respond)
+
     bolt.command("/debrief")(command)
     bolt.event("message")(message)
     bolt.event("app_home_opened")(home)
     bolt.action("today")(today)
+    bolt.action(re.compile(r"^review(:.+)?$"))(review)
+    bolt.view("review_submit")(review_submitted)
+    bolt.action(re.compile(r"^helpful:.+$"))(helpful)

@@ -12,6 +12,7 @@ from bot.answers import SubmitAnswer
 from bot.chat_port import Reply
 from bot.feedback import Feedback
 from bot.identities import Channel, Member, ThreadRef
+from bot.peer_review import ReviewTask
 from bot.redis_store import HistoryItem
 from bot.streaks import Streak
 
@@ -203,3 +204,48 @@ def home_view(
     else:
         blocks.append(_context("No answers yet: reply in the thread of a daily question to start."))
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
+
+
+def review_modal(task: ReviewTask) -> dict[str, Any]:
+    """The review form: the question, the answer, one 1-5 select per criterion, and a comment box."""
+    options = [{"text": {"type": "plain_text", "text": str(n)}, "value": str(n)} for n in range(1, 6)]
+    blocks: list[dict[str, Any]] = [
+        _section(f"*Question* (`{task.question.id}`)\n{escape(task.question.text)}"),
+        _section("*The answer*\n" + escape(task.text)),
+    ]
+    for criterion_id, name, five in task.criteria:
+        blocks.append({
+            "type": "input",
+            "block_id": f"crit:{criterion_id}",
+            "label": {"type": "plain_text", "text": name[:150]},
+            "hint": {"type": "plain_text", "text": f"A 5: {five}"[:150]},
+            "element": {"type": "static_select", "action_id": "score", "options": options,
+                        "placeholder": {"type": "plain_text", "text": "1-5"}},
+        })
+    blocks.append({
+        "type": "input",
+        "block_id": "comment",
+        "label": {"type": "plain_text", "text": "Why? What would raise it?"},
+        "element": {"type": "plain_text_input", "action_id": "text", "multiline": True},
+    })
+    return {
+        "type": "modal",
+        "callback_id": "review_submit",
+        "private_metadata": task.answer.id,
+        "title": {"type": "plain_text", "text": "Review an answer"},
+        "submit": {"type": "plain_text", "text": "Post review"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks[:MAX_BLOCKS],
+    }
+
+
+def review_form_values(view: Mapping[str, Any]) -> tuple[dict[str, str], str]:
+    """The chosen scores (criterion id -> value) and the comment from a submitted review form."""
+    values = (view.get("state") or {}).get("values") or {}
+    scores: dict[str, str] = {}
+    for block_id, actions in values.items():
+        if block_id.startswith("crit:"):
+            selected = (actions.get("score") or {}).get("selected_option") or {}
+            scores[block_id.removeprefix("crit:")] = str(selected.get("value") or "")
+    comment = str(((values.get("comment") or {}).get("text") or {}).get("value") or "")
+    return scores, comment

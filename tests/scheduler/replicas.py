@@ -29,6 +29,7 @@ class RecordingPlatform:
     posts: list[tuple[Channel, str]] = field(default_factory=list)
     thread_replies: list[tuple[ThreadRef, Reply]] = field(default_factory=list)
     images: list[tuple[Channel, Reply, bytes]] = field(default_factory=list)
+    private: list[tuple[Member, Reply]] = field(default_factory=list)
 
     async def post(self, channel: Channel, reply: Reply) -> MessageRef:
         if self.delay_seconds:
@@ -47,7 +48,11 @@ class RecordingPlatform:
         return MessageRef(thread.channel, f"r{len(self.thread_replies)}")
 
     async def send_private(self, member: Member, reply: Reply, *, thread: ThreadRef | None = None) -> bool:
+        self.private.append((member, reply))
         return True
+
+    async def open_private_thread(self, channel: Channel, member: Member, reply: Reply) -> ThreadRef | None:
+        return None
 
     async def post_image(self, channel: Channel, reply: Reply, image: bytes, filename: str) -> MessageRef:
         self.images.append((channel, reply, image))

@@ -33,10 +33,10 @@ async def test_commands_are_synced_to_the_configured_server(discord_bot: Discord
     group = sync.json[0]
     assert group["name"] == "debrief"
     assert {o["name"] for o in group["options"]} == {"help", "today", "streak", "leaderboard", "setup", "post", "skip",
-                                                    "mock"}
+                                                    "mock", "review"}
     setup = next(o for o in group["options"] if o["name"] == "setup")
     assert {o["name"] for o in setup["options"]} == {"time", "tz", "days", "tracks", "difficulty", "feedback",
-                                                     "window", "reminders", "digest", "review"}
+                                                     "window", "reminders", "digest", "review", "reviewers"}
     assert discord_bot.fake.identify is not None
     assert discord_bot.fake.identify["intents"] & (1 << 15), "message content intent"
 
@@ -84,7 +84,7 @@ async def test_daily_post_is_an_embed_with_a_thread(discord_bot: DiscordHarness)
     text = embed_text(post.json)
     assert "Judged on" in text and "Time budget" in text
     assert post.json["allowed_mentions"] == {"parse": []}
-    assert [c["custom_id"] for row in post.json["components"] for c in row["components"]] == ["today"]
+    assert [c["custom_id"] for row in post.json["components"] for c in row["components"]] == ["today", "review"]
     assert discord_bot.fake.of("POST", rf"/channels/{TEXT}/messages/{thread_id}/threads")
     _, followup = await discord_bot.command(F.ADMIN_ID, "post")
     assert "already posted" in embed_text(followup.json)
