@@ -46,6 +46,12 @@ async def weekly_digest(store: RedisStore, channel: Channel, today: date) -> Dig
         sections.append(
             Section("Top streaks", "\n".join(f"{row.name}: {row.value} days" for row in streaks), from_members=True)
         )
+    reviewers = [row for row in await store.leaderboard(channel.workspace, "reviewers", 3) if row.value > 0]
+    if reviewers:
+        sections.append(
+            Section("Most active reviewers", "\n".join(f"{row.name}: {row.value} review points" for row in reviewers),
+                    from_members=True)
+        )
     return Digest(Reply(summary, sections=tuple(sections), private=False), days)
 
 

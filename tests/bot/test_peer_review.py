@@ -17,6 +17,7 @@ from bot.peer_review import AnswerRef, PeerReviews, ReviewRejected
 from bot.redis_store import RedisStore
 from bot.review_store import ReviewStore
 from bot.rubric_engine import FeedbackEngine
+from bot.weekly_digest import weekly_digest
 from content.loader import Bank
 from scheduler.channel_jobs import ChannelJobs
 from tests.bot.scenario import Scenario
@@ -89,6 +90,8 @@ async def test_validation_aggregation_and_difference(setup) -> None:  # type: ig
     assert await reviews.mark_helpful(PEOPLE[0], answer, "U2") == "You already marked this review helpful."
     board = await coach.store.leaderboard(WS, "reviewers")
     assert [(r.user_id, r.value) for r in board] == [("U2", 10), ("U1", 5)]
+    digest = await weekly_digest(coach.store, CHANNEL, date(2026, 3, 9))
+    assert any(s.title == "Most active reviewers" and s.text.startswith("U2: 10") for s in digest.reply.sections)
 
 
 def test_assignments_form_a_ring_without_self(bank: Bank, engine: FeedbackEngine, clock: FakeClock) -> None:
