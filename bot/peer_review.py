@@ -163,6 +163,7 @@ class PeerReviews:
         }
         if not await self.store.add(member.workspace, answer.prompt_id, answer.author_id, review, REVIEW_POINTS):
             raise ReviewRejected("You already reviewed that answer; one review per answer.")
+        await self.coach.store.remember_name(member)  # for the reviewers' board
         return await self.summary(member.workspace, answer)
 
     async def mark_helpful(self, member: Member, answer: AnswerRef, reviewer_id: str) -> str:

@@ -91,7 +91,7 @@ async def test_validation_aggregation_and_difference(setup) -> None:  # type: ig
     board = await coach.store.leaderboard(WS, "reviewers")
     assert [(r.user_id, r.value) for r in board] == [("U2", 10), ("U1", 5)]
     digest = await weekly_digest(coach.store, CHANNEL, date(2026, 3, 9))
-    assert any(s.title == "Most active reviewers" and s.text.startswith("U2: 10") for s in digest.reply.sections)
+    assert any(s.title == "Most active reviewers" and s.text.startswith("p2: 10") for s in digest.reply.sections)
 
 
 def test_assignments_form_a_ring_without_self(bank: Bank, engine: FeedbackEngine, clock: FakeClock) -> None:
