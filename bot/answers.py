@@ -13,6 +13,11 @@ from bot.prompts import DailyPrompt
 from bot.streaks import Streak
 
 MAX_ANSWER_CHARS = 40_000  # Slack's own message limit; Discord's is lower
+UNSAVED_ANSWER = (
+    "Could not save your answer: the database is not reachable right now. Nothing was saved; "
+    "please send your answer again in a minute (your message is still in the thread)."
+)
+SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
 MAX_REVISIONS = 50
 
 

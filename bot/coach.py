@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.answers import (
     MAX_REVISIONS,
+    SOMETHING_WENT_WRONG,
+    UNSAVED_ANSWER,
     AnswerOutcome,
     AnswerStatus,
     SubmitAnswer,
@@ -20,6 +23,7 @@ from bot.answers import (
 from bot.channel_settings import ChannelSettings, apply_setup_words
 from bot.chat_port import ChatPort
 from bot.daily_post import PostOutcome, PostStatus, post_question
+from bot.errors import StoreUnavailable
 from bot.feedback import Feedback
 from bot.identities import Channel, Member
 from bot.prompts import DailyPrompt, new_prompt
@@ -32,6 +36,7 @@ from content.rotation import next_question
 from content.schema import Category, Question
 
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
 # Each conflict means another revision of the same answer landed, so every round makes progress.
 MAX_CONFLICT_RETRIES = 64
 PRACTICE_BACKFILL_DAYS = 400
@@ -128,6 +133,28 @@ class Coach:
             self.submit_answer(command), self.channel_settings(command.thread.channel)
         )
         return outcome, settings is not None and settings.feedback == "public"
+
+    async def answer_in_thread(
+        self,
+        command: SubmitAnswer,
+        deliver: Callable[[AnswerOutcome, bool], Awaitable[None]],
+        tell: Callable[[str], Awaitable[None]],
+    ) -> None:
+        """Submit a thread answer, then hand the adapter its feedback (and whether it is public) or a note for
+        the member; a failure becomes a clear note and never an exception."""
+        try:
+            outcome, public = await self.submit_in_channel(command)
+        except StoreUnavailable:
+            await tell(UNSAVED_ANSWER)
+            return
+        except Exception:
+            log.exception("answer %s failed", command.message_id)
+            await tell(SOMETHING_WENT_WRONG)
+            return
+        if outcome.status is AnswerStatus.RECORDED:
+            await deliver(outcome, public)
+        elif outcome.tells_member:
+            await tell(outcome.message)
 
     async def current_feedback(self, member: Member, prompt_id: str) -> Feedback | None:
         """Feedback on the member's whole answer as it stands (the engine is deterministic, so this is what they got)."""

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from redis.exceptions import RedisError
+
 
 class StoreUnavailable(RuntimeError):
     """Redis could not be reached or failed; nothing was written."""
@@ -15,3 +20,12 @@ class StoreUnavailable(RuntimeError):
 
 class NotAllowed(PermissionError):
     """The member may not do this (admin-only command, someone else's session)."""
+
+
+@asynccontextmanager
+async def store_errors(action: str) -> AsyncIterator[None]:
+    """Turn any Redis failure inside the block into StoreUnavailable for `action`."""
+    try:
+        yield
+    except (RedisError, OSError) as exc:
+        raise StoreUnavailable(action) from exc

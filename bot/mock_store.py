@@ -7,10 +7,10 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError, WatchError
+from redis.exceptions import WatchError
 
 from bot import redis_keys as keys
-from bot.errors import StoreUnavailable
+from bot.errors import store_errors
 from bot.identities import Member
 from bot.mock_session import MockSession
 
@@ -29,12 +29,11 @@ class MockStore:
 
     @asynccontextmanager
     async def _guard(self, action: str) -> AsyncIterator[None]:
-        try:
-            yield
-        except WatchError as exc:
-            raise SessionChanged(action) from exc
-        except (RedisError, OSError) as exc:
-            raise StoreUnavailable(action) from exc
+        async with store_errors(action):
+            try:
+                yield
+            except WatchError as exc:  # a RedisError too, but it means a concurrent change, not an outage
+                raise SessionChanged(action) from exc
 
     async def session(self, member: Member) -> MockSession | None:
         """The member's open session, if any."""

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot import redis_keys as keys
 from bot.channel_settings import ChannelSettings
-from bot.errors import StoreUnavailable
+from bot.errors import store_errors
 from bot.identities import Channel, Member, ThreadRef
 from bot.prompts import DailyPrompt
 from bot.streaks import DAYS_PER_FREEZE, MAX_FREEZES, Streak
@@ -108,29 +106,22 @@ class RedisStore:
             self._prompts.popitem(last=False)
         return prompt
 
-    @asynccontextmanager
-    async def _guard(self, action: str) -> AsyncIterator[None]:
-        try:
-            yield
-        except (RedisError, OSError) as exc:
-            raise StoreUnavailable(action) from exc
-
     async def ping(self) -> None:
         """Raise StoreUnavailable unless Redis answers."""
-        async with self._guard("reach the database"):
+        async with store_errors("reach the database"):
             await self.redis.ping()
 
     # channels -------------------------------------------------------------------------------------
 
     async def channel_settings(self, channel: Channel) -> ChannelSettings | None:
         """A channel's settings, or None when it was never set up."""
-        async with self._guard("read the channel settings"):
+        async with store_errors("read the channel settings"):
             raw = await self.redis.get(keys.channel_settings(channel))
         return ChannelSettings.model_validate_json(raw) if raw else None
 
     async def save_channel_settings(self, channel: Channel, settings: ChannelSettings) -> None:
         """Store a channel's settings and list it among the configured channels."""
-        async with self._guard("save the channel settings"):
+        async with store_errors("save the channel settings"):
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.set(keys.channel_settings(channel), settings.model_dump_json())
                 pipe.sadd(keys.channels(channel.workspace), channel.channel_id)
@@ -140,14 +131,14 @@ class RedisStore:
 
     async def asked_questions(self, channel: Channel) -> list[str]:
         """The channel's rotation history, oldest first."""
-        async with self._guard("read the question history"):
+        async with store_errors("read the question history"):
             return [str(q) for q in await self.redis.lrange(keys.channel_asked(channel), 0, -1)]
 
     # prompts --------------------------------------------------------------------------------------
 
     async def claim_post(self, channel: Channel, local_date: date) -> str | None:
         """Take a channel's local date for posting; None if taken, else the claim (only one caller ever gets it)."""
-        async with self._guard("claim today's post"):
+        async with store_errors("claim today's post"):
             taken = await self.redis.set(
                 keys.post_claim(channel, local_date.isoformat()), "posting", nx=True, ex=CLAIM_TTL_SECONDS
             )
@@ -155,18 +146,18 @@ class RedisStore:
 
     async def post_claim(self, channel: Channel, local_date: date) -> str | None:
         """The state of a channel's date: posting, posted, skipped, or None."""
-        async with self._guard("read today's post"):
+        async with store_errors("read today's post"):
             value = await self.redis.get(keys.post_claim(channel, local_date.isoformat()))
         return str(value) if value else None
 
     async def release_post(self, channel: Channel, local_date: date) -> None:
         """Give a date back after a failed post, unless it was meanwhile posted or skipped."""
-        async with self._guard("release today's post"):
+        async with store_errors("release today's post"):
             await self._release(keys=[keys.post_claim(channel, local_date.isoformat())], args=["posting"])
 
     async def skip_day(self, channel: Channel, local_date: date, *, unmark_question_day: bool) -> None:
         """Mark a date skipped; optionally stop it counting as a question day (so missing it breaks nothing)."""
-        async with self._guard("skip today"), self.redis.pipeline(transaction=True) as pipe:
+        async with store_errors("skip today"), self.redis.pipeline(transaction=True) as pipe:
             pipe.set(keys.post_claim(channel, local_date.isoformat()), "skipped", ex=CLAIM_TTL_SECONDS)
             if unmark_question_day:
                 pipe.zrem(keys.question_days(channel.workspace), str(local_date.toordinal()))
@@ -174,7 +165,7 @@ class RedisStore:
 
     async def configured_channels(self) -> list[tuple[Channel, ChannelSettings]]:
         """Every configured channel of every workspace with its settings (one pipeline per workspace)."""
-        async with self._guard("read the channels"):
+        async with store_errors("read the channels"):
             workspaces = sorted(str(w) for w in await self.redis.smembers(keys.workspaces()))
             found: list[tuple[Channel, ChannelSettings]] = []
             for workspace in workspaces:
@@ -191,12 +182,12 @@ class RedisStore:
 
     async def schedule_due(self, event: DueEvent) -> None:
         """Queue a follow-up for its due time."""
-        async with self._guard("schedule the window close"):
+        async with store_errors("schedule the window close"):
             await self.redis.zadd(keys.due_events(), {event.member: event.due_at.timestamp()})
 
     async def due(self, now: datetime, limit: int = 500) -> list[DueEvent]:
         """Follow-ups due at `now`, oldest first."""
-        async with self._guard("read due follow-ups"):
+        async with store_errors("read due follow-ups"):
             raw = await self.redis.zrangebyscore(keys.due_events(), "-inf", now.timestamp(), start=0, num=limit, withscores=True)
         events = []
         for entry in raw:
@@ -206,28 +197,28 @@ class RedisStore:
 
     async def claim_done(self, workspace: str, kind: str, item: str) -> bool:
         """Take a follow-up (or digest) for handling; only one caller ever gets True until released."""
-        async with self._guard("claim a follow-up"):
+        async with store_errors("claim a follow-up"):
             return bool(await self.redis.set(keys.done(workspace, kind, item), "1", nx=True, ex=DONE_TTL_SECONDS))
 
     async def release_done(self, workspace: str, kind: str, item: str) -> None:
         """Give a follow-up back after it failed, so a retry or another replica can do it."""
-        async with self._guard("release a follow-up"):
+        async with store_errors("release a follow-up"):
             await self.redis.delete(keys.done(workspace, kind, item))
 
     async def finish_due(self, event: DueEvent) -> None:
         """Take a handled follow-up off the queue."""
-        async with self._guard("finish a follow-up"):
+        async with store_errors("finish a follow-up"):
             await self.redis.zrem(keys.due_events(), event.member)
 
     async def channels(self, workspace: str) -> list[str]:
         """The workspace's configured channel ids."""
-        async with self._guard("read the channels"):
+        async with store_errors("read the channels"):
             return sorted(str(c) for c in await self.redis.smembers(keys.channels(workspace)))
 
     async def save_prompt(self, prompt: DailyPrompt, *, question_days: Sequence[int] = ()) -> None:
         """Store a prompt, index it by day and thread, and mark its day (and any given days) as question days."""
         channel = prompt.channel
-        async with self._guard("save today's question"), self.redis.pipeline(transaction=True) as pipe:
+        async with store_errors("save today's question"), self.redis.pipeline(transaction=True) as pipe:
             pipe.set(keys.post_claim(channel, prompt.local_date.isoformat()), "posted", ex=CLAIM_TTL_SECONDS)
             pipe.set(keys.prompt(prompt.workspace, prompt.id), prompt.model_dump_json())
             pipe.zadd(keys.channel_prompts(channel), {prompt.id: prompt.day})
@@ -243,7 +234,7 @@ class RedisStore:
         key = keys.prompt(workspace, prompt_id)
         if key in self._prompts:
             return self._prompts[key]
-        async with self._guard("read the question"):
+        async with store_errors("read the question"):
             raw = await self.redis.get(key)
         return self._remember(key, DailyPrompt.model_validate_json(raw)) if raw else None
 
@@ -252,14 +243,14 @@ class RedisStore:
         key = keys.thread(thread.channel, thread.thread_id)
         if key in self._prompts:
             return self._prompts[key]
-        async with self._guard("find the question for this thread"):
+        async with store_errors("find the question for this thread"):
             prompt_id = await self.redis.get(key)
             raw = await self.redis.get(keys.prompt(thread.channel.workspace, str(prompt_id))) if prompt_id else None
         return self._remember(key, DailyPrompt.model_validate_json(raw)) if raw else None
 
     async def prompts_on(self, channel: Channel, day: int) -> list[DailyPrompt]:
         """The channel's prompts for one local day number."""
-        async with self._guard("read today's question"):
+        async with store_errors("read today's question"):
             ids = await self.redis.zrangebyscore(keys.channel_prompts(channel), day, day)
             if not ids:
                 return []
@@ -268,7 +259,7 @@ class RedisStore:
 
     async def prompts_between(self, channel: Channel, first_day: int, last_day: int) -> list[DailyPrompt]:
         """The channel's prompts from `first_day` to `last_day` (day numbers, inclusive), oldest first."""
-        async with self._guard("read past questions"):
+        async with store_errors("read past questions"):
             ids = await self.redis.zrangebyscore(keys.channel_prompts(channel), first_day, last_day)
             if not ids:
                 return []
@@ -279,14 +270,14 @@ class RedisStore:
         """How many members answered each prompt."""
         if not prompt_ids:
             return []
-        async with self._guard("count answers"), self.redis.pipeline(transaction=False) as pipe:
+        async with store_errors("count answers"), self.redis.pipeline(transaction=False) as pipe:
             for prompt_id in prompt_ids:
                 pipe.zcard(keys.prompt_answers(workspace, prompt_id))
             return [int(n) for n in await pipe.execute()]
 
     async def last_question_day(self, workspace: str) -> int | None:
         """The most recent question day of a workspace."""
-        async with self._guard("read the question days"):
+        async with store_errors("read the question days"):
             last = await self.redis.zrevrange(keys.question_days(workspace), 0, 0, withscores=True)
         return int(last[0][1]) if last else None
 
@@ -294,7 +285,7 @@ class RedisStore:
 
     async def answer_draft(self, workspace: str, prompt_id: str, user_id: str) -> AnswerDraft:
         """What is stored of a member's answer so far."""
-        async with self._guard("read your answer"):
+        async with store_errors("read your answer"):
             revisions, messages = await self.redis.hmget(
                 keys.answer(workspace, prompt_id, user_id), ["revisions", "messages"]
             )
@@ -350,7 +341,7 @@ class RedisStore:
             MAX_FREEZES,
             DAYS_PER_FREEZE,
         ]
-        async with self._guard("save your answer"):
+        async with store_errors("save your answer"):
             result = await self._record(keys=script_keys, args=args)
         status, rev, current, longest, freezes, total, counted, spent = result
         status = status.decode() if isinstance(status, bytes) else status
@@ -365,13 +356,13 @@ class RedisStore:
 
     async def revisions(self, workspace: str, prompt_id: str, user_id: str) -> list[dict[str, object]]:
         """Every stored revision of an answer, oldest first."""
-        async with self._guard("read your answer"):
+        async with store_errors("read your answer"):
             raws = await self.redis.lrange(keys.answer_revisions(workspace, prompt_id, user_id), 0, -1)
         return [json.loads(r) for r in raws]
 
     async def history(self, member: Member, limit: int = 20) -> list[HistoryItem]:
         """A member's most recent answers, newest first."""
-        async with self._guard("read your history"):
+        async with store_errors("read your history"):
             prompt_ids = [str(p) for p in await self.redis.zrevrange(keys.member_answers(member), 0, limit - 1)]
             async with self.redis.pipeline(transaction=False) as pipe:
                 for pid in prompt_ids:
@@ -399,7 +390,7 @@ class RedisStore:
 
     async def streak(self, member: Member, today: int) -> Streak:
         """A member's streak as of `today` (question days missed since the last answer are taken into account)."""
-        async with self._guard("read your streak"):
+        async with store_errors("read your streak"):
             raw = await self.redis.hgetall(keys.streak(member))
             stored = Streak(
                 int(raw.get("current", 0)),
@@ -416,7 +407,7 @@ class RedisStore:
 
     async def claim_event(self, workspace: str, event_id: str) -> bool:
         """Handle an inbound event once: True the first time its id is seen (within 24 hours)."""
-        async with self._guard("record the event"):
+        async with store_errors("record the event"):
             return bool(
                 await self.redis.set(keys.event(workspace, f"once:{event_id}"), "1", nx=True, ex=keys.EVENT_TTL_SECONDS)
             )
@@ -424,12 +415,12 @@ class RedisStore:
     async def remember_name(self, member: Member) -> None:
         """Store a member's display name for leaderboards."""
         if member.display_name:
-            async with self._guard("save your name"):
+            async with store_errors("save your name"):
                 await self.redis.hset(keys.member_names(member.workspace), member.user_id, member.display_name)
 
     async def settle_miss(self, member: Member, day: int) -> str:
         """Settle a missed question day for a member: 'freeze' spent, streak 'reset', or 'none' to do."""
-        async with self._guard("settle streaks"):
+        async with store_errors("settle streaks"):
             outcome, _, _ = await self._settle(
                 keys=[keys.streak(member), keys.leaderboard(member.workspace, "streak")], args=[day, member.user_id]
             )
@@ -437,7 +428,7 @@ class RedisStore:
 
     async def active_streaks(self, workspace: str, limit: int = 10_000) -> list[BoardRow]:
         """Members whose stored streak is above zero, longest first."""
-        async with self._guard("read the streaks"):
+        async with store_errors("read the streaks"):
             raw = await self.redis.zrevrangebyscore(
                 keys.leaderboard(workspace, "streak"), "+inf", "(0", start=0, num=limit, withscores=True
             )
@@ -445,25 +436,25 @@ class RedisStore:
 
     async def answered(self, workspace: str, prompt_id: str) -> dict[str, float]:
         """Who answered a prompt, with their latest scores."""
-        async with self._guard("read the answers"):
+        async with store_errors("read the answers"):
             raw = await self.redis.zrange(keys.prompt_answers(workspace, prompt_id), 0, -1, withscores=True)
         return {str(entry[0]): float(entry[1]) for entry in raw}
 
     async def name_of(self, workspace: str, user_id: str) -> str:
         """A member's last seen display name (their id when unknown)."""
-        async with self._guard("read a name"):
+        async with store_errors("read a name"):
             name = await self.redis.hget(keys.member_names(workspace), user_id)
         return str(name) if name else user_id
 
     async def points(self, member: Member) -> int:
         """A member's points total."""
-        async with self._guard("read your points"):
+        async with store_errors("read your points"):
             score = await self.redis.zscore(keys.leaderboard(member.workspace, "points"), member.user_id)
         return int(score or 0)
 
     async def leaderboard(self, workspace: str, board: str, limit: int = 10) -> list[BoardRow]:
         """The top members of one board with their last seen names."""
-        async with self._guard("read the leaderboard"):
+        async with store_errors("read the leaderboard"):
             raw = await self.redis.zrevrange(keys.leaderboard(workspace, board), 0, limit - 1, withscores=True)
             rows = [(str(entry[0]), int(entry[1])) for entry in raw]
             names = await self.redis.hmget(keys.member_names(workspace), [u for u, _ in rows]) if rows else []

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot import redis_keys as keys
-from bot.errors import StoreUnavailable
+from bot.errors import store_errors
 
 
 @dataclass(frozen=True)
@@ -37,16 +35,9 @@ class ReviewStore:
         self._add = redis.register_script((folder / "add_review.lua").read_text(encoding="utf-8"))
         self._helpful = redis.register_script((folder / "mark_helpful.lua").read_text(encoding="utf-8"))
 
-    @asynccontextmanager
-    async def _guard(self, action: str) -> AsyncIterator[None]:
-        try:
-            yield
-        except (RedisError, OSError) as exc:
-            raise StoreUnavailable(action) from exc
-
     async def add(self, workspace: str, prompt_id: str, author_id: str, review: dict[str, Any], points: int) -> bool:
         """Store the review unless this reviewer already reviewed the answer; True when stored."""
-        async with self._guard("save your review"):
+        async with store_errors("save your review"):
             added = await self._add(
                 keys=[keys.reviews(workspace, prompt_id, author_id), keys.leaderboard(workspace, "reviewers")],
                 args=[str(review["reviewer_id"]), json.dumps(review), points],
@@ -55,7 +46,7 @@ class ReviewStore:
 
     async def mark_helpful(self, workspace: str, prompt_id: str, author_id: str, reviewer_id: str, points: int) -> str:
         """'marked', 'already' or 'missing'."""
-        async with self._guard("mark the review"):
+        async with store_errors("mark the review"):
             outcome = await self._helpful(
                 keys=[keys.reviews(workspace, prompt_id, author_id), keys.leaderboard(workspace, "reviewers")],
                 args=[reviewer_id, points],
@@ -64,7 +55,7 @@ class ReviewStore:
 
     async def reviews(self, workspace: str, prompt_id: str, author_id: str) -> list[StoredReview]:
         """Every review of one answer."""
-        async with self._guard("read the reviews"):
+        async with store_errors("read the reviews"):
             raw = await self.redis.hgetall(keys.reviews(workspace, prompt_id, author_id))
         return [_review(json.loads(str(value))) for value in raw.values()]
 
@@ -72,7 +63,7 @@ class ReviewStore:
         """For each answer: how many reviews it has, and whether `reviewer_id` wrote one."""
         if not author_ids:
             return []
-        async with self._guard("read the reviews"), self.redis.pipeline(transaction=False) as pipe:
+        async with store_errors("read the reviews"), self.redis.pipeline(transaction=False) as pipe:
             for author in author_ids:
                 pipe.hlen(keys.reviews(workspace, prompt_id, author))
                 pipe.hexists(keys.reviews(workspace, prompt_id, author), reviewer_id)

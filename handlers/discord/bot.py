@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
-from bot.answers import AnswerOutcome, AnswerStatus, SubmitAnswer
+from bot.answers import SOMETHING_WENT_WRONG, AnswerOutcome, SubmitAnswer
 from bot.bootstrap import App
 from bot.chat_commands import ChatCommands, CommandRequest
 from bot.chat_port import Reply, Section
@@ -39,11 +39,6 @@ from handlers.discord.views import (
 
 log = logging.getLogger(__name__)
 ANSWER_REACTION = "\N{MEMO}"
-UNSAVED_ANSWER = (
-    "Could not save your answer: the database is not reachable right now. Nothing was saved; "
-    "please send your answer again in a minute (your message is still in the thread)."
-)
-SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
 
 
 def intents() -> discord.Intents:
@@ -303,19 +298,14 @@ class DebriefBot(commands.Bot):
 
     async def handle_answer(self, command: SubmitAnswer, message: discord.Message | None) -> None:
         """Record, react, and deliver feedback as the channel wants it."""
-        try:
-            outcome, public = await self.coach.submit_in_channel(command)
-        except StoreUnavailable:
-            await self._tell(command, Reply(UNSAVED_ANSWER))
-            return
-        except Exception:
-            log.exception("answer %s failed", command.message_id)
-            await self._tell(command, Reply(SOMETHING_WENT_WRONG))
-            return
-        if outcome.status is AnswerStatus.RECORDED:
+
+        async def deliver(outcome: AnswerOutcome, public: bool) -> None:
             await self._deliver(command, outcome, message, public=public)
-        elif outcome.tells_member:
-            await self._tell(command, Reply(outcome.message))
+
+        async def tell(text: str) -> None:
+            await self._tell(command, Reply(text))
+
+        await self.coach.answer_in_thread(command, deliver, tell)
 
     async def _deliver(
         self, command: SubmitAnswer, outcome: AnswerOutcome, message: discord.Message | None, *, public: bool

@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.answers import AnswerOutcome, AnswerStatus, SubmitAnswer
+from bot.answers import SOMETHING_WENT_WRONG, AnswerOutcome, SubmitAnswer
 from bot.bootstrap import App
 from bot.channel_settings import ChannelSettings
 from bot.chat_commands import ChatCommands, CommandRequest, parse_command_text
@@ -35,11 +35,6 @@ from handlers.slack.translate import (
 
 log = logging.getLogger(__name__)
 ANSWER_REACTION = "memo"
-UNSAVED_ANSWER = (
-    "Could not save your answer: the database is not reachable right now. Nothing was saved; "
-    "please send your answer again in a minute (your message is still in the thread)."
-)
-SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
 
 Respond = Callable[..., Awaitable[Any]]
 Ack = Callable[..., Awaitable[Any]]
@@ -111,19 +106,14 @@ class SlackHandlers:
         if command is None:
             return
         command = self._with_name(command)
-        try:
-            outcome, public = await self.coach.submit_in_channel(command)
-        except StoreUnavailable:
-            await self._ephemeral(command, Reply(UNSAVED_ANSWER))
-            return
-        except Exception:
-            log.exception("answer %s failed", command.message_id)
-            await self._ephemeral(command, Reply(SOMETHING_WENT_WRONG))
-            return
-        if outcome.status is AnswerStatus.RECORDED:
+
+        async def deliver(outcome: AnswerOutcome, public: bool) -> None:
             await self._deliver_feedback(command, outcome, public=public)
-        elif outcome.tells_member:
-            await self._ephemeral(command, Reply(outcome.message))
+
+        async def tell(text: str) -> None:
+            await self._ephemeral(command, Reply(text))
+
+        await self.coach.answer_in_thread(command, deliver, tell)
 
     async def on_direct_message(self, member: Member, channel_id: str, text: str, event_id: str | None) -> None:
         """The interviewer's next turn, in the same DM; a retried event is answered once."""
