@@ -6,7 +6,6 @@ cost of storage, streaks and points on top of feedback. Starts a private redis-s
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -14,7 +13,7 @@ from typing import Any
 
 from redis.asyncio import Connection, ConnectionPool, Redis
 
-from bench.harness import bench_redis
+from bench.harness import run_bench
 from bench.scoring import answer_of
 from bot.answers import SubmitAnswer
 from bot.coach import Coach
@@ -99,14 +98,5 @@ async def measure(url: str, answers: int, concurrency: int) -> None:
     await pool.disconnect()
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--answers", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=16)
-    args = parser.parse_args()
-    async with bench_redis() as url:
-        await measure(url, args.answers, args.concurrency)
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_bench(measure, __doc__, count_name="answers", count=2000)

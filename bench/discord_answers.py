@@ -5,7 +5,6 @@ Both are real discord.py clients connected to their own fake gateway on 127.0.0.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import re
@@ -17,7 +16,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bench.harness import bench_redis, latency_line
+from bench.harness import latency_line, run_bench
 from bench.scoring import answer_of
 from bot.bootstrap import bootstrap, redis_client
 from bot.channel_settings import ChannelSettings
@@ -153,14 +152,5 @@ async def measure(redis_url: str, count: int, concurrency: int) -> None:
         await bare_fake.stop()
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--answers", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=16)
-    args = parser.parse_args()
-    async with bench_redis() as url:
-        await measure(url, args.answers, args.concurrency)
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_bench(measure, __doc__, count_name="answers", count=300)

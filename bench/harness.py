@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import os
 import statistics
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -29,3 +31,18 @@ def latency_line(name: str, latencies: list[float], rate: float) -> str:
     p50 = statistics.median(ordered) * 1000
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
     return f"{name:<32} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   {rate:7.0f} answers/s"
+
+
+def run_bench(measure: Callable[[str, int, int], Awaitable[None]], doc: str | None, *, count_name: str,
+              count: int, concurrency: int = 16) -> None:
+    """Parse `--<count_name> N --concurrency C` and run `measure(redis_url, N, C)` on a bench Redis."""
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument(f"--{count_name}", type=int, default=count)
+    parser.add_argument("--concurrency", type=int, default=concurrency)
+    args = parser.parse_args()
+
+    async def main() -> None:
+        async with bench_redis() as url:
+            await measure(url, getattr(args, count_name), args.concurrency)
+
+    asyncio.run(main())

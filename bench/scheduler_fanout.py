@@ -8,7 +8,6 @@ concurrency, against the same limits: the best the rate limit allows.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import time
@@ -18,7 +17,7 @@ import time_machine
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bench.harness import bench_redis
+from bench.harness import run_bench
 from bot.bootstrap import bootstrap, redis_client
 from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
@@ -107,14 +106,5 @@ async def measure(redis_url: str, channels: int, concurrency: int) -> None:
         await fake.stop()
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--channels", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=16)
-    args = parser.parse_args()
-    async with bench_redis() as url:
-        await measure(url, args.channels, args.concurrency)
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_bench(measure, __doc__, count_name="channels", count=1000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from functools import partial
 import statistics
 import time
 from collections.abc import Callable
@@ -50,8 +51,8 @@ def main() -> None:
         text = answer_of(bank, words)
         engine_rates, base_rates = [], []
         for _ in range(args.rounds):  # alternate so machine noise hits both alike
-            engine_rates.append(rate(lambda t=text: engine.score(t, question_id=question), args.seconds))
-            base_rates.append(rate(lambda t=text: read_answer(t), args.seconds))
+            engine_rates.append(rate(partial(engine.score, text, question_id=question), args.seconds))
+            base_rates.append(rate(partial(read_answer, text), args.seconds))
         engine_rate, base_rate = statistics.median(engine_rates), statistics.median(base_rates)
         print(
             f"{words:>6} {engine_rate:>10.0f} {base_rate:>11.0f} {engine_rate / base_rate:>7.3f} "

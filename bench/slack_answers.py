@@ -6,7 +6,6 @@ message. Both run the real AsyncApp over HTTP on 127.0.0.1 against the same fake
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -19,7 +18,7 @@ from typing import Any
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 
-from bench.harness import bench_redis, latency_line
+from bench.harness import latency_line, run_bench
 from bench.scoring import answer_of
 from bot.bootstrap import bootstrap, redis_client
 from bot.channel_settings import ChannelSettings
@@ -142,14 +141,5 @@ def answer_of_default() -> str:
     return answer_of(load_bank(), 350)
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--answers", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=16)
-    args = parser.parse_args()
-    async with bench_redis() as url:
-        await measure(url, args.answers, args.concurrency)
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_bench(measure, __doc__, count_name="answers", count=300)

@@ -190,6 +190,24 @@ class PeerReviews:
             comparisons.append(Comparison(criterion.id, criterion.name, peer_mean, criterion.score, difference))
         return AnswerReviews(len(reviews), tuple(comparisons), tuple(reviews))
 
+    async def posted_review(
+        self, reviewer: Member, answer: AnswerRef, summary: AnswerReviews
+    ) -> tuple[DailyPrompt, Reply, str] | None:
+        """What to post for a new review: its prompt (for the thread), the reply (named or anonymous as the
+        channel is set) and the id of the answer's first message; None when the prompt or answer is gone."""
+        store = self.coach.store
+        prompt = await store.prompt(reviewer.workspace, answer.prompt_id)
+        draft = await store.answer_draft(reviewer.workspace, answer.prompt_id, answer.author_id)
+        if prompt is None or prompt.thread is None or not draft.messages:
+            return None
+        settings = await self.coach.channel_settings(prompt.channel)
+        review = next(r for r in summary.reviews if r.reviewer_id == reviewer.user_id)
+        author = await store.name_of(reviewer.workspace, answer.author_id)
+        reply = self.review_reply(
+            answer, review, summary, anonymous=bool(settings and settings.anonymous_reviews), author_name=author
+        )
+        return prompt, reply, draft.messages[0][0]
+
     def review_reply(self, answer: AnswerRef, review: StoredReview, summary: AnswerReviews, *, anonymous: bool,
                      author_name: str) -> Reply:
         """The review as posted in the answer's thread, with peers beside the rubric and a helpful button."""

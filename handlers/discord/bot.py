@@ -203,20 +203,15 @@ class DebriefBot(commands.Bot):
         await interaction.followup.send(embed=reply_embed(Reply("Review posted in the question's thread.")), ephemeral=True)
 
     async def _post_review(self, member: Member, answer: AnswerRef, summary: AnswerReviews) -> None:
-        prompt = await self.coach.store.prompt(member.workspace, answer.prompt_id)
-        draft = await self.coach.store.answer_draft(member.workspace, answer.prompt_id, answer.author_id)
-        if prompt is None or prompt.thread is None or not draft.messages:
+        posted = await self.app.reviews.posted_review(member, answer, summary)
+        if posted is None or posted[0].thread is None:
             return
-        settings = await self.coach.channel_settings(prompt.channel)
-        review = next(r for r in summary.reviews if r.reviewer_id == member.user_id)
-        author = await self.coach.store.name_of(member.workspace, answer.author_id)
-        reply = self.app.reviews.review_reply(
-            answer, review, summary, anonymous=bool(settings and settings.anonymous_reviews), author_name=author
-        )
+        prompt, reply, answer_message_id = posted
+        assert prompt.thread is not None
         thread = await self.port.resolve(prompt.thread.thread_id)
         view = discord.ui.View(timeout=None)
         view.add_item(HelpfulButton(answer.id, member.user_id))
-        target = thread.get_partial_message(int(draft.messages[0][0]))
+        target = thread.get_partial_message(int(answer_message_id))
         await target.reply(embed=reply_embed(reply), view=view, mention_author=False)
 
     async def mark_helpful(self, interaction: discord.Interaction, ref: str, reviewer: str) -> None:

@@ -278,16 +278,9 @@ class SlackHandlers:
         await self._post_review(member, answer, summary)
 
     async def _post_review(self, member: Member, answer: AnswerRef, summary: AnswerReviews) -> None:
-        prompt = await self.coach.store.prompt(member.workspace, answer.prompt_id)
-        if prompt is None or prompt.thread is None:
-            return
-        settings = await self.coach.channel_settings(prompt.channel)
-        review = next(r for r in summary.reviews if r.reviewer_id == member.user_id)
-        author = await self.coach.store.name_of(member.workspace, answer.author_id)
-        reply = self.app.reviews.review_reply(
-            answer, review, summary, anonymous=bool(settings and settings.anonymous_reviews), author_name=author
-        )
-        await self.port.reply_in_thread(prompt.thread, reply)
+        posted = await self.app.reviews.posted_review(member, answer, summary)
+        if posted is not None and posted[0].thread is not None:
+            await self.port.reply_in_thread(posted[0].thread, posted[1])
 
     async def on_helpful(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
         """The author marks a review helpful."""
