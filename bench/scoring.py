@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from functools import partial
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 
 from bot.answer_text import read_answer
 from bot.rubric_engine import FeedbackEngine
