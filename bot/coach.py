@@ -287,6 +287,10 @@ class Coach:
         """The member's recent answers, newest first."""
         return await self.store.history(member, limit)
 
+    async def answer_so_far(self, member: Member, prompt_id: str) -> HistoryItem | None:
+        """The member's answer to a prompt as it stands (latest and best score), None before the first."""
+        return await self.store.answer_summary(member, prompt_id)
+
     # channels --------------------------------------------------------------------------------------
 
     async def channel_settings(self, channel: Channel) -> ChannelSettings | None:

@@ -82,6 +82,8 @@ class EmbeddedRedis:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
             stdin=asyncio.subprocess.DEVNULL,
+            # Its own session: Ctrl-C in the terminal is for debrief, which then stops this server in order.
+            start_new_session=True,
         )
 
     async def _wait_ready(self, timeout: float) -> None:

@@ -51,6 +51,7 @@ class HistoryItem:
     verdict: str
     points: int
     late: bool
+    best: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -368,23 +369,13 @@ class RedisStore:
                 for pid in prompt_ids:
                     pipe.hgetall(keys.answer(member.workspace, pid, member.user_id))
                 rows = await pipe.execute()
-        items = []
-        for pid, row in zip(prompt_ids, rows):
-            if not row:
-                continue
-            items.append(
-                HistoryItem(
-                    prompt_id=pid,
-                    question_id=row.get("question", ""),
-                    first_at=datetime.fromtimestamp(int(row.get("first_at", 0)), UTC),
-                    revisions=int(row.get("revisions", 0)),
-                    score=float(row.get("score", 0)),
-                    verdict=row.get("verdict", ""),
-                    points=int(row.get("points", 0)),
-                    late=row.get("late") == "1",
-                )
-            )
-        return items
+        return [_history_item(pid, row) for pid, row in zip(prompt_ids, rows) if row]
+
+    async def answer_summary(self, member: Member, prompt_id: str) -> HistoryItem | None:
+        """A member's answer to one prompt as it stands (latest and best score), None before the first."""
+        async with store_errors("read your answer"):
+            row = await self.redis.hgetall(keys.answer(member.workspace, prompt_id, member.user_id))
+        return _history_item(prompt_id, row) if row else None
 
     # streaks and boards ---------------------------------------------------------------------------
 
@@ -459,3 +450,17 @@ class RedisStore:
             rows = [(str(entry[0]), int(entry[1])) for entry in raw]
             names = await self.redis.hmget(keys.member_names(workspace), [u for u, _ in rows]) if rows else []
         return [BoardRow(user, str(name or user), score) for (user, score), name in zip(rows, names)]
+
+
+def _history_item(prompt_id: str, row: dict[str, str]) -> HistoryItem:
+    return HistoryItem(
+        prompt_id=prompt_id,
+        question_id=row.get("question", ""),
+        first_at=datetime.fromtimestamp(int(row.get("first_at", 0)), UTC),
+        revisions=int(row.get("revisions", 0)),
+        score=float(row.get("score", 0)),
+        verdict=row.get("verdict", ""),
+        points=int(row.get("points", 0)),
+        late=row.get("late") == "1",
+        best=float(row.get("best", row.get("score", 0))),
+    )

@@ -26,6 +26,11 @@ redis.call('RPUSH', KEYS[2], ARGV[9])
 redis.call('HSET', KEYS[1],
   'user', user, 'prompt', ARGV[6], 'question', ARGV[7], 'messages', ARGV[8],
   'revisions', revisions, 'score', ARGV[10], 'verdict', ARGV[11], 'updated_at', now)
+-- The best revision's score is kept beside the latest, so a weaker rewrite never hides a stronger answer.
+local best = tonumber(redis.call('HGET', KEYS[1], 'best') or '-1')
+if tonumber(ARGV[10]) > best then
+  redis.call('HSET', KEYS[1], 'best', ARGV[10])
+end
 if revisions == 1 then
   redis.call('HSET', KEYS[1], 'first_at', now, 'late', counts and '0' or '1')
   redis.call('ZADD', KEYS[4], now, ARGV[6])

@@ -17,11 +17,12 @@ from bot.identities import Channel, Member
 from bot.prompts import DailyPrompt
 from bot.rubric_engine import UnknownQuestion
 from content.schema import Category
-from handlers.console.terminal import Terminal
+from handlers.console.terminal import Interrupted, Terminal
 
 WORKSPACE = "console:local"
 CHANNEL = Channel(WORKSPACE, "practice")
 END_MARKERS = {".", "/done"}
+INTERRUPTED_STATUS = 130
 
 
 def local_timezone_name(configured: str | None) -> str:
@@ -62,21 +63,15 @@ async def run_practice(
     app: App, terminal: Terminal, *, category: Category | None = None, question_id: str | None = None
 ) -> int:
     """One practice round; returns the exit status."""
-    settings = practice_settings(app)
     member = practice_member()
     try:
-        prompt = await app.coach.open_practice_prompt(CHANNEL, settings, category=category, question_id=question_id)
-    except UnknownQuestion as exc:
-        terminal.write(f"{exc.args[0]} (see `debrief content list`)\n")
-        return 2
-    except StoreUnavailable as exc:
-        terminal.write(f"{exc}\n")
-        return 1
-    terminal.write(_question_block(app, prompt))
-    answer = await _read_answer(terminal)
-    if answer is None:
-        terminal.write("\nNo answer given; come back when you are ready.\n")
-        return 0
+        asked = await _ask(app, terminal, member, category, question_id)
+    except Interrupted:  # Ctrl-C before the answer was sent
+        terminal.write("\nInterrupted: nothing was saved.\n")
+        return INTERRUPTED_STATUS
+    if isinstance(asked, int):
+        return asked
+    prompt, answer = asked
     command = SubmitAnswer(
         member=member, message_id="terminal", text=answer, at=app.coach.clock(), prompt_id=prompt.id
     )
@@ -98,6 +93,36 @@ async def run_practice(
     return 0
 
 
+async def _ask(
+    app: App, terminal: Terminal, member: Member, category: Category | None, question_id: str | None
+) -> tuple[DailyPrompt, str] | int:
+    """Show the question (and any earlier answer today), then read the answer; an exit status instead when
+    there is nothing to submit."""
+    try:
+        prompt = await app.coach.open_practice_prompt(
+            CHANNEL, practice_settings(app), category=category, question_id=question_id
+        )
+        terminal.write(_question_block(app, prompt, _heading(category, question_id)))
+        earlier = await app.coach.answer_so_far(member, prompt.id)
+    except UnknownQuestion as exc:
+        terminal.write(f"{exc.args[0]} (see `debrief content list`)\n")
+        return 2
+    except StoreUnavailable as exc:
+        terminal.write(f"{exc}\n")
+        return 1
+    if earlier is not None:
+        terminal.write(
+            f"You already answered this today: latest {earlier.score:.1f}/5 ({earlier.verdict.replace('_', ' ')}), "
+            f"best {earlier.best:.1f}/5. A new answer is saved as revision {earlier.revisions + 1}; every revision "
+            "is kept and your history shows the best and the latest.\n\n"
+        )
+    answer = await _read_answer(terminal)
+    if answer is None:
+        terminal.write("\nNo answer given; come back when you are ready.\n")
+        return 0
+    return prompt, answer
+
+
 async def run_history(app: App, terminal: Terminal, limit: int = 20) -> int:
     """List past answers with their scores."""
     try:
@@ -108,26 +133,35 @@ async def run_history(app: App, terminal: Terminal, limit: int = 20) -> int:
     if not items:
         terminal.write("No answers yet. Run `debrief practice` to answer today's question.\n")
         return 0
-    terminal.write(f"{'date':<11} {'question':<9} {'score':>5}  {'verdict':<13} {'pts':>4}  question\n")
+    terminal.write(f"{'date':<11} {'question':<9} {'best':>4} {'latest':>6} {'revs':>4}  {'verdict':<13} {'pts':>4}  question\n")
     for item in items:
         question = app.bank.questions.get(item.question_id)
-        text = " ".join(question.text.split())[:60] if question else ""
+        text = " ".join(question.text.split())[:50] if question else ""
         day = item.first_at.astimezone().strftime("%Y-%m-%d")
         late = " (late)" if item.late else ""
         terminal.write(
-            f"{day:<11} {item.question_id:<9} {item.score:>5.1f}  {item.verdict.replace('_', ' '):<13} "
-            f"{item.points:>4}  {text}{late}\n"
+            f"{day:<11} {item.question_id:<9} {item.best:>4.1f} {item.score:>6.1f} {item.revisions:>4}  "
+            f"{item.verdict.replace('_', ' '):<13} {item.points:>4}  {text}{late}\n"
         )
     return 0
 
 
-def _question_block(app: App, prompt: DailyPrompt) -> str:
+def _heading(category: Category | None, question_id: str | None) -> str:
+    """What the run asked for: today's rotation, a category, or one question."""
+    if question_id is not None:
+        return "The question you chose"
+    if category is not None:
+        return f"Your {category.value.replace('_', ' ')} question"
+    return "Today's question"
+
+
+def _question_block(app: App, prompt: DailyPrompt, heading: str) -> str:
     question = app.bank.question(prompt.question_id)
     round_ = app.bank.rounds[question.round]
     rubric = app.bank.rubric_for(question)
     criteria = ", ".join(c.name for c in rubric.criteria)
     return (
-        f"\nToday's question ({question.id}, {round_.name} round, difficulty {question.difficulty}/3)\n\n"
+        f"\n{heading} ({question.id}, {round_.name} round, difficulty {question.difficulty}/3)\n\n"
         f"{question.text}\n\n"
         f"Judged on: {criteria}.\n"
         "Aim for about 2.5 minutes spoken (roughly 350 words).\n"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -19,7 +22,8 @@ def run_in_pty(args: list[str], data_dir: Path, typed: str = "", timeout: float 
     env.update(DEBRIEF_DATA_DIR=str(data_dir), TZ="UTC", PYTHONUNBUFFERED="1")
     leader, follower = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", *args], stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True
+        [sys.executable, "-m", "bot", *args], stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True,
+        preexec_fn=_controlling_terminal,
     )
     os.close(follower)
     screen = b""
@@ -49,6 +53,14 @@ def run_in_pty(args: list[str], data_dir: Path, typed: str = "", timeout: float 
     return status, screen.decode(errors="replace").replace("\r\n", "\n")
 
 
+def _controlling_terminal() -> None:
+    """In the child: a session of its own with the pseudo-terminal as its terminal, so Ctrl-C sends SIGINT
+    (and SIGINT acted on, even when the test runner was started where it is ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 def test_first_practice_session_on_a_fresh_machine(tmp_path: Path) -> None:
     answer = GOOD_ANSWER.replace(". ", ".\n") + "\n.\n"
     status, screen = run_in_pty(["practice"], tmp_path, typed=answer)
@@ -61,12 +73,29 @@ def test_first_practice_session_on_a_fresh_machine(tmp_path: Path) -> None:
 
     status, history = run_in_pty(["practice", "--history"], tmp_path)
     assert status == 0, history
-    assert history.count("\n") >= 2 and "score" in history
+    first = _history_rows(history)
+    assert len(first) == 1 and first[0]["best"] == first[0]["latest"] and first[0]["revs"] == "1"
 
     status, again = run_in_pty(["run"], tmp_path, typed="I decided to cut scope.\n.\n")
     assert status == 0, again
+    assert f"You already answered this today: latest {first[0]['latest']}/5" in again
     assert "Revision 2 saved" in again
     assert "Streak: 1-day streak" in again, "answering again the same day does not add a day"
+
+    status, history = run_in_pty(["practice", "--history"], tmp_path)
+    (row,) = _history_rows(history)
+    assert row["revs"] == "2"
+    assert row["best"] == first[0]["best"] and float(row["latest"]) < float(row["best"]), "a weaker rewrite keeps the best"
+
+
+def _history_rows(screen: str) -> list[dict[str, str]]:
+    lines = [line for line in screen.splitlines() if line.strip()]
+    header = lines.index(next(line for line in lines if line.startswith("date")))
+    rows = []
+    for line in lines[header + 1:]:
+        day, question, best, latest, revs, *_ = line.split()
+        rows.append({"question": question, "best": best, "latest": latest, "revs": revs})
+    return rows
 
 
 def test_garbage_arguments_and_unknown_ids(tmp_path: Path) -> None:
@@ -82,3 +111,21 @@ def test_ctrl_d_without_an_answer_saves_nothing(tmp_path: Path) -> None:
     assert "No answer given" in screen
     status, history = run_in_pty(["practice", "--history"], tmp_path)
     assert "No answers yet" in history
+
+
+def test_ctrl_c_while_typing_exits_at_once_and_saves_nothing(tmp_path: Path) -> None:
+    started = time.monotonic()
+    status, screen = run_in_pty(["practice"], tmp_path, typed="I decided to cut the export\n\x03", timeout=30)
+    assert status == 130, screen
+    assert "Interrupted: nothing was saved." in screen
+    assert "Traceback" not in screen
+    assert time.monotonic() - started < 15
+    status, history = run_in_pty(["practice", "--history"], tmp_path)
+    assert "No answers yet" in history
+
+
+def test_headings_name_what_was_asked_for(tmp_path: Path) -> None:
+    status, screen = run_in_pty(["practice", "--category", "metrics"], tmp_path, typed="\x04")
+    assert status == 0 and "Your metrics question (met-" in screen and "Today's question" not in screen
+    status, screen = run_in_pty(["practice", "--question", "sd-004"], tmp_path, typed="\x04")
+    assert status == 0 and "The question you chose (sd-004," in screen
