@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from redis.asyncio import Redis
 
@@ -16,7 +17,7 @@ from bot.peer_review import PeerReviews
 from bot.redis_store import RedisStore
 from bot.review_store import ReviewStore
 from bot.rubric_engine import FeedbackEngine
-from bot.settings import Settings
+from bot.settings import SettingError, Settings
 from content.loader import Bank, load_bank
 
 
@@ -42,6 +43,19 @@ def redis_client(url: str) -> Redis:
     )
 
 
+def usable_data_dir(settings: Settings) -> Path:
+    """DEBRIEF_DATA_DIR, created if needed; SettingError when it cannot be created or written."""
+    folder = settings.data_dir.expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".debrief-write-check"
+        probe.write_text("ok", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise SettingError("DEBRIEF_DATA_DIR", f"cannot use {folder} ({exc.strerror or exc})") from None
+    return folder
+
+
 @asynccontextmanager
 async def bootstrap(settings: Settings, *, redis: Redis | None = None, clock: Clock = utc_now) -> AsyncIterator[App]:
     """Build the app; close Redis (and stop an embedded server) on exit."""
@@ -53,7 +67,7 @@ async def bootstrap(settings: Settings, *, redis: Redis | None = None, clock: Cl
         if settings.redis_url is not None:
             redis = redis_client(settings.redis_url.get_secret_value())
         else:
-            embedded = EmbeddedRedis(data_dir=settings.data_dir / "redis")
+            embedded = EmbeddedRedis(data_dir=usable_data_dir(settings) / "redis")
             await embedded.start()
             redis = redis_client(embedded.url)
     store = RedisStore(redis)

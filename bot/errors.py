@@ -29,3 +29,22 @@ async def store_errors(action: str) -> AsyncIterator[None]:
         yield
     except (RedisError, OSError) as exc:
         raise StoreUnavailable(action) from exc
+
+
+class CredentialsRejected(RuntimeError):
+    """A chat platform refused the credentials it was given; retrying cannot help."""
+
+    def __init__(self, setting: str, reason: str) -> None:
+        self.setting = setting
+        self.reason = reason
+        super().__init__(f"{setting}: {reason}")
+
+
+class PlatformUnreachable(ConnectionError):
+    """A chat platform could not be reached (network, DNS, outage); worth retrying."""
+
+    def __init__(self, platform: str, cause: BaseException | str) -> None:
+        self.platform = platform
+        self.cause = cause
+        detail = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}".rstrip(": ")
+        super().__init__(f"{platform} is not reachable ({detail})")

@@ -7,15 +7,30 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.bootstrap import bootstrap
-from bot.chat_port import ChatPort
-from bot.embedded_redis import EmbeddedRedisError
+from bot.bootstrap import App, bootstrap
+from bot.errors import CredentialsRejected, StoreUnavailable
+from bot.health import HealthServer
+from bot.logs import configure_logging
+from bot.platform_runner import PlatformRunner
+from bot.retry import until_reachable
 from bot.settings import Settings
-from content.loader import ContentError
 from content.schema import Category
+from handlers.console.terminal import StdioTerminal
 from scheduler.channel_jobs import ChannelJobs
+
+log = logging.getLogger("debrief")
+NO_PLATFORM = (
+    "No chat platform is configured and there is no terminal to practise in. Set SLACK_BOT_TOKEN and "
+    "SLACK_APP_TOKEN (Socket Mode), SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET with SLACK_MODE=http, or "
+    "DISCORD_TOKEN; see .env.example."
+)
+# Stopping must finish within 5 seconds whatever is running: these budgets add up to less.
+JOBS_GRACE_SECONDS = 2.0
+PLATFORM_STOP_SECONDS = 1.0
+STRAGGLER_GRACE_SECONDS = 1.0
 
 
 def add_parsers(commands: Any) -> None:
@@ -33,75 +48,167 @@ def add_parsers(commands: Any) -> None:
 
 
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
-    """Start the configured platforms; with none configured, run terminal practice."""
+    """Start the configured platforms; with none configured, run terminal practice (if there is a terminal)."""
     if args.platform == "slack" and not settings.slack_configured:
         missing = ", ".join(settings.slack_missing())
-        print(f"Slack needs {missing} (SLACK_MODE={settings.slack_mode}); see .env.example.", file=sys.stderr)
+        print(f"{missing}: needed to run Slack (SLACK_MODE={settings.slack_mode}); see .env.example", file=sys.stderr)
         return 2
     if args.platform == "discord" and not settings.discord_configured:
-        print("Discord needs DISCORD_TOKEN; see .env.example.", file=sys.stderr)
+        print("DISCORD_TOKEN: needed to run Discord; see .env.example", file=sys.stderr)
         return 2
     configured = [name for name, ok in (("slack", settings.slack_configured), ("discord", settings.discord_configured)) if ok]
     platforms = [args.platform] if args.platform else configured
     if not platforms or platforms == ["console"]:
+        if args.platform != "console" and not sys.stdin.isatty():
+            print(NO_PLATFORM, file=sys.stderr)
+            return 2
         return run_practice_command(argparse.Namespace(category=None, question=None, history=False), settings)
-    try:
-        asyncio.run(_serve(settings, platforms))
-    except (EmbeddedRedisError, ContentError) as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        pass
-    return 0
+    configure_logging(settings.log_level, settings.log_format)
+    return asyncio.run(serve(settings, platforms))
 
 
-async def _serve(settings: Settings, platforms: list[str]) -> None:
-    """Run the chat platforms until SIGINT or SIGTERM."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+async def serve(settings: Settings, platforms: list[str]) -> int:
+    """Run the chat platforms and the scheduler until SIGINT or SIGTERM; the exit status."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, _on_signal, stop)
     async with bootstrap(settings) as app:
-        await app.store.ping()
-        tasks = []
-        ports: dict[str, ChatPort] = {}
-        if "slack" in platforms:
-            from handlers.slack.server import build_slack_app, serve_slack
-
-            slack = build_slack_app(app)
-            ports["slack"] = slack.port
-            tasks.append(asyncio.create_task(serve_slack(app, slack, stop)))
-        if "discord" in platforms:
-            from handlers.discord.bot import build_discord_bot, run_discord_bot
-
-            assert settings.discord_token is not None
-            bot = build_discord_bot(app)
-            ports["discord"] = bot.port
-            tasks.append(asyncio.create_task(run_discord_bot(bot, settings.discord_token.get_secret_value(), stop)))
-        jobs = ChannelJobs(app.coach, ports, reviews=app.reviews)
-        await jobs.start()
         try:
-            await asyncio.gather(*tasks)
+            await app.store.ping()
+        except StoreUnavailable:
+            print(f"REDIS_URL: cannot reach {settings.redis_address()}; is Redis running there?", file=sys.stderr)
+            return 1
+        runners = _runners(app, platforms)
+        jobs = ChannelJobs(app.coach, {r.name: r.port for r in runners}, reviews=app.reviews)
+        health = _health(settings, app, runners, jobs)
+        if health is not None:
+            await health.start()
+        try:
+            return await _serve_until_stopped(runners, jobs, stop)
         finally:
-            await jobs.stop()
+            if health is not None:
+                await health.stop()
+
+
+def _on_signal(stop: asyncio.Event) -> None:
+    if stop.is_set():  # a second Ctrl-C: the operator does not want to wait
+        log.warning("stopping now")
+        raise SystemExit(130)
+    log.info("stopping")
+    stop.set()
+
+
+async def _serve_until_stopped(runners: list[PlatformRunner], jobs: ChannelJobs, stop: asyncio.Event) -> int:
+    startup = asyncio.create_task(_start(runners, jobs))
+    stopping = asyncio.create_task(stop.wait())
+    watchers: list[asyncio.Task[Any]] = []
+    status = 0
+    try:
+        done, _ = await asyncio.wait({startup, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if startup in done:
+            watchers = [asyncio.create_task(w()) for w in _watchers(runners)]
+            startup.result()
+            log.info("debrief is running (%s)", ", ".join(r.name for r in runners))
+            done, _ = await asyncio.wait({stopping, *watchers}, return_when=asyncio.FIRST_COMPLETED)
+            for watcher in watchers:
+                if watcher in done:
+                    watcher.result()
+    except CredentialsRejected as exc:
+        print(exc, file=sys.stderr)
+        status = 2
+    finally:
+        for task in (startup, stopping, *watchers):
+            task.cancel()
+        await asyncio.gather(startup, stopping, *watchers, return_exceptions=True)
+        await _shut_down(runners, jobs)
+    return status
+
+
+async def _start(runners: list[PlatformRunner], jobs: ChannelJobs) -> None:
+    """Check every platform's credentials (retrying while unreachable), start the scheduler, then connect."""
+    await asyncio.gather(*(until_reachable(r.name.capitalize(), r.check, log) for r in runners))
+    await jobs.start()
+    await asyncio.gather(*(r.start() for r in runners))
+
+
+def _watchers(runners: list[PlatformRunner]) -> list[Callable[[], Awaitable[None]]]:
+    """Platforms whose connection can end for good (a revoked token mid-run) are watched."""
+    return [w for w in (getattr(r, "wait", None) for r in runners) if w is not None]
+
+
+async def _shut_down(runners: list[PlatformRunner], jobs: ChannelJobs) -> None:
+    """Finish or release running jobs, disconnect, then give in-flight replies a moment before cancelling."""
+    await asyncio.gather(
+        jobs.stop(grace=JOBS_GRACE_SECONDS),
+        *(asyncio.wait_for(r.stop(), PLATFORM_STOP_SECONDS) for r in runners),
+        return_exceptions=True,
+    )
+    me = asyncio.current_task()
+    others = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
+    if others:
+        _, pending = await asyncio.wait(others, timeout=STRAGGLER_GRACE_SECONDS)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+def _runners(app: App, platforms: list[str]) -> list[PlatformRunner]:
+    runners: list[PlatformRunner] = []
+    settings = app.settings
+    if "slack" in platforms:
+        from handlers.slack.server import SlackRunner, build_slack_app
+
+        runners.append(SlackRunner(build_slack_app(app), settings))
+    if "discord" in platforms:
+        from handlers.discord.bot import DiscordRunner, build_discord_bot
+
+        assert settings.discord_token is not None
+        runners.append(DiscordRunner(build_discord_bot(app), settings.discord_token.get_secret_value()))
+    return runners
+
+
+def _health(settings: Settings, app: App, runners: list[PlatformRunner], jobs: ChannelJobs) -> HealthServer | None:
+    if not settings.health_port:
+        return None
+
+    async def redis() -> bool:
+        await app.store.ping()
+        return True
+
+    async def scheduler() -> bool:
+        return jobs.running
+
+    checks = {"redis": redis, "scheduler": scheduler, **{r.name: r.connected for r in runners}}
+    return HealthServer(settings.health_host, settings.health_port, checks)
 
 
 def run_practice_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run one practice round (or list history) on the event loop."""
     from handlers.console.practice import run_history, run_practice
-    from handlers.console.terminal import StdioTerminal
 
     async def main() -> int:
+        terminal = StdioTerminal()
+        _interrupt_on_ctrl_c(terminal)
         async with bootstrap(settings) as app:
-            terminal = StdioTerminal()
             if args.history:
                 return await run_history(app, terminal)
             category = Category(args.category) if args.category else None
             return await run_practice(app, terminal, category=category, question_id=args.question)
 
-    try:
-        return asyncio.run(main())
-    except (EmbeddedRedisError, ContentError) as exc:
-        print(exc, file=sys.stderr)
-        return 1
+    return asyncio.run(main())
+
+
+def _interrupt_on_ctrl_c(terminal: StdioTerminal) -> None:
+    """Ctrl-C interrupts the question being answered (the first time) or the process (the second time)."""
+    pressed = 0
+
+    def on_sigint() -> None:
+        nonlocal pressed
+        pressed += 1
+        if pressed > 1:
+            raise KeyboardInterrupt
+        terminal.interrupt()
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGINT, on_sigint)
+

@@ -1,14 +1,31 @@
-"""Every setting debrief reads from the environment, in one typed object."""
+"""Every setting debrief reads from the environment, in one typed object, validated at start."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+# Settings whose values are never echoed back, not even in an error.
+SECRET_SETTINGS = frozenset(
+    {"REDIS_URL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN"}
+)
+
+
+class SettingError(ValueError):
+    """A setting that cannot be used; the message names the setting and why, never its secret value."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"{name}: {reason}")
 
 
 def _split(value: object) -> object:
@@ -17,16 +34,41 @@ def _split(value: object) -> object:
     return value
 
 
+def known_zone(value: str) -> str:
+    """The value if it names an IANA time zone; ValueError saying so otherwise."""
+    try:
+        ZoneInfo(value)
+    except Exception:  # ZoneInfoNotFoundError, ValueError, or OSError for absurd names
+        raise ValueError(f"unknown time zone '{value[:60]}' (use Area/City, e.g. Europe/Berlin)") from None
+    return value
+
+
+def _http_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
 class Settings(BaseSettings):
     """Settings read once in main(). Names are the environment variables (DEBRIEF_ prefix unless noted)."""
 
-    model_config = SettingsConfigDict(env_prefix="DEBRIEF_", env_file=".env", extra="ignore")
+    # Empty values count as unset, so a copied .env.example with blanks behaves like no .env at all.
+    model_config = SettingsConfigDict(env_prefix="DEBRIEF_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     content_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=list)
     redis_url: SecretStr | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "DEBRIEF_REDIS_URL"))
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("debrief", appauthor=False)))
     timezone: str | None = None
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    health_port: int = Field(default=8080, ge=0, le=65535)
+    # All interfaces by default: an orchestrator probes the container from outside.
+    health_host: str = "0.0.0.0"
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", validation_alias="LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field(default="text", validation_alias="LOG_FORMAT")
 
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
@@ -41,11 +83,105 @@ class Settings(BaseSettings):
     discord_api_base: str | None = Field(default=None, validation_alias="DISCORD_API_BASE")
     discord_guild_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, validation_alias="DISCORD_GUILD_IDS")
 
+    @field_validator("log_level", "log_format", "slack_mode", mode="before")
+    @classmethod
+    def _case(cls, value: object, info: Any) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.strip().upper() if info.field_name == "log_level" else value.strip().lower()
+
     @field_validator("discord_guild_ids", mode="before")
     @classmethod
     def _split_guilds(cls, value: object) -> object:
         """Accept DISCORD_GUILD_IDS as ids separated by ',' or ':'."""
+        parts = _split(value)
+        if isinstance(parts, list):
+            for part in parts:
+                if not str(part).isascii() or not str(part).isdigit():
+                    raise ValueError(f"'{str(part)[:30]}' is not a server id (digits, separated by commas)")
+        return parts
+
+    @field_validator("content_dirs", mode="before")
+    @classmethod
+    def _split_dirs(cls, value: object) -> object:
+        """Accept DEBRIEF_CONTENT_DIRS as paths separated by ':' (os.pathsep) or ','."""
+        parts = _split(value)
+        return [Path(p).expanduser() for p in parts] if isinstance(parts, list) else parts
+
+    @field_validator("content_dirs")
+    @classmethod
+    def _dirs_exist(cls, value: list[Path]) -> list[Path]:
+        for path in value:
+            if not path.is_dir():
+                raise ValueError(f"{path} is not a directory")
+        return value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        """Accept DEBRIEF_ADMINS as user ids separated by ',' or ':'."""
         return _split(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return None if value is None else known_zone(value)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        try:
+            parts = urlsplit(value.get_secret_value())
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            raise ValueError("not a valid URL (expected redis://[:password@]host:6379/0)") from None
+        if parts.scheme not in REDIS_SCHEMES:
+            raise ValueError("must start with redis://, rediss:// or unix:// (e.g. redis://localhost:6379/0)")
+        if parts.scheme != "unix" and not parts.hostname:
+            raise ValueError("names no host (expected redis://[:password@]host:6379/0)")
+        if parts.scheme == "unix" and not parts.path:
+            raise ValueError("names no socket path (expected unix:///path/to/redis.sock)")
+        return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be the Bot User OAuth Token, which starts with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token with connections:write, which starts with xapp-")
+        return value
+
+    @field_validator("discord_token", "slack_signing_secret")
+    @classmethod
+    def _one_word(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().split()) != 1:
+            raise ValueError("must be a single word without spaces")
+        return value
+
+    @field_validator("slack_api_url", "discord_api_base")
+    @classmethod
+    def _urls(cls, value: str | None) -> str | None:
+        return _http_url(value)
+
+    @model_validator(mode="after")
+    def _complete_slack(self) -> Settings:
+        """Half a Slack set-up is a mistake to report, not a reason to quietly run without Slack."""
+        given = [self.slack_bot_token, self.slack_app_token, self.slack_signing_secret]
+        if any(v is not None for v in given):
+            missing = self.slack_missing()
+            if missing:
+                raise ValueError(
+                    f"{missing[0]}: needed too for Slack in {self.slack_mode} mode (SLACK_MODE); see .env.example"
+                )
+        return self
 
     @property
     def discord_configured(self) -> bool:
@@ -55,11 +191,7 @@ class Settings(BaseSettings):
     @property
     def slack_configured(self) -> bool:
         """Whether the tokens for the chosen Slack mode are all set."""
-        if self.slack_bot_token is None:
-            return False
-        if self.slack_mode == "http":
-            return self.slack_signing_secret is not None
-        return self.slack_app_token is not None
+        return self.slack_bot_token is not None and not self.slack_missing()
 
     def slack_missing(self) -> list[str]:
         """The Slack settings still needed for the chosen mode."""
@@ -70,15 +202,53 @@ class Settings(BaseSettings):
             needed["SLACK_APP_TOKEN"] = self.slack_app_token
         return [name for name, value in needed.items() if value is None]
 
-    @field_validator("content_dirs", mode="before")
-    @classmethod
-    def _split_dirs(cls, value: object) -> object:
-        """Accept DEBRIEF_CONTENT_DIRS as paths separated by ':' (os.pathsep) or ','."""
-        parts = _split(value)
-        return [Path(p).expanduser() for p in parts] if isinstance(parts, list) else parts
+    def redis_address(self) -> str:
+        """REDIS_URL without its password, for messages."""
+        if self.redis_url is None:
+            return "the embedded redis-server"
+        parts = urlsplit(self.redis_url.get_secret_value())
+        if parts.scheme == "unix":
+            return f"unix://{parts.path}"
+        return f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}{parts.path}"
 
-    @field_validator("admins", mode="before")
-    @classmethod
-    def _split_admins(cls, value: object) -> object:
-        """Accept DEBRIEF_ADMINS as user ids separated by ',' or ':'."""
-        return _split(value)
+
+def env_name(field: str) -> str:
+    """The environment variable behind a Settings field."""
+    info = Settings.model_fields[field]
+    alias = info.validation_alias
+    if isinstance(alias, str):
+        return alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"DEBRIEF_{field.upper()}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate every setting; raise SettingError naming the first bad one (never its secret)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise _setting_error(exc) from None
+
+
+def _setting_error(exc: ValidationError) -> SettingError:
+    error = exc.errors(include_url=False)[0]
+    message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+    location = [str(part) for part in error.get("loc", ())]
+    if not location:  # a rule across settings names its setting itself
+        name, _, reason = message.partition(": ")
+        return SettingError(name, reason)
+    name = env_name(location[0]) if location[0] in Settings.model_fields else location[0]
+    kind = error.get("type")
+    if kind == "literal_error":
+        message = "must be " + message.removeprefix("Input should be ")
+    elif kind in ("int_parsing", "int_type"):
+        message = "must be a whole number"
+    elif kind in ("greater_than_equal", "less_than_equal"):
+        message = message.replace("Input should be", "must be")
+    given = error.get("input")
+    if name not in SECRET_SETTINGS and isinstance(given, str) and kind in (
+        "literal_error", "int_parsing", "greater_than_equal", "less_than_equal"
+    ):
+        message += f" (got '{given[:60]}')"
+    return SettingError(name, message)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -79,12 +80,29 @@ class ChannelJobs:
                                coalesce=True, max_instances=1, replace_existing=True)
         self.scheduler.start()
 
-    async def stop(self) -> None:
-        """Stop starting jobs, let running ones finish (shutdown would cancel them mid-post), then shut down."""
+    @property
+    def running(self) -> bool:
+        """Whether the scheduler is started and not paused."""
+        return bool(self.scheduler.running) and self.scheduler.state == STATE_RUNNING
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop starting jobs and let running ones finish (shutdown would cancel them mid-post); with `grace`,
+        jobs still running after that many seconds are cancelled, and a cancelled post releases its claim."""
         if self.scheduler.running:
             self.scheduler.pause()
-            await self.idle()
+            try:
+                await asyncio.wait_for(self.idle(), grace)
+            except TimeoutError:
+                log.warning("stopping with %d job(s) still running; they are cancelled", len(self._running))
+                await self._cancel_running()
             self.scheduler.shutdown(wait=False)
+
+    async def _cancel_running(self) -> None:
+        me = asyncio.current_task()
+        running = [t for t in self._running if t is not me and not t.done()]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
     async def idle(self) -> None:
         """Wait until no job started by this scheduler is still running."""

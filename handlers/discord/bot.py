@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -17,7 +18,7 @@ from bot.bootstrap import App
 from bot.chat_commands import ChatCommands, CommandRequest
 from bot.chat_port import Reply, Section
 from bot.daily_post import question_reply
-from bot.errors import StoreUnavailable
+from bot.errors import CredentialsRejected, PlatformUnreachable, StoreUnavailable
 from bot.identities import Channel, Member
 from bot.peer_review import AnswerRef, AnswerReviews, ReviewRejected, ReviewTask
 from handlers.discord.chat_port import DiscordChatPort, send_text
@@ -84,7 +85,7 @@ class DebriefBot(commands.Bot):
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
         self.add_view(TodayView(self))
         self.add_dynamic_items(ShowFeedbackButton, ReviewButton, ReviewFormButton, HelpfulButton)
-        self.tree.add_command(command_group(self))
+        self.tree.add_command(command_group(self), override=True)  # a retried login runs this hook again
         if self.guild_ids:
             for guild_id in self.guild_ids:
                 guild = discord.Object(id=guild_id)
@@ -450,23 +451,54 @@ def build_discord_bot(app: App, *, guild_ready_timeout: float = 2.0) -> DebriefB
     )
 
 
-async def run_discord_bot(bot: DebriefBot, token: str, stop: asyncio.Event) -> None:
-    """Log in, connect, and run until `stop` is set (or the connection fails for good)."""
-    await bot.login(token)
-    connection = asyncio.create_task(bot.connect(reconnect=True))
-    stopping = asyncio.create_task(stop.wait())
-    try:
-        done, _ = await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        if connection in done:
-            connection.result()
-    finally:
-        stopping.cancel()
-        await bot.close()
-        if not connection.done():
-            connection.cancel()
+class DiscordRunner:
+    """Discord for the process runner: log in (which checks the token), then hold the gateway connection."""
 
+    name = "discord"
 
-async def serve_discord(app: App, stop: asyncio.Event) -> None:
-    """Run Discord until `stop` is set."""
-    assert app.settings.discord_token is not None
-    await run_discord_bot(build_discord_bot(app), app.settings.discord_token.get_secret_value(), stop)
+    def __init__(self, bot: DebriefBot, token: str) -> None:
+        self.bot = bot
+        self.port = bot.port
+        self._token = token
+        self._connection: asyncio.Task[None] | None = None
+
+    async def check(self) -> None:
+        """Log in over REST: a rejected token is final, a network failure is worth retrying."""
+        try:
+            await self.bot.login(self._token)
+        except discord.LoginFailure:
+            raise CredentialsRejected("DISCORD_TOKEN", "Discord rejected the token (401 Unauthorized)") from None
+        except discord.HTTPException as exc:
+            if exc.status in (401, 403):
+                raise CredentialsRejected("DISCORD_TOKEN", f"Discord refused the bot ({exc.status})") from None
+            raise PlatformUnreachable("Discord", f"HTTP {exc.status}") from None
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+            raise PlatformUnreachable("Discord", exc) from None
+
+    async def start(self) -> None:
+        """Connect to the gateway in the background (discord.py reconnects with its own backoff)."""
+        self._connection = asyncio.create_task(self._connect())
+
+    async def _connect(self) -> None:
+        try:
+            await self.bot.connect(reconnect=True)
+        except discord.PrivilegedIntentsRequired:
+            raise CredentialsRejected(
+                "DISCORD_TOKEN", "the bot needs the Message Content intent: turn it on under Bot in the Developer Portal"
+            ) from None
+
+    async def wait(self) -> None:
+        """Return (or raise) when the gateway connection ends for good."""
+        if self._connection is not None:
+            await self._connection
+
+    async def connected(self) -> bool:
+        """Whether the gateway session is up."""
+        return self.bot.is_ready() and not self.bot.is_closed() and self.bot.ws is not None and self.bot.ws.open
+
+    async def stop(self) -> None:
+        """Close the gateway and the HTTP session."""
+        await self.bot.close()
+        if self._connection is not None and not self._connection.done():
+            self._connection.cancel()
+            await asyncio.gather(self._connection, return_exceptions=True)

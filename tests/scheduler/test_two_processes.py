@@ -40,7 +40,7 @@ async def test_two_replicas_post_each_channel_once(redis_url: str, redis: Redis)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "DEBRIEF_"))}
         env.update(SLACK_MODE="http", SLACK_BOT_TOKEN="xoxb-replica", SLACK_SIGNING_SECRET="s",
                    SLACK_API_URL=fake.api_url, REDIS_URL=redis_url, SLACK_HTTP_PORT=str(free_port()),
-                   SLACK_HTTP_HOST="127.0.0.1")
+                   SLACK_HTTP_HOST="127.0.0.1", DEBRIEF_HEALTH_PORT=str(free_port()))
         processes.append(await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", "--platform", "slack", env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT))

@@ -23,7 +23,8 @@ async def test_run_platform_discord_end_to_end(redis_url: str, redis: Redis) -> 
     fake = FakeDiscord(token=TOKEN)
     await fake.start()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "DEBRIEF_"))}
-    env.update(DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=fake.api_base, DISCORD_GUILD_IDS=str(F.GUILD_ID), REDIS_URL=redis_url)
+    env.update(DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=fake.api_base, DISCORD_GUILD_IDS=str(F.GUILD_ID), REDIS_URL=redis_url,
+               DEBRIEF_HEALTH_PORT="0")
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", "--platform", "discord", env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,

@@ -36,6 +36,10 @@ class FakeSlack:
     admins: set[str] = field(default_factory=set)
     names: dict[str, str] = field(default_factory=dict)
     rate_limit_once: set[str] = field(default_factory=set)
+    errors: dict[str, str] = field(default_factory=dict)  # method -> Slack error it answers with
+    delays: dict[str, float] = field(default_factory=dict)  # method -> seconds it takes to answer
+    host: str = "127.0.0.1"
+    advertised_host: str = "127.0.0.1"  # how the bot reaches this fake (a compose service name, say)
     calls: list[Call] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
@@ -46,10 +50,10 @@ class FakeSlack:
 
     @property
     def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/"
+        return f"http://{self.advertised_host}:{self.port}/api/"
 
     def response_url(self, key: str = "r") -> str:
-        return f"http://127.0.0.1:{self.port}/respond/{key}"
+        return f"http://{self.advertised_host}:{self.port}/respond/{key}"
 
     async def start(self) -> None:
         app = web.Application()
@@ -58,10 +62,10 @@ class FakeSlack:
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_get("/socket", self._socket)
         app.router.add_post("/upload/{file_id}", self._upload)
-        self._runner = web.AppRunner(app)
+        self._runner = web.AppRunner(app, shutdown_timeout=0.5)  # a delayed answer must not hold up stop()
         await self._runner.setup()
-        self.port = free_port()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        self.port = self.port or free_port()
+        await web.TCPSite(self._runner, self.host, self.port).start()
 
     async def stop(self) -> None:
         for ws in list(self._sockets):
@@ -118,6 +122,10 @@ class FakeSlack:
             self._record(f"{method}#429", params)
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
         self._record(method, params)
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
+        if method in self.errors:
+            return web.json_response({"ok": False, "error": self.errors[method]})
         return web.json_response(self._answer(method, params))
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +151,7 @@ class FakeSlack:
             listed = json.loads(files) if isinstance(files, str) else files or []
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in listed]}
         if method == "apps.connections.open":
-            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+            return {"ok": True, "url": f"ws://{self.advertised_host}:{self.port}/socket"}
         return {"ok": True}
 
     async def _upload(self, request: web.Request) -> web.Response:
@@ -213,3 +221,35 @@ def command_body(text: str, *, user_id: str, channel_id: str = "C1", response_ur
                       "channel_name": "pm-prep", "user_id": user_id, "user_name": user_id.lower(),
                       "command": "/debrief", "text": text, "response_url": response_url,
                       "trigger_id": "trig", "api_app_id": "A1"})
+
+
+async def _serve_forever(host: str, port: int, advertised_host: str) -> None:
+    fake = FakeSlack(host=host, port=port, advertised_host=advertised_host)
+    await fake.start()
+    print(f"fake Slack Web API on {fake.api_url} (Socket Mode too)", flush=True)
+    seen = 0
+    while True:
+        await fake._changed.wait()
+        fake._changed.clear()
+        for call in fake.calls[seen:]:
+            print(f"{call.method} {json.dumps(call.params, default=str)[:200]}", flush=True)
+        seen = len(fake.calls)
+
+
+def main() -> None:
+    """Serve the fake Slack for a manual or compose run: `python -m tests.handlers.slack.fake_slack`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A fake Slack Web API and Socket Mode server, for trials.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--advertise", default=None, help="host name the bot uses to reach this server")
+    args = parser.parse_args()
+    try:
+        asyncio.run(_serve_forever(args.host, args.port, args.advertise or args.host))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

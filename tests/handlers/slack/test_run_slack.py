@@ -28,7 +28,8 @@ async def test_run_platform_slack_serves_events_end_to_end(redis_url: str, redis
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DEBRIEF_"))}
     env.update(SLACK_MODE="http", SLACK_BOT_TOKEN="xoxb-process", SLACK_SIGNING_SECRET=SECRET,
-               SLACK_API_URL=fake.api_url, REDIS_URL=redis_url, SLACK_HTTP_PORT=str(port), SLACK_HTTP_HOST="127.0.0.1")
+               SLACK_API_URL=fake.api_url, REDIS_URL=redis_url, SLACK_HTTP_PORT=str(port), SLACK_HTTP_HOST="127.0.0.1",
+               DEBRIEF_HEALTH_PORT="0")
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", "--platform", "slack", env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,

@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from bot.bootstrap import bootstrap
 from bot.identities import Channel
 from bot.settings import Settings
-from handlers.slack.server import build_slack_app, serve_slack
+from handlers.slack.server import SlackRunner, build_slack_app
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.slack.fake_slack import FakeSlack, event_body
 
@@ -24,10 +24,13 @@ async def test_commands_and_answers_over_socket_mode(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test-token")
     monkeypatch.setenv("SLACK_API_URL", fake.api_url)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    stop = asyncio.Event()
+    runner: SlackRunner | None = None
     try:
         async with bootstrap(settings, redis=redis) as app:
-            task = asyncio.create_task(serve_slack(app, build_slack_app(app), stop))
+            runner = SlackRunner(build_slack_app(app), settings)
+            await runner.check()
+            await runner.start()
+            assert await runner.connected()
             await fake.wait_for("apps.connections.open")
             await fake.wait_for_socket()
             command = {"team_id": "T1", "channel_id": "C1", "user_id": "UADMIN", "user_name": "ada",
@@ -47,10 +50,11 @@ async def test_commands_and_answers_over_socket_mode(monkeypatch: pytest.MonkeyP
             await fake.wait_for_ack(await fake.send_envelope("events_api", event_body(answer, event_id="Ev-sock")))
             feedback = (await fake.wait_for("chat.postEphemeral"))[0]
             assert feedback["user"] == "UMEMBER" and "Score" in str(feedback["blocks"])
-            stop.set()
-            await asyncio.wait_for(task, 10)
+            await asyncio.wait_for(runner.stop(), 10)
+            assert not await runner.connected()
     finally:
-        stop.set()
+        if runner is not None:
+            await runner.stop()
         await fake.stop()
 
 

@@ -1,0 +1,30 @@
+"""What the process runner needs from each chat platform: check credentials, connect, report, stop."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.chat_port import ChatPort
+
+
+class PlatformRunner(Protocol):
+    """One connected chat platform, as the process that runs debrief sees it."""
+
+    name: str
+    port: ChatPort
+
+    async def check(self) -> None:
+        """Verify the credentials with the platform; raise CredentialsRejected or PlatformUnreachable."""
+        ...
+
+    async def start(self) -> None:
+        """Connect and start receiving (returns once receiving; reconnects on its own afterwards)."""
+        ...
+
+    async def connected(self) -> bool:
+        """Whether events can be received right now."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop receiving and close connections."""
+        ...

@@ -1,0 +1,66 @@
+"""Settings: empty means unset, every bad value is named in one line, secrets are never echoed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import SettingError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def no_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "DISCORD_", "DEBRIEF_", "LOG_")) or name == "REDIS_URL":
+            monkeypatch.delenv(name)
+
+
+def load(monkeypatch: pytest.MonkeyPatch, **values: str) -> object:
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return load_settings(_env_file=None)
+
+
+def test_empty_values_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(monkeypatch, REDIS_URL="", DEBRIEF_DATA_DIR="", DEBRIEF_TIMEZONE="", SLACK_BOT_TOKEN="")
+    assert settings.redis_url is None and settings.timezone is None  # type: ignore[attr-defined]
+    assert str(settings.data_dir) not in ("", ".")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"REDIS_URL": "redis://:pw@host:notaport/0"}, "REDIS_URL: not a valid URL"),
+    ({"REDIS_URL": "http://localhost"}, "REDIS_URL: must start with redis://"),
+    ({"DEBRIEF_TIMEZONE": "X" * 300}, "DEBRIEF_TIMEZONE: unknown time zone"),
+    ({"DISCORD_GUILD_IDS": "123,abc"}, "DISCORD_GUILD_IDS: 'abc' is not a server id"),
+    ({"DEBRIEF_HEALTH_PORT": "70000"}, "DEBRIEF_HEALTH_PORT: must be less than or equal to 65535"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN: needed too for Slack in socket mode"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_MODE": "http"}, "SLACK_SIGNING_SECRET: needed too for Slack in http mode"),
+    ({"SLACK_APP_TOKEN": "xoxb-wrong-kind", "SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN: must be an app-level token"),
+    ({"DEBRIEF_CONTENT_DIRS": "/does/not/exist"}, "DEBRIEF_CONTENT_DIRS: /does/not/exist is not a directory"),
+    ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL: must be an http:// or https:// URL"),
+])
+def test_bad_values_are_named(monkeypatch: pytest.MonkeyPatch, values: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingError) as raised:
+        load(monkeypatch, **values)
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+def test_secrets_are_never_in_the_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(SettingError) as raised:
+        load(monkeypatch, REDIS_URL="redis://:topsecret@host:port/0")
+    assert "topsecret" not in str(raised.value)
+    with pytest.raises(SettingError) as raised:
+        load(monkeypatch, SLACK_BOT_TOKEN="not-a-real-secret-value")
+    assert "not-a-real-secret-value" not in str(raised.value)
+
+
+def test_redis_address_hides_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(monkeypatch, REDIS_URL="redis://user:pw@cache.internal:6380/2")
+    assert settings.redis_address() == "redis://cache.internal:6380/2"  # type: ignore[attr-defined]
+
+
+def test_case_of_choices_does_not_matter(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(monkeypatch, LOG_LEVEL="debug", SLACK_MODE="HTTP", LOG_FORMAT="JSON")
+    assert (settings.log_level, settings.slack_mode, settings.log_format) == ("DEBUG", "http", "json")  # type: ignore[attr-defined]
