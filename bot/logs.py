@@ -20,6 +20,8 @@ RETRYING_LOGGERS = (
     "aiohttp.client",
 )
 REPEAT_WINDOW_SECONDS = 60.0
+# SDK start-up lines about features debrief never uses (discord.py's voice support).
+IRRELEVANT = ("voice will NOT be supported",)
 
 
 class JsonFormatter(logging.Formatter):
@@ -70,6 +72,8 @@ class RepeatFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """True when this record should be written."""
+        if record.name.startswith(self.prefixes) and any(text in str(record.msg) for text in IRRELEVANT):
+            return False
         if record.levelno < logging.WARNING or not record.name.startswith(self.prefixes):
             return True
         key = (record.name, str(record.msg))
