@@ -19,8 +19,8 @@ from bot.answers import SubmitAnswer
 from bot.coach import Coach
 from bot.identities import Channel, Member, ThreadRef
 from bot.prompts import new_prompt
-from bot.redis_store import RedisStore
-from bot.rubric_engine import FeedbackEngine
+from bot.store.redis_store import RedisStore
+from bot.scoring.engine import FeedbackEngine
 from content.loader import load_bank
 
 

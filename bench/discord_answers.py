@@ -18,10 +18,10 @@ from discord.http import Route
 
 from bench.harness import latency_line, run_bench
 from bench.scoring import answer_of
-from bot.bootstrap import bootstrap, redis_client
-from bot.channel_settings import ChannelSettings
+from bot.app.bootstrap import bootstrap, redis_client
+from bot.channels import ChannelSettings
 from bot.identities import Channel
-from bot.settings import Settings
+from bot.app.settings import Settings
 from content.loader import load_bank
 from handlers.discord.bot import DebriefBot, build_discord_bot, intents
 from tests.handlers.discord.fake_discord import Call, FakeDiscord

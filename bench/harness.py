@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bot.embedded_redis import EmbeddedRedis
+from bot.app.embedded_redis import EmbeddedRedis
 
 
 @asynccontextmanager

@@ -18,10 +18,10 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bench.harness import run_bench
-from bot.bootstrap import bootstrap, redis_client
-from bot.channel_settings import ChannelSettings
+from bot.app.bootstrap import bootstrap, redis_client
+from bot.channels import ChannelSettings
 from bot.identities import Channel
-from bot.settings import Settings
+from bot.app.settings import Settings
 from handlers.slack.chat_port import SlackChatPort
 from handlers.slack.server import web_client
 from scheduler.channel_jobs import ChannelJobs

@@ -20,11 +20,11 @@ from slack_bolt.async_app import AsyncApp
 
 from bench.harness import latency_line, run_bench
 from bench.scoring import answer_of
-from bot.bootstrap import bootstrap, redis_client
-from bot.channel_settings import ChannelSettings
-from bot.embedded_redis import free_port
+from bot.app.bootstrap import bootstrap, redis_client
+from bot.channels import ChannelSettings
+from bot.app.embedded_redis import free_port
 from bot.identities import Channel
-from bot.settings import Settings
+from bot.app.settings import Settings
 from content.loader import load_bank
 from handlers.slack.server import SlackHttpServer, build_slack_app, web_client
 from tests.handlers.slack.fake_slack import FakeSlack, event_body, sign

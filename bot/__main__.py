@@ -1,6 +1,6 @@
 """`python -m bot` is the `debrief` command."""
 
-from bot.cli import entry
+from bot.app.cli import entry
 
 if __name__ == "__main__":
     entry()

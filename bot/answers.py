@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.feedback import Feedback
+from bot.scoring.feedback import Feedback
 from bot.identities import Member, ThreadRef
 from bot.prompts import DailyPrompt
 from bot.streaks import Streak

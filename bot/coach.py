@@ -20,15 +20,15 @@ from bot.answers import (
     combine,
     rejection,
 )
-from bot.channel_settings import ChannelSettings, apply_setup_words
+from bot.channels import ChannelSettings, apply_setup_words
 from bot.chat_port import ChatPort
 from bot.daily_post import PostOutcome, PostStatus, post_question
 from bot.errors import StoreUnavailable
-from bot.feedback import Feedback
+from bot.scoring.feedback import Feedback
 from bot.identities import Channel, Member
 from bot.prompts import DailyPrompt, new_prompt
-from bot.redis_store import BoardRow, DueEvent, HistoryItem, RedisStore
-from bot.rubric_engine import FeedbackEngine
+from bot.store.redis_store import BoardRow, DueEvent, HistoryItem, RedisStore
+from bot.scoring.engine import FeedbackEngine
 from bot.streaks import Streak, answer_points
 from bot.window_close import REMINDER_HOURS_BEFORE_CLOSE
 from content.loader import Bank

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from bot.answer_text import SPEAKING_GUIDELINE_SECONDS, WORDS_PER_MINUTE
+from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS, WORDS_PER_MINUTE
 from bot.chat_port import Button, ChatPort, Reply, Section
 from bot.prompts import DailyPrompt
 from content.loader import Bank

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from bot.chat_port import Reply, Section
 from bot.identities import Channel
-from bot.redis_store import RedisStore
+from bot.store.redis_store import RedisStore
 
 WEEKS = 4
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.chat_port import ChatPort, Reply, Section
 from bot.identities import Member
 from bot.prompts import DailyPrompt
-from bot.redis_store import RedisStore
+from bot.store.redis_store import RedisStore
 
 REMINDER_HOURS_BEFORE_CLOSE = 3
 FIRST_LINES_CHARS = 280

@@ -18,14 +18,14 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.channel_settings import WEEKDAY_NAMES, ChannelSettings
+from bot.channels import WEEKDAY_NAMES, ChannelSettings
 from bot.chat_port import ChatPort
 from bot.coach import Coach
 from bot.daily_post import PostOutcome
 from bot.errors import StoreUnavailable
 from bot.identities import Channel, Member
-from bot.peer_review import PeerReviews
-from bot.redis_store import DueEvent
+from bot.review.peer_review import PeerReviews
+from bot.store.redis_store import DueEvent
 from bot.weekly_digest import participation_chart, weekly_digest
 from bot.window_close import close_window, post_summary, streak_reminder
 

@@ -14,8 +14,8 @@ import pytest
 from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
-from bot.embedded_redis import find_redis_server, free_port
-from bot.rubric_engine import FeedbackEngine
+from bot.app.embedded_redis import find_redis_server, free_port
+from bot.scoring.engine import FeedbackEngine
 from content.loader import Bank, load_bank
 
 

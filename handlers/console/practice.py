@@ -9,13 +9,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.answers import AnswerStatus, SubmitAnswer
-from bot.bootstrap import App
-from bot.channel_settings import ChannelSettings
+from bot.app.bootstrap import App
+from bot.channels import ChannelSettings
 from bot.errors import StoreUnavailable
-from bot.feedback_text import render_feedback
+from bot.scoring.render_text import render_feedback
 from bot.identities import Channel, Member
 from bot.prompts import DailyPrompt
-from bot.rubric_engine import UnknownQuestion
+from bot.scoring.engine import UnknownQuestion
 from content.schema import Category
 from handlers.console.terminal import Interrupted, Terminal
 

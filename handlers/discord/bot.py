@@ -14,13 +14,13 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from bot.answers import SOMETHING_WENT_WRONG, AnswerOutcome, SubmitAnswer
-from bot.bootstrap import App
-from bot.chat_commands import ChatCommands, CommandRequest
+from bot.app.bootstrap import App
+from bot.commands import ChatCommands, CommandRequest
 from bot.chat_port import Reply, Section
 from bot.daily_post import question_reply
 from bot.errors import CredentialsRejected, PlatformUnreachable, StoreUnavailable
 from bot.identities import Channel, Member
-from bot.peer_review import AnswerRef, AnswerReviews, ReviewRejected, ReviewTask
+from bot.review.peer_review import AnswerRef, AnswerReviews, ReviewRejected, ReviewTask
 from handlers.discord.chat_port import DiscordChatPort, send_text
 from handlers.discord.translate import (
     answer_from_edit,

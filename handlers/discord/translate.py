@@ -7,10 +7,10 @@ from typing import Any
 
 import discord
 
-from bot.answer_text import SPEAKING_GUIDELINE_SECONDS
+from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
 from bot.answers import SubmitAnswer
 from bot.chat_port import Reply
-from bot.feedback import Feedback, Verdict
+from bot.scoring.feedback import Feedback, Verdict
 from bot.identities import Channel, Member, ThreadRef
 from bot.streaks import Streak
 

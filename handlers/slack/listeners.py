@@ -12,14 +12,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.answers import SOMETHING_WENT_WRONG, AnswerOutcome, SubmitAnswer
-from bot.bootstrap import App
-from bot.channel_settings import ChannelSettings
-from bot.chat_commands import ChatCommands, CommandRequest, parse_command_text
+from bot.app.bootstrap import App
+from bot.channels import ChannelSettings
+from bot.commands import ChatCommands, CommandRequest, parse_command_text
 from bot.chat_port import Reply
 from bot.daily_post import question_reply
 from bot.errors import StoreUnavailable
 from bot.identities import Channel, Member
-from bot.peer_review import AnswerRef, AnswerReviews, ReviewRejected, ReviewTask
+from bot.review.peer_review import AnswerRef, AnswerReviews, ReviewRejected, ReviewTask
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
 from handlers.slack.translate import (
     answer_from_event,

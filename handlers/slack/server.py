@@ -17,9 +17,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.bootstrap import App
+from bot.app.bootstrap import App
 from bot.errors import CredentialsRejected, PlatformUnreachable
-from bot.settings import SettingError, Settings
+from bot.app.settings import SettingError, Settings
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
 from handlers.slack.listeners import SlackHandlers, register_listeners
 

@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.answer_text import SPEAKING_GUIDELINE_SECONDS
+from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
 from bot.answers import SubmitAnswer
 from bot.chat_port import Reply
-from bot.feedback import Feedback
+from bot.scoring.feedback import Feedback
 from bot.identities import Channel, Member, ThreadRef
-from bot.peer_review import ReviewTask
-from bot.redis_store import HistoryItem
+from bot.review.peer_review import ReviewTask
+from bot.store.redis_store import HistoryItem
 from bot.streaks import Streak
 
 MAX_SECTION_CHARS = 2900  # Slack allows 3,000 per section text

@@ -11,11 +11,11 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.answers import MAX_ANSWER_CHARS, AnswerStatus, SubmitAnswer
-from bot.channel_settings import ChannelSettings
+from bot.channels import ChannelSettings
 from bot.coach import Coach
 from bot.identities import Channel, Member, ThreadRef
-from bot.redis_store import RedisStore
-from bot.rubric_engine import FeedbackEngine
+from bot.store.redis_store import RedisStore
+from bot.scoring.engine import FeedbackEngine
 from content.loader import Bank
 from tests.bot.scenario import GOOD_ANSWER, Scenario
 from tests.conftest import FakeClock

@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from bot.channel_settings import ChannelSettings, SetupError, apply_setup_words
+from bot.channels import ChannelSettings, SetupError, apply_setup_words
 from content.schema import Category
 
 

@@ -7,9 +7,9 @@ import asyncio
 from redis.asyncio import Redis
 
 from bot.identities import Member
-from bot.mock_rounds import MockInterviews, MockStatus
-from bot.mock_store import IDLE_SECONDS, MockStore
-from bot.rubric_engine import FeedbackEngine
+from bot.mock.rounds import MockInterviews, MockStatus
+from bot.mock.store import IDLE_SECONDS, MockStore
+from bot.scoring.engine import FeedbackEngine
 from content.loader import Bank
 from tests.bot.scenario import GOOD_ANSWER
 from tests.conftest import FakeClock

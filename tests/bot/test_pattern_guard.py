@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bot import language_signals as lang
-from bot.pattern_guard import guarded, guarded_terms, required_literals
-from bot.sentence_scan import JoinedSentences
+from bot.scoring import signals as lang
+from bot.scoring.pattern_guard import guarded, guarded_terms, required_literals
+from bot.scoring.sentence_scan import JoinedSentences
 from content.loader import load_bank
 from tests.calibration.agreement import load_calibration
 

@@ -10,13 +10,13 @@ import time_machine
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio import Redis
 
-from bot.channel_settings import ChannelSettings
+from bot.channels import ChannelSettings
 from bot.coach import Coach
 from bot.identities import Channel, Member
-from bot.peer_review import AnswerRef, PeerReviews, ReviewRejected
-from bot.redis_store import RedisStore
-from bot.review_store import ReviewStore
-from bot.rubric_engine import FeedbackEngine
+from bot.review.peer_review import AnswerRef, PeerReviews, ReviewRejected
+from bot.store.redis_store import RedisStore
+from bot.review.store import ReviewStore
+from bot.scoring.engine import FeedbackEngine
 from bot.weekly_digest import weekly_digest
 from content.loader import Bank
 from scheduler.channel_jobs import ChannelJobs

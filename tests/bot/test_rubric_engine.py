@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.feedback import Verdict
-from bot.rubric_engine import FeedbackEngine, UnknownCategory, UnknownQuestion
+from bot.scoring.feedback import Verdict
+from bot.scoring.engine import FeedbackEngine, UnknownCategory, UnknownQuestion
 from content.loader import Bank
 from content.schema import Category
 

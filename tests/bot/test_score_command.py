@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.app.cli import main
 from tests.bot.test_rubric_engine import STRONG_BEHAVIORAL
 
 

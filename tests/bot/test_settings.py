@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import SettingError, load_settings
+from bot.app.settings import SettingError, load_settings
 
 
 @pytest.fixture(autouse=True)

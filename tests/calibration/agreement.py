@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from bot.rubric_engine import FeedbackEngine
+from bot.scoring.engine import FeedbackEngine
 
 CALIBRATION_DIR = Path(__file__).parent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.rubric_engine import FeedbackEngine
+from bot.scoring.engine import FeedbackEngine
 from content.loader import load_bank
 from tests.calibration.agreement import load_calibration, report, scored
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.rubric_engine import FeedbackEngine
+from bot.scoring.engine import FeedbackEngine
 from content.schema import Category
 from tests.calibration.agreement import Agreement, agreement, load_calibration, scored
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
-from bot.rubric_engine import EngineWeights, FeedbackEngine
+from bot.scoring.engine import EngineWeights, FeedbackEngine
 from content.loader import Bank, load_bank
 from tests.calibration.agreement import GradedAnswer, agreement, load_calibration
 

@@ -44,7 +44,7 @@ def test_readme_lists_every_discord_permission_the_bot_uses() -> None:
 
 
 def test_env_example_lists_every_setting() -> None:
-    from bot.settings import Settings, env_name
+    from bot.app.settings import Settings, env_name
 
     example = (ROOT / ".env.example").read_text()
     for field in Settings.model_fields:

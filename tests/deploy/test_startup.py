@@ -17,10 +17,10 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
-from bot.channel_settings import ChannelSettings
-from bot.embedded_redis import free_port
+from bot.channels import ChannelSettings
+from bot.app.embedded_redis import free_port
 from bot.identities import Channel
-from bot.redis_store import RedisStore
+from bot.store.redis_store import RedisStore
 from tests.handlers.discord.fake_discord import FakeDiscord
 from tests.handlers.slack.fake_slack import FakeSlack
 

@@ -14,8 +14,8 @@ from redis.asyncio import Redis
 from bot.chat_port import ChatPort, Reply
 from bot.coach import Coach
 from bot.identities import Channel, Member, MessageRef, ThreadRef
-from bot.redis_store import RedisStore
-from bot.rubric_engine import FeedbackEngine
+from bot.store.redis_store import RedisStore
+from bot.scoring.engine import FeedbackEngine
 from content.loader import Bank
 from scheduler.channel_jobs import ChannelJobs
 

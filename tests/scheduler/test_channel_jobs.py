@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import time_machine
 from redis.asyncio import Redis
 
-from bot.channel_settings import ChannelSettings
+from bot.channels import ChannelSettings
 from bot.identities import Channel, Member
-from bot.redis_store import RedisStore
-from bot.rubric_engine import FeedbackEngine
+from bot.store.redis_store import RedisStore
+from bot.scoring.engine import FeedbackEngine
 from content.loader import Bank
 from tests.bot.scenario import GOOD_ANSWER
 from tests.scheduler.replicas import RecordingPlatform, replica, tick

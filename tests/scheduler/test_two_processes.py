@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis.asyncio import Redis
 
-from bot.channel_settings import ChannelSettings
-from bot.embedded_redis import free_port
+from bot.channels import ChannelSettings
+from bot.app.embedded_redis import free_port
 from bot.identities import Channel
-from bot.redis_store import RedisStore
+from bot.store.redis_store import RedisStore
 from tests.handlers.slack.fake_slack import FakeSlack
 from tests.processes import terminate
 

@@ -13,9 +13,9 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from redis.asyncio import Redis
 
-from bot.bootstrap import App, bootstrap
+from bot.app.bootstrap import App, bootstrap
 from bot.identities import Channel
-from bot.settings import Settings
+from bot.app.settings import Settings
 from handlers.discord.bot import DebriefBot, build_discord_bot
 from tests.handlers.discord.fake_discord import BuiltInteraction, Call, FakeDiscord
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bot.peer_review import AnswerRef
+from bot.review.peer_review import AnswerRef
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.discord.fake_discord import Call
 from tests.handlers.discord.harness import WORKSPACE, DiscordHarness, F, running_discord

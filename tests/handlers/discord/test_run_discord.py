@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from redis.asyncio import Redis
 
 from bot.identities import Channel, Member
-from bot.redis_store import RedisStore
+from bot.store.redis_store import RedisStore
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.discord.fake_discord import FakeDiscord
 from tests.processes import terminate

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
-from bot.embedded_redis import free_port
+from bot.app.embedded_redis import free_port
 
 
 @dataclass

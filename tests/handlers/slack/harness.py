@@ -13,9 +13,9 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
-from bot.bootstrap import App, bootstrap
-from bot.embedded_redis import free_port
-from bot.settings import Settings
+from bot.app.bootstrap import App, bootstrap
+from bot.app.embedded_redis import free_port
+from bot.app.settings import Settings
 from handlers.slack.server import SlackApp, SlackHttpServer, build_slack_app
 from tests.handlers.slack.fake_slack import FakeSlack, command_body, event_body, sign
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bot.bootstrap import redis_client
-from bot.embedded_redis import free_port
+from bot.app.bootstrap import redis_client
+from bot.app.embedded_redis import free_port
 from bot.identities import Channel
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.slack.harness import SlackHarness, running_slack

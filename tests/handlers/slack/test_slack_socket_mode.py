@@ -8,9 +8,9 @@ import time
 import pytest
 from redis.asyncio import Redis
 
-from bot.bootstrap import bootstrap
+from bot.app.bootstrap import bootstrap
 from bot.identities import Channel
-from bot.settings import Settings
+from bot.app.settings import Settings
 from handlers.slack.server import SlackRunner, build_slack_app
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.slack.fake_slack import FakeSlack, event_body

@@ -8,9 +8,9 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from bot import content_commands, health, run_commands, score_command
-from bot.embedded_redis import EmbeddedRedisError
-from bot.settings import SettingError, load_settings
+from bot.app import content_commands, health, run, score_command
+from bot.app.embedded_redis import EmbeddedRedisError
+from bot.app.settings import SettingError, load_settings
 from content.loader import ContentError
 
 SIGPIPE_STATUS = 141
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     content_commands.add_parser(commands)
     score_command.add_parser(commands)
-    run_commands.add_parsers(commands)
+    run.add_parsers(commands)
     health.add_parser(commands)
     return parser
 

@@ -7,15 +7,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot import language_signals as lang
-from bot.answer_text import (
+from bot.scoring import signals as lang
+from bot.scoring.text import (
     MAX_SCORED_WORDS,
     SPEAKING_GUIDELINE_SECONDS,
     WORDS_PER_MINUTE,
     AnswerText,
     read_answer,
 )
-from bot.feedback import (
+from bot.scoring.feedback import (
     AntiPatternHit,
     CriterionResult,
     Expectation,
@@ -24,8 +24,8 @@ from bot.feedback import (
     StructurePart,
     Verdict,
 )
-from bot.pattern_guard import GuardedPattern, guarded, guarded_terms
-from bot.sentence_scan import JoinedSentences
+from bot.scoring.pattern_guard import GuardedPattern, guarded, guarded_terms
+from bot.scoring.sentence_scan import JoinedSentences
 from content.loader import Bank
 from content.schema import Category, Criterion, Question, Rubric
 

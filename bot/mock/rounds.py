@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from statistics import mean
 
-from bot.answer_text import SPEAKING_GUIDELINE_SECONDS
-from bot.feedback import Feedback, Verdict
+from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
+from bot.scoring.feedback import Feedback, Verdict
 from bot.identities import Member, personal
-from bot.mock_session import MockAnswer, MockSession
-from bot.mock_store import MockStore, SessionChanged
-from bot.rubric_engine import FeedbackEngine, verdict_for
+from bot.mock.session import MockAnswer, MockSession
+from bot.mock.store import MockStore, SessionChanged
+from bot.scoring.engine import FeedbackEngine, verdict_for
 from content.loader import Bank
 from content.schema import RoundId
 

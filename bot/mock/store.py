@@ -9,10 +9,10 @@ from datetime import datetime
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
-from bot import redis_keys as keys
+from bot.store import keys
 from bot.errors import store_errors
 from bot.identities import Member
-from bot.mock_session import MockSession
+from bot.mock.session import MockSession
 
 IDLE_SECONDS = 48 * 3600
 

@@ -11,8 +11,8 @@ from importlib import resources
 
 from redis.asyncio import Redis
 
-from bot import redis_keys as keys
-from bot.channel_settings import ChannelSettings
+from bot.store import keys
+from bot.channels import ChannelSettings
 from bot.errors import store_errors
 from bot.identities import Channel, Member, ThreadRef
 from bot.prompts import DailyPrompt
@@ -85,7 +85,7 @@ _RELEASE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('
 
 
 def _lua(name: str) -> str:
-    return (resources.files("bot") / "lua" / name).read_text(encoding="utf-8")
+    return (resources.files("bot.store") / "lua" / name).read_text(encoding="utf-8")
 
 
 class RedisStore:

@@ -6,12 +6,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.channel_settings import SETUP_KEYS, ChannelSettings, SetupError
+from bot.channels import SETUP_KEYS, ChannelSettings, SetupError
 from bot.chat_port import ChatPort, Reply, Section
 from bot.coach import Coach
 from bot.daily_post import PostStatus, question_reply
 from bot.identities import Channel, Member
-from bot.mock_rounds import MockInterviews, MockStatus, MockTurn
+from bot.mock.rounds import MockInterviews, MockStatus, MockTurn
 
 SUBCOMMANDS = ("help", "today", "streak", "leaderboard", "setup", "post", "skip", "mock")
 MOCK_ACTIONS = ("skip", "repeat", "stop", "resume", "abandon")

@@ -10,13 +10,13 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.bootstrap import App, bootstrap
+from bot.app.bootstrap import App, bootstrap
 from bot.errors import CredentialsRejected, StoreUnavailable
-from bot.health import HealthServer
-from bot.logs import configure_logging
-from bot.platform_runner import PlatformRunner
-from bot.retry import until_reachable
-from bot.settings import Settings
+from bot.app.health import HealthServer
+from bot.app.logs import configure_logging
+from bot.app.platform_runner import PlatformRunner
+from bot.app.retry import until_reachable
+from bot.app.settings import Settings
 from content.schema import Category
 from handlers.console.terminal import StdioTerminal
 from scheduler.channel_jobs import ChannelJobs

@@ -10,14 +10,14 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bot.coach import Clock, Coach, utc_now
-from bot.embedded_redis import EmbeddedRedis
-from bot.mock_rounds import MockInterviews
-from bot.mock_store import MockStore
-from bot.peer_review import PeerReviews
-from bot.redis_store import RedisStore
-from bot.review_store import ReviewStore
-from bot.rubric_engine import FeedbackEngine
-from bot.settings import SettingError, Settings
+from bot.app.embedded_redis import EmbeddedRedis
+from bot.mock.rounds import MockInterviews
+from bot.mock.store import MockStore
+from bot.review.peer_review import PeerReviews
+from bot.store.redis_store import RedisStore
+from bot.review.store import ReviewStore
+from bot.scoring.engine import FeedbackEngine
+from bot.app.settings import SettingError, Settings
 from content.loader import Bank, load_bank
 
 

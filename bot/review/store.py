@@ -10,7 +10,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot import redis_keys as keys
+from bot.store import keys
 from bot.errors import store_errors
 
 
@@ -31,7 +31,7 @@ class ReviewStore:
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
-        folder = resources.files("bot") / "lua"
+        folder = resources.files("bot.review") / "lua"
         self._add = redis.register_script((folder / "add_review.lua").read_text(encoding="utf-8"))
         self._helpful = redis.register_script((folder / "mark_helpful.lua").read_text(encoding="utf-8"))
 

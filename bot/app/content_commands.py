@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.settings import Settings
+from bot.app.settings import Settings
 from content.loader import Bank, check_bank
 from content.schema import Category, Question
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.settings import SettingError, Settings
+from bot.app.settings import SettingError, Settings
 
 log = logging.getLogger(__name__)
 Check = Callable[[], Awaitable[bool]]

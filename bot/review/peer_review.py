@@ -12,7 +12,7 @@ from bot.chat_port import Button, Reply, Section
 from bot.coach import Coach
 from bot.identities import Channel, Member
 from bot.prompts import DailyPrompt
-from bot.review_store import ReviewStore, StoredReview
+from bot.review.store import ReviewStore, StoredReview
 from content.schema import Question
 
 MIN_COMMENT_CHARS = 20

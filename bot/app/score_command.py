@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.feedback_text import render_feedback
-from bot.rubric_engine import FeedbackEngine, UnknownCategory, UnknownQuestion
-from bot.settings import Settings
+from bot.scoring.render_text import render_feedback
+from bot.scoring.engine import FeedbackEngine, UnknownCategory, UnknownQuestion
+from bot.app.settings import Settings
 from content.loader import ContentError, load_bank
 from content.schema import Category
 

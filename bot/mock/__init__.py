@@ -1,0 +1,1 @@
+"""Mock interview rounds: sessions, the interviewer, scorecards, and their storage."""

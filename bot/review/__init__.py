@@ -1,0 +1,1 @@
+"""Peer review: assigning, writing and marking reviews, and their storage."""

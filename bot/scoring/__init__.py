@@ -1,0 +1,1 @@
+"""The rubric engine: reading an answer, scoring it against a rubric, and rendering the feedback."""

@@ -1,0 +1,1 @@
+"""Redis: every key, the stores shaped like the domain, and the Lua scripts that keep writes atomic."""
