@@ -16,10 +16,10 @@ from redis.asyncio import Connection, ConnectionPool, Redis
 from bench.harness import run_bench
 from bench.scoring import answer_of
 from bot.answers import SubmitAnswer
-from bot.coach import Coach
+from bot.app.bootstrap import build_core
+from bot.app.settings import Settings
 from bot.identities import Channel, Member, ThreadRef
 from bot.prompts import new_prompt
-from bot.store.redis_store import RedisStore
 from bot.scoring.engine import FeedbackEngine
 from content.loader import load_bank
 
@@ -40,7 +40,7 @@ async def measure(url: str, answers: int, concurrency: int) -> None:
     pool = ConnectionPool.from_url(url, decode_responses=True, connection_class=CountingConnection)
     redis = Redis(connection_pool=pool)
     await redis.flushdb()
-    coach = Coach(bank, engine, RedisStore(redis))
+    core = build_core(Settings.model_construct(), bank, redis)
     channel = Channel("slack:TBENCH", "C1")
     start_day = date(2026, 1, 1)
     text = answer_of(bank, 350)
@@ -56,7 +56,7 @@ async def measure(url: str, answers: int, concurrency: int) -> None:
         prompt = new_prompt(channel, "beh-001", day, posted, timedelta(hours=24)).model_copy(
             update={"thread_id": f"th-{offset}"}
         )
-        await coach.store.save_prompt(prompt)
+        await core.stores.prompts.save(prompt)
         prompts.append(prompt)
 
     used_before = int((await redis.info("memory"))["used_memory"])
@@ -68,13 +68,13 @@ async def measure(url: str, answers: int, concurrency: int) -> None:
     ]
     # Warm the process's prompt cache the way a running bot has it.
     for p in prompts:
-        await coach.store.prompt_for_thread(ThreadRef(channel, p.thread_id or ""))
+        await core.stores.prompts.for_thread(ThreadRef(channel, p.thread_id or ""))
     CountingConnection.sent = 0
     semaphore = asyncio.Semaphore(concurrency)
 
     async def one(command: SubmitAnswer) -> None:
         async with semaphore:
-            await coach.submit_answer(command)
+            await core.answers.submit(command)
 
     started = time.perf_counter()
     await asyncio.gather(*(one(c) for c in commands))

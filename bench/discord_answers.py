@@ -13,17 +13,18 @@ import time
 
 import discord
 from discord.ext import commands
-from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bench.harness import latency_line, run_bench
 from bench.scoring import answer_of
 from bot.app.bootstrap import bootstrap, redis_client
-from bot.channels import ChannelSettings
+from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
 from bot.app.settings import Settings
 from content.loader import load_bank
-from handlers.discord.bot import DebriefBot, build_discord_bot, intents
+from bot.app.adapters import discord_bot
+from handlers.discord.endpoints import gateway_url, use_api_base
+from handlers.discord.bot import DebriefBot, intents
 from tests.handlers.discord.fake_discord import Call, FakeDiscord
 
 F = FakeDiscord
@@ -59,20 +60,15 @@ class BareBot(commands.Bot):
         super().__init__(command_prefix="!", intents=intents(), guild_ready_timeout=0.05,
                          allowed_mentions=discord.AllowedMentions.none())
 
-    async def setup_hook(self) -> None:
-        _, url, _ = await self.http.get_bot_gateway()
-        import yarl
-
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
-
     async def on_message(self, message: discord.Message) -> None:
         if not message.author.bot:
             await message.channel.send(f"ok {message.author.id}")
 
 
 async def connect(bot: commands.Bot, fake: FakeDiscord) -> asyncio.Task[None]:
-    Route.BASE = fake.api_base
+    use_api_base(fake.api_base)
     await bot.login(TOKEN)
+    await gateway_url(bot)
     task = asyncio.create_task(bot.connect(reconnect=False))
     await fake.wait_ready()
     await asyncio.wait_for(bot.wait_until_ready(), 10)
@@ -111,9 +107,9 @@ async def measure(redis_url: str, count: int, concurrency: int) -> None:
     text = answer_of(load_bank(), 350)
     try:
         async with bootstrap(Settings(_env_file=None), redis=redis) as app:  # type: ignore[call-arg]
-            ours: DebriefBot = build_discord_bot(app, guild_ready_timeout=0.05)
+            ours: DebriefBot = discord_bot(app, guild_ready_timeout=0.05)
             ours_task = await connect(ours, ours_fake)
-            outcome = await app.coach.post_daily_prompt(
+            outcome = await app.posts.post(
                 Channel(f"discord:{F.GUILD_ID}", str(F.TEXT_CHANNEL_ID)), ChannelSettings(), ours.port
             )
             assert outcome.prompt is not None

@@ -19,10 +19,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bench.harness import run_bench
 from bot.app.bootstrap import bootstrap, redis_client
-from bot.channels import ChannelSettings
+from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
 from bot.app.settings import Settings
 from handlers.slack.chat_port import SlackChatPort
+from bot.app.adapters import slack_config
 from handlers.slack.server import web_client
 from scheduler.channel_jobs import ChannelJobs
 from tests.handlers.slack.fake_slack import FakeSlack
@@ -61,7 +62,7 @@ async def measure(redis_url: str, channels: int, concurrency: int) -> None:
     await redis.flushdb()
     try:
         # Baseline: direct posts, same client, same concurrency, same limits.
-        client = web_client(settings)
+        client = web_client(slack_config(settings))
         semaphore = asyncio.Semaphore(concurrency)
 
         async def direct(i: int) -> None:
@@ -78,10 +79,10 @@ async def measure(redis_url: str, channels: int, concurrency: int) -> None:
         async with bootstrap(settings, redis=redis) as app:
             every_day = ChannelSettings(weekdays=tuple(range(7)), digest=False)
             for i in range(channels):
-                await app.store.save_channel_settings(Channel("slack:TFAN", f"C{i:04d}"), every_day)
+                await app.stores.channels.save(Channel("slack:TFAN", f"C{i:04d}"), every_day)
             start = datetime(2026, 4, 7, 8, 59, 59, tzinfo=UTC)
             with time_machine.travel(start, tick=False) as traveller:
-                jobs = ChannelJobs(app.coach, {"slack": SlackChatPort(web_client(settings))},
+                jobs = ChannelJobs(app.scheduled, {"slack": SlackChatPort(web_client(slack_config(settings)))},
                                    scheduler=AsyncIOScheduler(timezone="UTC"), concurrency=concurrency)
                 await jobs.start()
                 traveller.shift(timedelta(seconds=1))

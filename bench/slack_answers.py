@@ -21,12 +21,13 @@ from slack_bolt.async_app import AsyncApp
 from bench.harness import latency_line, run_bench
 from bench.scoring import answer_of
 from bot.app.bootstrap import bootstrap, redis_client
-from bot.channels import ChannelSettings
+from bot.channel_settings import ChannelSettings
 from bot.app.embedded_redis import free_port
 from bot.identities import Channel
 from bot.app.settings import Settings
 from content.loader import load_bank
-from handlers.slack.server import SlackHttpServer, build_slack_app, web_client
+from bot.app.adapters import slack_app, slack_config
+from handlers.slack.server import SlackHttpServer, web_client
 from tests.handlers.slack.fake_slack import FakeSlack, event_body, sign
 
 SECRET = "bench-secret"
@@ -45,7 +46,7 @@ class TimedFakeSlack(FakeSlack):
 
 def bare_app(settings: Settings) -> AsyncApp:
     """The baseline: ack, then post one ephemeral message."""
-    bolt = AsyncApp(client=web_client(settings), signing_secret=SECRET, process_before_response=False)
+    bolt = AsyncApp(client=web_client(slack_config(settings)), signing_secret=SECRET, process_before_response=False)
 
     async def message(body: dict[str, Any], client: Any) -> None:
         event = body["event"]
@@ -107,8 +108,8 @@ async def measure(redis_url: str, count: int, concurrency: int) -> None:
     text = answer_of_default()
     try:
         async with bootstrap(settings, redis=redis) as app, aiohttp.ClientSession() as session:
-            slack = build_slack_app(app)
-            outcome = await app.coach.post_daily_prompt(Channel("slack:T1", "C1"), await _settings(app), slack.port)
+            slack = slack_app(app)
+            outcome = await app.posts.post(Channel("slack:T1", "C1"), await _settings(app), slack.port)
             assert outcome.prompt is not None and outcome.prompt.thread_id
             thread = outcome.prompt.thread_id
             async with serving(slack.bolt) as debrief_url, serving(bare_app(settings)) as bare_url:

@@ -1,24 +1,38 @@
-"""Submitting an answer: the rules for what counts, how revisions combine, and what the member gets back."""
+"""Answering a question: what counts, how revisions combine, scoring and storing, and what the member hears."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.scoring.feedback import Feedback
+from bot.channels import Channels
+from bot.clock import Clock
+from bot.errors import StoreUnavailable
 from bot.identities import Member, ThreadRef
 from bot.prompts import DailyPrompt
-from bot.streaks import Streak
+from bot.replies import Button, Reply, say
+from bot.scoring.engine import FeedbackEngine
+from bot.scoring.feedback import Feedback
+from bot.scoring.feedback_reply import feedback_reply
+from bot.store.answers import AnswerStore, HistoryItem, Revision
+from bot.store.prompts import PromptStore
+from bot.streaks import Streak, answer_points
 
 MAX_ANSWER_CHARS = 40_000  # Slack's own message limit; Discord's is lower
+MAX_REVISIONS = 50
+# Each conflict means another revision of the same answer landed, so every round makes progress.
+MAX_CONFLICT_RETRIES = 64
 UNSAVED_ANSWER = (
     "Could not save your answer: the database is not reachable right now. Nothing was saved; "
     "please send your answer again in a minute (your message is still in the thread)."
 )
 SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
-MAX_REVISIONS = 50
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,20 @@ class AnswerOutcome:
         return self.status in (AnswerStatus.EMPTY, AnswerStatus.TOO_LONG, AnswerStatus.TOO_MANY_REVISIONS)
 
 
+@dataclass(frozen=True)
+class ThreadAnswer:
+    """What an adapter does after a message in a question's thread.
+
+    `reply` goes to the member (privately, or in the thread when `public`); `react` marks the message as an
+    answer; `fallback` is posted in the thread when the platform cannot reach the member privately.
+    """
+
+    reply: Reply | None = None
+    public: bool = False
+    react: bool = False
+    fallback: Reply | None = None
+
+
 def combine(messages: Sequence[tuple[str, str]], message_id: str, text: str) -> tuple[tuple[str, str], ...]:
     """The answer's messages after this one: an edit replaces its message, a new message is appended."""
     if any(mid == message_id for mid, _ in messages):
@@ -89,3 +117,181 @@ def rejection(command: SubmitAnswer) -> AnswerOutcome | None:
             "Nothing was saved: trim it to what you would say in 2.5 minutes (about 350 words) and send it again.",
         )
     return None
+
+
+def feedback_button_id(prompt: DailyPrompt, user_id: str) -> str:
+    """The neutral id of the "Show my feedback" button for one member's answer to one prompt."""
+    return f"feedback:{prompt.channel_id}:{prompt.local_date.isoformat()}:{user_id}"
+
+
+class Answers:
+    """Recording answers and revisions, scoring them, and the feedback members get."""
+
+    def __init__(
+        self, engine: FeedbackEngine, prompts: PromptStore, answers: AnswerStore, channels: Channels, clock: Clock
+    ) -> None:
+        self.engine = engine
+        self.prompts = prompts
+        self.store = answers
+        self.channels = channels
+        self.clock = clock
+
+    async def submit(self, command: SubmitAnswer) -> AnswerOutcome:
+        """Record a message as an answer (or a revision of one), score it, and update streak and points."""
+        rejected = rejection(command)
+        if rejected is not None:
+            return rejected
+        prompt = await self._prompt_for(command)
+        if prompt is None:
+            return AnswerOutcome(AnswerStatus.NOT_AN_ANSWER, "That message is not in the thread of a question.")
+        member = command.member
+        for attempt in range(MAX_CONFLICT_RETRIES):
+            if attempt:
+                await asyncio.sleep(random.uniform(0, 0.002 * min(attempt, 10)))
+            draft = await self.store.draft(member.workspace, prompt.id, member.user_id)
+            if draft.revisions >= MAX_REVISIONS:
+                return AnswerOutcome(
+                    AnswerStatus.TOO_MANY_REVISIONS,
+                    f"Your answer already has {MAX_REVISIONS} revisions; this one was not saved.",
+                    prompt=prompt,
+                )
+            messages = combine(draft.messages, command.message_id, command.text)
+            feedback = self.engine.score(answer_text(messages), question_id=prompt.question_id)
+            counts = prompt.is_open(command.at)
+            points = answer_points(feedback.overall)
+            recorded = await self.store.record(
+                member=member,
+                prompt=prompt,
+                event_id=command.event_id,
+                seen_revisions=draft.revisions,
+                messages=messages,
+                revision=Revision(
+                    at=command.at,
+                    message_id=command.message_id,
+                    text=command.text,
+                    edit=any(mid == command.message_id for mid, _ in draft.messages),
+                    feedback=_compact(feedback),
+                ),
+                overall=feedback.overall,
+                verdict=feedback.verdict.value,
+                points=points,
+                counts=counts,
+            )
+            if recorded.status == "duplicate":
+                return AnswerOutcome(AnswerStatus.DUPLICATE, "Already handled.", prompt=prompt)
+            if recorded.status == "ok":
+                return AnswerOutcome(
+                    AnswerStatus.RECORDED,
+                    _recorded_message(recorded.revision, counts, prompt),
+                    prompt=prompt,
+                    feedback=feedback,
+                    revision=recorded.revision,
+                    streak=recorded.streak,
+                    points_total=recorded.points_total,
+                    points=points if counts else 0,
+                    late=not counts,
+                    freezes_spent=recorded.freezes_spent,
+                )
+        raise RuntimeError("answer kept changing while it was being saved")
+
+    async def in_thread(self, command: SubmitAnswer) -> ThreadAnswer:
+        """Submit a message written in a question's thread and say what to send back; never raises."""
+        try:
+            if command.thread is None:
+                outcome, public = await self.submit(command), False
+            else:
+                outcome, settings = await asyncio.gather(
+                    self.submit(command), self.channels.settings(command.thread.channel)
+                )
+                public = settings is not None and settings.feedback == "public"
+        except StoreUnavailable:
+            return _note(command.member, UNSAVED_ANSWER)
+        except Exception:
+            log.exception("answer %s failed", command.message_id)
+            return _note(command.member, SOMETHING_WENT_WRONG)
+        if outcome.status is AnswerStatus.RECORDED:
+            assert outcome.feedback is not None and outcome.prompt is not None
+            reply = outcome_reply(outcome)
+            fallback = None if public else self._closed_dm_note(command.member, outcome.prompt)
+            return ThreadAnswer(reply.public() if public else reply, public, outcome.revision == 1, fallback)
+        if outcome.tells_member:
+            return _note(command.member, outcome.message)
+        return ThreadAnswer()
+
+    def _closed_dm_note(self, member: Member, prompt: DailyPrompt) -> Reply:
+        return say(
+            member.label, ", your feedback is ready, but your DMs are closed. Use the button to see it.",
+            private=False, buttons=(Button("Show my feedback", feedback_button_id(prompt, member.user_id), primary=True),),
+        )
+
+    async def feedback_for(self, requester: Member, prompt_id: str, owner_id: str) -> Reply:
+        """The "Show my feedback" button: the answer's feedback, for its author only."""
+        if requester.user_id != owner_id:
+            return say("This feedback belongs to someone else.")
+        feedback = await self.current_feedback(requester, prompt_id)
+        if feedback is None:
+            return say("No answer of yours was found for that question.")
+        return feedback_reply(feedback, ("Your feedback",))
+
+    async def current_feedback(self, member: Member, prompt_id: str) -> Feedback | None:
+        """Feedback on the member's whole answer as it stands (the engine is deterministic, so this is what they got)."""
+        prompt = await self.prompts.get(member.workspace, prompt_id)
+        if prompt is None:
+            return None
+        draft = await self.store.draft(member.workspace, prompt_id, member.user_id)
+        if not draft.messages:
+            return None
+        return self.engine.score(answer_text(draft.messages), question_id=prompt.question_id)
+
+    async def so_far(self, member: Member, prompt_id: str) -> HistoryItem | None:
+        """The member's answer to a prompt as it stands (latest and best score), None before the first."""
+        return await self.store.summary(member, prompt_id)
+
+    async def history(self, member: Member, limit: int = 20) -> list[HistoryItem]:
+        """The member's recent answers, newest first."""
+        return await self.store.history(member, limit)
+
+    async def _prompt_for(self, command: SubmitAnswer) -> DailyPrompt | None:
+        if command.prompt_id:
+            return await self.prompts.get(command.member.workspace, command.prompt_id)
+        if command.thread is not None:
+            return await self.prompts.for_thread(command.thread)
+        return None
+
+
+def _note(member: Member, message: str) -> ThreadAnswer:
+    """A private note about an answer; where it cannot be sent privately, a mention-free line in the thread."""
+    return ThreadAnswer(say(message), fallback=say(member.label, f": {message}", private=False))
+
+
+def outcome_reply(outcome: AnswerOutcome) -> Reply:
+    """The feedback message for a recorded answer, with what happened to it, its points and the streak."""
+    assert outcome.feedback is not None
+    tail = [outcome.message]
+    if outcome.points:
+        tail.append(f"+{outcome.points} points ({outcome.points_total} total)")
+    if outcome.streak is not None:
+        tail.append(f"Streak: {outcome.streak.describe()}")
+    return feedback_reply(outcome.feedback, tail)
+
+
+def _recorded_message(revision: int, counts: bool, prompt: DailyPrompt) -> str:
+    if not counts:
+        closed = prompt.closes_at.strftime("%Y-%m-%d %H:%M %Z")
+        return f"Saved. The answer window closed at {closed}, so this answer earns no points or streak day."
+    return "Answer saved." if revision == 1 else f"Revision {revision} saved; feedback is for your whole answer."
+
+
+def _compact(feedback: Feedback) -> dict[str, object]:
+    """The stored form of feedback: scores and findings. Quotes and suggestions are left out: the revision's
+    own text is stored beside it and the engine is deterministic, so they can be rebuilt."""
+    return {
+        "overall": feedback.overall,
+        "verdict": feedback.verdict.value,
+        "criteria": [{"id": c.id, "score": c.score} for c in feedback.criteria],
+        "anti_patterns": [a.id for a in feedback.anti_patterns],
+        "missing_structure": list(feedback.missing_structure),
+        "word_count": feedback.word_count,
+        "speaking_seconds": feedback.speaking_seconds,
+        "notes": list(feedback.notes),
+    }

@@ -1,44 +1,16 @@
-"""What the core sends to chat platforms: neutral replies, and the port each adapter implements."""
+"""How the core posts what nobody asked for (the daily question, summaries, review requests): each adapter
+implements this port."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.identities import Channel, Member, MessageRef, ThreadRef
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled block of text inside a reply; `from_members` text is escaped by every renderer."""
-
-    title: str | None
-    text: str
-    from_members: bool = False
-
-
-@dataclass(frozen=True)
-class Button:
-    """A button whose id is neutral, so both platforms route it back the same way after a restart."""
-
-    label: str
-    action_id: str
-    value: str = ""
-
-
-@dataclass(frozen=True)
-class Reply:
-    """Outbound content: a summary line, optional sections and buttons, private unless said otherwise."""
-
-    text: str
-    sections: tuple[Section, ...] = ()
-    buttons: tuple[Button, ...] = ()
-    private: bool = True
-    fields: tuple[tuple[str, str], ...] = field(default=())
+from bot.replies import Reply
 
 
 class ChatPort(Protocol):
-    """Posting nobody asked for (the daily question, review requests), implemented by each adapter."""
+    """Posting into a platform, implemented by each adapter."""
 
     async def post(self, channel: Channel, reply: Reply) -> MessageRef:
         """Post a message in a channel."""

@@ -2,39 +2,61 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
-from bot.channels import SETUP_KEYS, ChannelSettings, SetupError
-from bot.chat_port import ChatPort, Reply, Section
-from bot.coach import Coach
-from bot.daily_post import PostStatus, question_reply
+from bot.answers import SOMETHING_WENT_WRONG
+from bot.channel_settings import SETUP_KEYS, ChannelSettings, SetupError
+from bot.channels import Channels
+from bot.chat_port import ChatPort
+from bot.daily_post import DailyPosts
+from bot.errors import PlatformRefused, StoreUnavailable
 from bot.identities import Channel, Member
 from bot.mock.rounds import MockInterviews, MockStatus, MockTurn
+from bot.replies import Command, Inline, Kind, Reply, Section, Setting, code, line, plain_line, say, text
+from bot.standings import Standings
 
 SUBCOMMANDS = ("help", "today", "streak", "leaderboard", "setup", "post", "skip", "mock")
-MOCK_ACTIONS = ("skip", "repeat", "stop", "resume", "abandon")
+MOCK_ACTIONS = ("skip", "repeat", "stop")
 ADMIN_ONLY = frozenset({"setup", "post", "skip"})
-BOARDS = ("points", "streak", "longest", "reviewers")
 MAX_ARGS = 20
+EXAMPLE_SETUP = (("time", "09:00"), ("tz", "Europe/Berlin"), ("days", "weekdays"))
+SETUP_CHOICES = ("time=HH:MM", "tz=Area/City", "days=mon,tue,... or weekdays or daily",
+                 "tracks=behavioral,metrics or all", "difficulty=1-3", "feedback=private|public", "window=24h",
+                 "reminders=on|off", "digest=on|off", "review=on|off", "reviewers=named|anonymous")
+log = logging.getLogger(__name__)
 
-USAGE = (
-    "*How to use debrief*\n"
-    "`/debrief today`: today's question in this channel, privately\n"
-    "`/debrief streak`: your streak and freezes\n"
-    "`/debrief leaderboard [points|streak|longest|reviewers]`: the top 10 here\n"
-    "`/debrief review`: review a peer's answer on the same rubric\n"
-    "`/debrief mock [round|loop]`: a private mock interview (rounds: recruiter, behavioral, technical, "
-    "xfn, leadership, metrics, system_design, or loop for all five); `mock skip|repeat|stop` while it runs\n"
-    "Admins:\n"
-    "`/debrief setup`: show this channel's settings; `/debrief setup key=value ...` changes them "
-    "(time=09:00 tz=Europe/Berlin days=weekdays tracks=behavioral,metrics difficulty=1-3 "
-    "feedback=private|public window=24h reminders=on|off digest=on|off review=on|off reviewers=named|anonymous)\n"
-    "`/debrief post`: post today's question here now\n"
-    "`/debrief skip`: skip today's question here\n"
-    "Answer a question by replying in its thread."
-)
+
+def usage() -> Reply:
+    """What `/debrief help` shows, in each platform's own command syntax once rendered."""
+    members = text(
+        line(Command("today"), ": today's question in this channel, privately"),
+        line(Command("streak"), ": your streak and freezes"),
+        line(Command("leaderboard", ("points",)), ": the top 10 here (points, streak, longest or reviewers)"),
+        line(Command("review"), ": review a peer's answer on the same rubric"),
+        line(Command("mock", ("behavioral",)), ": a private mock interview (recruiter, behavioral, technical, xfn, "
+             "leadership, metrics, system_design, or loop for all five); ", Command("mock", ("skip",)), ", ",
+             Command("mock", ("repeat",)), " and ", Command("mock", ("stop",)), " while it runs"),
+        kind=Kind.BULLETS,
+    )
+    admins = text(
+        line(Command("setup"), ": show this channel's settings; ", Command("setup", settings=EXAMPLE_SETUP),
+             " changes them"),
+        line(Command("post"), ": post today's question here now"),
+        line(Command("skip"), ": skip today's question here"),
+        kind=Kind.BULLETS,
+    )
+    settings = text("Settings: " + "; ".join(SETUP_CHOICES) + ".", kind=Kind.NOTE)
+    return Reply(
+        "How to use debrief",
+        title="How to use debrief",
+        sections=(
+            Section("Everyone", (members,)),
+            Section("Admins", (admins, settings)),
+            Section(None, (text("Answer a question by replying in its thread."),)),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -49,36 +71,50 @@ class CommandRequest:
     port: ChatPort
 
 
-def parse_command_text(text: str) -> tuple[str, tuple[str, ...]]:
+def parse_command_text(text_: str) -> tuple[str, tuple[str, ...]]:
     """Split `setup time=09:00 ...` into a lower-cased subcommand and its words."""
-    words = text.split()
+    words = text_.split()
     if not words:
         return "help", ()
     return words[0].lower(), tuple(words[1:])
 
 
+async def reply_or_failure(work: Awaitable[Reply], what: str) -> Reply:
+    """The reply of `work`, or a clear one when the database is down or something unexpected broke."""
+    try:
+        return await work
+    except (StoreUnavailable, PlatformRefused) as exc:
+        return say(str(exc))
+    except Exception:
+        log.exception("%s failed", what)
+        return say(SOMETHING_WENT_WRONG)
+
+
 class ChatCommands:
     """Runs subcommands against the core; every outcome is a Reply, never an exception for bad input."""
 
-    def __init__(self, coach: Coach, mocks: MockInterviews, admins: Sequence[str] = ()) -> None:
-        self.coach = coach
+    def __init__(self, channels: Channels, posts: DailyPosts, standings: Standings, mocks: MockInterviews,
+                 admins: Sequence[str] = ()) -> None:
+        self.channels = channels
+        self.posts = posts
+        self.standings = standings
         self.mocks = mocks
         self.admins = frozenset(admins)
 
     async def run(self, request: CommandRequest) -> Reply:
-        """Dispatch one subcommand; unknown or malformed input gets the usage text."""
+        """Dispatch one subcommand; unknown or malformed input gets the usage text. Never raises."""
+        return await reply_or_failure(self._run(request), f"/debrief {request.name[:40]}")
+
+    async def _run(self, request: CommandRequest) -> Reply:
         if request.name not in SUBCOMMANDS:
-            return Reply(f"Unknown command `{request.name[:40]}`.\n\n{USAGE}")
+            return _with_usage(line("Unknown command ", code(request.name[:40]), "."))
         if len(request.args) > MAX_ARGS:
-            return Reply(f"Too many words ({len(request.args)}); see `/debrief help`.")
+            return say(f"Too many words ({len(request.args)}); see ", Command("help"), ".")
         if request.name in ADMIN_ONLY and not await self._is_admin(request):
-            return Reply(
-                f"Only workspace admins can use `/debrief {request.name}`. "
-                "Ask an admin, or see `/debrief help` for what you can do."
-            )
-        handler = getattr(self, f"_{request.name}")
-        reply: Reply = await handler(request)
-        return reply
+            return say("Only workspace admins can use ", Command(request.name), ". Ask an admin, or see ",
+                       Command("help"), " for what you can do.")
+        handler: Callable[[CommandRequest], Awaitable[Reply]] = getattr(self, f"_{request.name}")
+        return await handler(request)
 
     async def _is_admin(self, request: CommandRequest) -> bool:
         member = request.member
@@ -86,87 +122,51 @@ class ChatCommands:
             return True
         return await request.is_platform_admin()
 
-    async def _settings(self, channel: Channel) -> ChannelSettings:
-        return await self.coach.channel_settings(channel) or ChannelSettings()
-
     async def _help(self, request: CommandRequest) -> Reply:
         if request.args:
-            return Reply(f"`help` takes no words.\n\n{USAGE}")
-        return Reply(USAGE)
+            return _with_usage(line(code("help"), " takes no words."))
+        return usage()
 
     async def _today(self, request: CommandRequest) -> Reply:
-        settings = await self.coach.channel_settings(request.channel)
-        if settings is None:
-            return Reply("This channel has no daily question yet. An admin can start one with `/debrief post`.")
-        prompts = await self.coach.todays_prompts(request.channel, settings)
-        if not prompts:
-            at = settings.post_time.strftime("%H:%M")
-            return Reply(f"No question here yet today. It is due at {at} ({settings.timezone}).")
-        question = self.coach.bank.question(prompts[0].question_id)
-        return question_reply(self.coach.bank, question, window=timedelta(hours=settings.window_hours), private=True)
+        return await self.posts.today_reply(request.channel)
 
     async def _streak(self, request: CommandRequest) -> Reply:
-        settings = await self._settings(request.channel)
-        streak = await self.coach.streak(request.member, settings)
-        return Reply(f"Your streak: {streak.describe()}")
+        return await self.standings.streak_reply(request.member, request.channel)
 
     async def _leaderboard(self, request: CommandRequest) -> Reply:
-        board = request.args[0].lower() if request.args else "points"
-        if board not in BOARDS or len(request.args) > 1:
-            return Reply(f"Leaderboards: {', '.join(BOARDS)}. Try `/debrief leaderboard streak`.")
-        settings = await self._settings(request.channel)
-        result = await self.coach.leaderboard(request.member.workspace, board, settings)
-        if not result.rows:
-            return Reply("Nobody is on this leaderboard yet. Answer today's question to be first.")
-        unit = {"points": "points", "streak": "days", "longest": "days", "reviewers": "review points"}[board]
-        lines = [f"{rank}. {row.name}: {row.value} {unit}" for rank, row in enumerate(result.rows, start=1)]
-        title = {"points": "Points", "streak": "Current streaks", "longest": "Longest streaks",
-                 "reviewers": "Top reviewers"}[board]
-        return Reply(f"{title} leaderboard", sections=(Section(title, "\n".join(lines), from_members=True),))
+        return await self.standings.leaderboard_reply(request.member, request.channel, request.args)
 
     async def _setup(self, request: CommandRequest) -> Reply:
         if not request.args:
-            current = await self.coach.channel_settings(request.channel)
-            described = "\n".join(f"{k}={v}" for k, v in (current or ChannelSettings()).describe())
-            state = "Settings for this channel" if current else "This channel is not set up; the defaults would be"
-            return Reply(f"{state}:", sections=(Section(None, described),))
+            current = await self.channels.settings(request.channel)
+            state = "Settings for this channel:" if current else "This channel is not set up; the defaults would be:"
+            return _settings_reply(state, await self.channels.settings_or_defaults(request.channel))
         try:
-            updated = await self.coach.configure_channel(request.channel, request.args)
+            updated = await self.channels.configure(request.channel, request.args)
         except SetupError as exc:
-            return Reply(f"Nothing was changed. {exc} (settings: {', '.join(SETUP_KEYS)})")
-        described = "\n".join(f"{k}={v}" for k, v in updated.describe())
-        return Reply("Saved. This channel's settings are now:", sections=(Section(None, described),))
+            what: Inline = Setting(*exc.setting) if exc.setting else code(exc.word[:80])
+            return say("Nothing was changed. ", what, f": {exc.reason} (settings: {', '.join(SETUP_KEYS)})")
+        return _settings_reply("Saved. This channel's settings are now:", updated)
 
     async def _post(self, request: CommandRequest) -> Reply:
         if request.args:
-            return Reply("`post` takes no words: it posts today's question in this channel.")
-        settings = await self.coach.channel_settings(request.channel)
-        if settings is None:
-            settings = ChannelSettings()
-            await self.coach.store.save_channel_settings(request.channel, settings)
-        outcome = await self.coach.post_daily_prompt(request.channel, settings, request.port)
-        if outcome.status is PostStatus.POSTED:
-            return Reply(f"Posted today's question ({outcome.prompt.question_id if outcome.prompt else ''}).")
-        if outcome.status is PostStatus.SKIPPED:
-            return Reply("Today was skipped in this channel, so nothing was posted.")
-        return Reply("Today's question is already posted in this channel; there is one a day.")
+            return say(code("post"), " takes no words: it posts today's question in this channel.")
+        return await self.posts.post_now(request.channel, request.port)
 
     async def _skip(self, request: CommandRequest) -> Reply:
         if request.args:
-            return Reply("`skip` takes no words: it skips today's question in this channel.")
-        settings = await self._settings(request.channel)
-        outcome = await self.coach.skip_today(request.channel, settings)
-        if outcome.prompt is not None:
-            return Reply("Skipped. Today's question stays up, but not answering it will not break anyone's streak.")
-        return Reply("Skipped. No question will be posted here today.")
+            return say(code("skip"), " takes no words: it skips today's question in this channel.")
+        return await self.posts.skip_today(request.channel)
 
     async def _mock(self, request: CommandRequest) -> Reply:
         words = [w.lower() for w in request.args]
         member = request.member
         if len(words) > 2:
-            return Reply("Use `/debrief mock [round|loop]`, or `mock skip|repeat|stop` while one runs.")
+            return say("Use ", Command("mock", ("behavioral",)), " or ", Command("mock", ("loop",)), ", or ",
+                       Command("mock", ("skip",)), ", ", Command("mock", ("repeat",)), " or ",
+                       Command("mock", ("stop",)), " while one runs.")
         action = words[0] if words else ""
-        if action in ("skip", "repeat", "stop"):
+        if action in MOCK_ACTIONS:
             turn = await getattr(self.mocks, action)(member)
             return await self._deliver_mock(request, turn, started=False)
         if action in ("resume", "abandon"):
@@ -178,14 +178,24 @@ class ChatCommands:
     async def _deliver_mock(self, request: CommandRequest, turn: MockTurn, *, started: bool) -> Reply:
         """Mock turns go to the member privately (DM, or a private thread where DMs are closed)."""
         if turn.status in (MockStatus.UNKNOWN_ROUND, MockStatus.NO_SESSION, MockStatus.REJECTED):
-            return Reply(turn.text)
+            return turn.reply
         if turn.status is MockStatus.NEEDS_CHOICE:
-            return Reply(f"{turn.text} Type `/debrief mock resume` or `/debrief mock abandon <round>`.")
-        message = Reply(turn.text)
-        if await request.port.send_private(request.member, message):
-            return Reply("Your mock interview continues in your direct messages." if started else "Done; see your DMs.")
-        thread = await request.port.open_private_thread(request.channel, request.member, message)
+            return say(turn.text, " Type ", Command("mock", ("resume",)), " or ",
+                       Command("mock", ("abandon", "behavioral")), ".")
+        if await request.port.send_private(request.member, turn.reply):
+            return say("Your mock interview continues in your direct messages." if started else "Done; see your DMs.")
+        thread = await request.port.open_private_thread(request.channel, request.member, turn.reply)
         if thread is None:
-            return Reply("I could not reach you privately. Open your direct messages to the bot and try again.")
+            return say("I could not reach you privately. Open your direct messages to the bot and try again.")
         await self.mocks.bind(request.member, thread.thread_id)
-        return Reply("Your DMs are closed, so your mock runs in a private thread in this channel.")
+        return say("Your DMs are closed, so your mock runs in a private thread in this channel.")
+
+
+def _with_usage(first: tuple[Inline, ...]) -> Reply:
+    help_ = usage()
+    return Reply(plain_line(first), body=(text(first),), sections=(Section(help_.title, ()), *help_.sections))
+
+
+def _settings_reply(headline: str, settings: ChannelSettings) -> Reply:
+    lines = [line(Setting(key, value)) for key, value in settings.describe()]
+    return Reply(headline, body=(text(headline), text(*lines, kind=Kind.BULLETS)))

@@ -1,18 +1,32 @@
-"""The daily question as a neutral reply, and posting it exactly once per channel and local date."""
+"""The daily question: choosing it, posting it exactly once per channel and local date, skipping a day,
+showing it again, and opening a practice question."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from bot.channel_settings import ChannelSettings
+from bot.channels import Channels
+from bot.chat_port import ChatPort
+from bot.clock import Clock
+from bot.identities import Channel
+from bot.prompts import DailyPrompt, new_prompt
+from bot.replies import Button, Command, Line, Reply, Section, code, line, say, text
+from bot.scoring.engine import UnknownQuestion
 from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS, WORDS_PER_MINUTE
-from bot.chat_port import Button, ChatPort, Reply, Section
-from bot.prompts import DailyPrompt
+from bot.store.channels import ChannelStore
+from bot.store.prompts import PromptStore
+from bot.store.schedule import DueEvent, ScheduleStore
+from bot.window_close import REMINDER_HOURS_BEFORE_CLOSE
 from content.loader import Bank
-from content.schema import Question
+from content.rotation import next_question
+from content.schema import Category, Question
 
 GUIDELINE_WORDS = SPEAKING_GUIDELINE_SECONDS * WORDS_PER_MINUTE // 60
+PRACTICE_BACKFILL_DAYS = 400
 
 
 class PostStatus(StrEnum):
@@ -31,6 +45,14 @@ class PostOutcome:
     local_date: date
     prompt: DailyPrompt | None = None
 
+    def reply(self) -> Reply:
+        """What the admin who asked for the post is told."""
+        if self.status is PostStatus.POSTED:
+            return say("Posted today's question (", code(self.prompt.question_id if self.prompt else ""), ").")
+        if self.status is PostStatus.SKIPPED:
+            return say("Today was skipped in this channel, so nothing was posted.")
+        return say("Today's question is already posted in this channel; there is one a day.")
+
 
 def category_label(value: str) -> str:
     """`cross_functional` -> `Cross-functional`."""
@@ -45,31 +67,152 @@ def question_reply(bank: Bank, question: Question, *, window: timedelta | None =
     if window is not None:
         hours = int(window.total_seconds() // 3600)
         closes = f" Answers count toward streaks for {hours} hours."
+    about = line(
+        f"{round_.name} ({round_.minutes} min) · {category_label(question.category.value)} · "
+        f"difficulty {question.difficulty}/3 · ", code(question.id),
+    )
     return Reply(
-        text=f"Today's question: {question.text}",
+        f"Today's question: {question.text}",
+        title="Today's question",
+        body=(text(question.text),),
         sections=(
-            Section(None, question.text),
-            Section(
-                "Round",
-                f"{round_.name} ({round_.minutes} min) · {category_label(question.category.value)} · "
-                f"difficulty {question.difficulty}/3 · `{question.id}`",
-            ),
-            Section("Judged on", " · ".join(c.name for c in rubric.criteria)),
-            Section("Time budget", f"About 2.5 minutes spoken (~{GUIDELINE_WORDS} words)."),
-            Section(
-                None,
+            _paragraph("Round", about),
+            _paragraph("Judged on", line(" · ".join(c.name for c in rubric.criteria))),
+            _paragraph("Time budget", line(f"About 2.5 minutes spoken (~{GUIDELINE_WORDS} words).")),
+            _paragraph(None, line(
                 "Reply in this thread to answer. Feedback arrives in seconds; a later reply or an edit "
-                f"revises your answer.{closes}",
-            ),
+                f"revises your answer.{closes}"
+            )),
         ),
         buttons=(Button("Show today's question privately", "today"), Button("Review an answer", "review")),
         private=private,
     )
 
 
-async def post_question(port: ChatPort, bank: Bank, prompt: DailyPrompt, window: timedelta) -> DailyPrompt:
-    """Post a prompt's question, open its thread, and return the prompt with both ids."""
-    question = bank.question(prompt.question_id)
-    message = await port.post(prompt.channel, question_reply(bank, question, window=window))
-    thread = await port.open_thread(message, f"{prompt.local_date.isoformat()} · {question.id}")
-    return prompt.model_copy(update={"message_id": message.message_id, "thread_id": thread.thread_id})
+def _paragraph(title: str | None, words: Line) -> Section:
+    return Section(title, (text(words),))
+
+
+class DailyPosts:
+    """Everything about a channel's question of the day."""
+
+    def __init__(
+        self, bank: Bank, channels: Channels, channel_store: ChannelStore, prompts: PromptStore,
+        schedule: ScheduleStore, clock: Clock,
+    ) -> None:
+        self.bank = bank
+        self.channels = channels
+        self.channel_store = channel_store
+        self.prompts = prompts
+        self.schedule = schedule
+        self.clock = clock
+
+    def local_date(self, settings: ChannelSettings, at: datetime | None = None) -> date:
+        """The channel's local date at `at` (default: now)."""
+        return (at or self.clock()).astimezone(settings.zone).date()
+
+    async def todays(self, channel: Channel, settings: ChannelSettings) -> list[DailyPrompt]:
+        """The prompts the channel has for its local today."""
+        return await self.prompts.on_day(channel, self.local_date(settings).toordinal())
+
+    async def today_reply(self, channel: Channel) -> Reply:
+        """Today's question in this channel, privately, or why there is none."""
+        settings = await self.channels.settings(channel)
+        if settings is None:
+            return say("This channel has no daily question yet. An admin can start one with ", Command("post"), ".")
+        prompts = await self.todays(channel, settings)
+        if not prompts:
+            at = settings.post_time.strftime("%H:%M")
+            return say(f"No question here yet today. It is due at {at} ({settings.timezone}).")
+        question = self.bank.question(prompts[0].question_id)
+        return question_reply(self.bank, question, window=timedelta(hours=settings.window_hours), private=True)
+
+    async def post(
+        self, channel: Channel, settings: ChannelSettings, port: ChatPort, *, local_date: date | None = None
+    ) -> PostOutcome:
+        """Post the channel's question for its local date exactly once, however many callers race for it."""
+        today = local_date or self.local_date(settings)
+        if not await self.schedule.claim_post(channel, today):
+            state = await self.schedule.post_claim(channel, today)
+            existing = await self.prompts.on_day(channel, today.toordinal())
+            status = PostStatus.SKIPPED if state == "skipped" else PostStatus.ALREADY_POSTED
+            return PostOutcome(status, today, existing[0] if existing else None)
+        try:
+            question = await self._rotate(channel, settings.tracks, settings.difficulty)
+            window = timedelta(hours=settings.window_hours)
+            prompt = new_prompt(channel, question.id, today, self.clock(), window)
+            message = await port.post(channel, question_reply(self.bank, question, window=window))
+            thread = await port.open_thread(message, f"{today.isoformat()} · {question.id}")
+            prompt = prompt.model_copy(update={"message_id": message.message_id, "thread_id": thread.thread_id})
+            await self.prompts.save(prompt)
+        except BaseException:
+            await self.schedule.release_post(channel, today)
+            raise
+        await self.schedule.schedule_due(DueEvent("close", channel.workspace, prompt.id, prompt.closes_at))
+        if settings.reminders:
+            remind_at = prompt.closes_at - timedelta(hours=REMINDER_HOURS_BEFORE_CLOSE)
+            if remind_at > prompt.posted_at:
+                await self.schedule.schedule_due(DueEvent("remind", channel.workspace, prompt.id, remind_at))
+        return PostOutcome(PostStatus.POSTED, today, prompt)
+
+    async def post_now(self, channel: Channel, port: ChatPort) -> Reply:
+        """An admin's `post`: today's question here now (setting the channel up with defaults if needed)."""
+        settings = await self.channels.ensure(channel)
+        return (await self.post(channel, settings, port)).reply()
+
+    async def skip_today(self, channel: Channel) -> Reply:
+        """Skip the channel's question today; if it was already posted, missing it breaks no streak."""
+        settings = await self.channels.settings_or_defaults(channel)
+        today = self.local_date(settings)
+        posted = await self.prompts.on_day(channel, today.toordinal())
+        others = [c for c in await self.channel_store.channels(channel.workspace) if c != channel.channel_id]
+        other_posts = [p for c in others for p in await self.prompts.on_day(Channel(channel.workspace, c), today.toordinal())]
+        await self.schedule.skip_day(channel, today, unmark_question_day=bool(posted) and not other_posts)
+        if posted:
+            return say("Skipped. Today's question stays up, but not answering it will not break anyone's streak.")
+        return say("Skipped. No question will be posted here today.")
+
+    async def open_practice(
+        self, channel: Channel, settings: ChannelSettings, *, category: Category | None = None,
+        question_id: str | None = None,
+    ) -> DailyPrompt:
+        """Today's practice question: the day's rotation pick, or a chosen category or question (UnknownQuestion
+        for an id the bank lacks)."""
+        now = self.clock()
+        today = self.local_date(settings, now)
+        existing = await self.prompts.on_day(channel, today.toordinal())
+        if question_id is not None:
+            if question_id not in self.bank.questions:
+                raise UnknownQuestion(f"unknown question id '{question_id}'")
+            match = [p for p in existing if p.question_id == question_id]
+            if match:
+                return match[0]
+            return await self._open(channel, settings, question_id, today, now, adhoc=True)
+        if category is None:
+            daily = [p for p in existing if p.id.count(":") == 1]
+            if daily:
+                return daily[0]
+            question = await self._rotate(channel, settings.tracks, settings.difficulty)
+            return await self._open(channel, settings, question.id, today, now, adhoc=False)
+        same = [p for p in existing if self.bank.question(p.question_id).category == category]
+        if same:
+            return same[0]
+        question = await self._rotate(channel, (category,), settings.difficulty)
+        return await self._open(channel, settings, question.id, today, now, adhoc=True)
+
+    async def _rotate(self, channel: Channel, tracks: Sequence[Category], difficulty: tuple[int, int]) -> Question:
+        history = await self.channel_store.asked_questions(channel)
+        seed = f"{channel.workspace}/{channel.channel_id}"
+        return next_question(
+            list(self.bank.questions.values()), tracks=tracks, difficulty=difficulty, history=history, seed=seed
+        )
+
+    async def _open(
+        self, channel: Channel, settings: ChannelSettings, question_id: str, today: date, now: datetime, *, adhoc: bool
+    ) -> DailyPrompt:
+        prompt = new_prompt(channel, question_id, today, now, timedelta(hours=settings.window_hours), adhoc=adhoc)
+        # Practice runs every day: days since the last practice count as question days, so skipping breaks streaks.
+        last = await self.prompts.last_question_day(channel.workspace)
+        first = max((last or today.toordinal()) + 1, today.toordinal() - PRACTICE_BACKFILL_DAYS)
+        await self.prompts.save(prompt, question_days=range(first, today.toordinal() + 1))
+        return prompt

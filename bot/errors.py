@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-from redis.exceptions import RedisError
-
 
 class StoreUnavailable(RuntimeError):
     """Redis could not be reached or failed; nothing was written."""
@@ -22,17 +17,9 @@ class NotAllowed(PermissionError):
     """The member may not do this (admin-only command, someone else's session)."""
 
 
-@asynccontextmanager
-async def store_errors(action: str) -> AsyncIterator[None]:
-    """Turn any Redis failure inside the block into StoreUnavailable for `action`."""
-    try:
-        yield
-    except (RedisError, OSError) as exc:
-        raise StoreUnavailable(action) from exc
-
-
-class CredentialsRejected(RuntimeError):
-    """A chat platform refused the credentials it was given; retrying cannot help."""
+class StartRefused(RuntimeError):
+    """A setting that makes starting impossible (credentials a platform rejected, a port in use); retrying
+    cannot help."""
 
     def __init__(self, setting: str, reason: str) -> None:
         self.setting = setting
@@ -48,3 +35,12 @@ class PlatformUnreachable(ConnectionError):
         self.cause = cause
         detail = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}".rstrip(": ")
         super().__init__(f"{platform} is not reachable ({detail})")
+
+
+class PlatformRefused(RuntimeError):
+    """The chat platform refused a request (missing permission, channel gone); the adapter names the reason."""
+
+    def __init__(self, platform: str, reason: str) -> None:
+        self.platform = platform
+        self.reason = reason
+        super().__init__(f"{platform} refused the request ({reason}); nothing was changed.")

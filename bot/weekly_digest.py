@@ -1,4 +1,4 @@
-"""The weekly digest: participation over the last four weeks and the top streaks, with a chart."""
+"""The weekly digest: participation over the last four weeks and the top streaks and reviewers, with a chart."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.chat_port import Reply, Section
 from bot.identities import Channel
-from bot.store.redis_store import RedisStore
+from bot.replies import Reply, Section, text
+from bot.store.prompts import PromptStore
+from bot.store.standings import StandingsStore
 
 WEEKS = 4
 
@@ -21,42 +22,43 @@ class Digest:
     days: tuple[tuple[date, int], ...]
 
 
-async def weekly_digest(store: RedisStore, channel: Channel, today: date) -> Digest:
-    """Answers per question day over the last four weeks, week-on-week change, and the top streaks."""
-    first = today - timedelta(days=WEEKS * 7)
-    prompts = await store.prompts_between(channel, first.toordinal(), today.toordinal() - 1)
-    counts = await store.answer_counts(channel.workspace, [p.id for p in prompts])
-    per_day: dict[date, int] = {}
-    for prompt, count in zip(prompts, counts):
-        per_day[prompt.local_date] = per_day.get(prompt.local_date, 0) + count
-    days = tuple((first + timedelta(days=i), per_day.get(first + timedelta(days=i), 0)) for i in range(WEEKS * 7))
-    this_week = sum(n for d, n in days if d >= today - timedelta(days=7))
-    last_week = sum(n for d, n in days if today - timedelta(days=14) <= d < today - timedelta(days=7))
-    total = sum(counts)
-    change = ""
-    if last_week:
-        change = f" ({(this_week - last_week) / last_week:+.0%} on the week before)"
-    summary = (
-        f"Weekly digest: {this_week} answers in the last 7 days{change}; {total} over {WEEKS} weeks "
-        f"across {len(prompts)} questions."
-    )
-    sections = []
-    streaks = [row for row in await store.leaderboard(channel.workspace, "streak", 5) if row.value > 0]
-    if streaks:
-        sections.append(
-            Section("Top streaks", "\n".join(f"{row.name}: {row.value} days" for row in streaks), from_members=True)
+class Digests:
+    """Building a channel's weekly digest."""
+
+    def __init__(self, prompts: PromptStore, standings: StandingsStore) -> None:
+        self.prompts = prompts
+        self.standings = standings
+
+    async def weekly(self, channel: Channel, today: date) -> Digest:
+        """Answers per question day over the last four weeks, week-on-week change, top streaks and reviewers."""
+        first = today - timedelta(days=WEEKS * 7)
+        prompts = await self.prompts.between(channel, first.toordinal(), today.toordinal() - 1)
+        counts = await self.prompts.answer_counts(channel.workspace, [p.id for p in prompts])
+        per_day: dict[date, int] = {}
+        for prompt, count in zip(prompts, counts, strict=True):
+            per_day[prompt.local_date] = per_day.get(prompt.local_date, 0) + count
+        days = tuple((first + timedelta(days=i), per_day.get(first + timedelta(days=i), 0)) for i in range(WEEKS * 7))
+        this_week = sum(n for d, n in days if d >= today - timedelta(days=7))
+        last_week = sum(n for d, n in days if today - timedelta(days=14) <= d < today - timedelta(days=7))
+        change = f" ({(this_week - last_week) / last_week:+.0%} on the week before)" if last_week else ""
+        summary = (
+            f"Weekly digest: {this_week} answers in the last 7 days{change}; {sum(counts)} over {WEEKS} weeks "
+            f"across {len(prompts)} questions."
         )
-    reviewers = [row for row in await store.leaderboard(channel.workspace, "reviewers", 3) if row.value > 0]
-    if reviewers:
-        sections.append(
-            Section("Most active reviewers", "\n".join(f"{row.name}: {row.value} review points" for row in reviewers),
-                    from_members=True)
-        )
-    return Digest(Reply(summary, sections=tuple(sections), private=False), days)
+        sections = []
+        streaks = [row for row in await self.standings.leaderboard(channel.workspace, "streak", 5) if row.value > 0]
+        if streaks:
+            sections.append(Section("Top streaks", (text(*(f"{r.name}: {r.value} days" for r in streaks)),)))
+        reviewers = [row for row in await self.standings.leaderboard(channel.workspace, "reviewers", 3) if row.value > 0]
+        if reviewers:
+            sections.append(Section(
+                "Most active reviewers", (text(*(f"{r.name}: {r.value} review points" for r in reviewers)),)
+            ))
+        return Digest(Reply(summary, body=(text(summary),), sections=tuple(sections), private=False), days)
 
 
 def participation_chart(days: tuple[tuple[date, int], ...]) -> bytes:
-    """A PNG bar chart of answers per day (matplotlib, headless)."""
+    """A PNG bar chart of answers per day (matplotlib, headless); run it off the event loop."""
     import matplotlib
 
     matplotlib.use("Agg")

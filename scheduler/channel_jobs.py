@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,16 +19,17 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.channels import WEEKDAY_NAMES, ChannelSettings
+from bot.channel_settings import WEEKDAY_NAMES, ChannelSettings
 from bot.chat_port import ChatPort
-from bot.coach import Coach
-from bot.daily_post import PostOutcome
+from bot.clock import Clock
+from bot.daily_post import DailyPosts, PostOutcome
 from bot.errors import StoreUnavailable
-from bot.identities import Channel, Member
-from bot.review.peer_review import PeerReviews
-from bot.store.redis_store import DueEvent
-from bot.weekly_digest import participation_chart, weekly_digest
-from bot.window_close import close_window, post_summary, streak_reminder
+from bot.identities import Channel
+from bot.store.channels import ChannelStore
+from bot.store.prompts import PromptStore
+from bot.store.schedule import DueEvent, ScheduleStore
+from bot.weekly_digest import Digests, participation_chart
+from bot.window_close import WindowCloses
 
 log = logging.getLogger(__name__)
 DIGEST_WEEKDAY = 0  # Monday
@@ -38,12 +40,25 @@ def platform_of(workspace: str) -> str:
     return workspace.split(":", 1)[0]
 
 
+@dataclass(frozen=True)
+class ScheduledWork:
+    """What the scheduler runs: the core's daily posts, window closes and digests, and where their state is."""
+
+    posts: DailyPosts
+    closes: WindowCloses
+    digests: Digests
+    channels: ChannelStore
+    prompts: PromptStore
+    schedule: ScheduleStore
+    clock: Clock
+
+
 class ChannelJobs:
     """Keeps APScheduler's jobs in step with the channels configured in Redis, and runs them."""
 
     def __init__(
         self,
-        coach: Coach,
+        work: ScheduledWork,
         ports: Mapping[str, ChatPort],
         *,
         scheduler: AsyncIOScheduler | None = None,
@@ -52,11 +67,11 @@ class ChannelJobs:
         misfire_grace: timedelta = timedelta(hours=1),
         retry_delay: timedelta = timedelta(minutes=1),
         concurrency: int = 16,
-        reviews: PeerReviews | None = None,
     ) -> None:
-        self.coach = coach
-        self.reviews = reviews
-        self.store = coach.store
+        self.work = work
+        self.posts = work.posts
+        self.clock = work.clock
+        self.schedule = work.schedule
         self.ports = dict(ports)
         self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
         self.refresh_seconds = refresh_seconds
@@ -126,7 +141,7 @@ class ChannelJobs:
         """Add, change or drop jobs so they match every configured channel's settings."""
         self._track()
         try:
-            configured = await self.store.configured_channels()
+            configured = await self.work.channels.configured()
         except StoreUnavailable as exc:
             log.warning("schedule not refreshed: %s", exc)
             return
@@ -171,7 +186,7 @@ class ChannelJobs:
 
     def _missed_today(self, settings: ChannelSettings, days: tuple[int, ...]) -> datetime | None:
         """Today's post time if it passed less than the misfire grace ago."""
-        now = self.coach.clock().astimezone(settings.zone)
+        now = self.clock().astimezone(settings.zone)
         due = now.replace(hour=settings.post_time.hour, minute=settings.post_time.minute, second=0, microsecond=0)
         if now.weekday() in days and timedelta(0) <= now - due <= self.misfire_grace:
             return due
@@ -187,20 +202,20 @@ class ChannelJobs:
         assert self._fan_out is not None
         async with self._fan_out:
             try:
-                settings = await self.coach.channel_settings(channel)
+                settings = await self.work.channels.settings(channel)
                 if settings is None:
                     return None
-                today = self.coach.local_date(settings)
+                today = self.posts.local_date(settings)
                 if today.weekday() not in settings.weekdays:
                     return None
-                return await self.coach.post_daily_prompt(channel, settings, port, local_date=today)
+                return await self.posts.post(channel, settings, port, local_date=today)
             except Exception:
                 log.exception("daily post for %s failed; retrying in %s", channel_id, self.retry_delay)
                 self._retry(workspace, channel_id)
                 return None
 
     def _retry(self, workspace: str, channel_id: str) -> None:
-        run_at = self.coach.clock() + self.retry_delay
+        run_at = self.clock() + self.retry_delay
         self.scheduler.add_job(
             self.post_channel, DateTrigger(run_date=run_at), args=[workspace, channel_id],
             id=f"retry:{workspace}:{channel_id}", replace_existing=True,
@@ -212,23 +227,23 @@ class ChannelJobs:
         self._track()
         channel = Channel(workspace, channel_id)
         try:
-            settings = await self.coach.channel_settings(channel)
+            settings = await self.work.channels.settings(channel)
             if settings is None or not settings.digest:
                 return False
-            today = self.coach.local_date(settings)
+            today = self.posts.local_date(settings)
             item = f"{channel_id}:{today.isoformat()}"
-            if not await self.store.claim_done(workspace, "digest", item):
+            if not await self.schedule.claim_done(workspace, "digest", item):
                 return False
         except StoreUnavailable as exc:
             log.warning("digest for %s skipped: %s", channel_id, exc)
             return False
         try:
-            digest = await weekly_digest(self.store, channel, today)
+            digest = await self.work.digests.weekly(channel, today)
             image = await asyncio.to_thread(participation_chart, digest.days)
             await self.ports[platform_of(workspace)].post_image(channel, digest.reply, image, "participation.png")
         except Exception:
             log.exception("digest for %s failed", channel_id)
-            await self.store.release_done(workspace, "digest", item)
+            await self.schedule.release_done(workspace, "digest", item)
             return False
         return True
 
@@ -238,7 +253,7 @@ class ChannelJobs:
         """Handle every due window close and reminder this replica can claim; returns how many it handled."""
         self._track()
         try:
-            events = await self.store.due(self.coach.clock())
+            events = await self.schedule.due(self.clock())
         except StoreUnavailable as exc:
             log.warning("follow-ups not swept: %s", exc)
             return 0
@@ -246,32 +261,28 @@ class ChannelJobs:
         for event in events:
             if platform_of(event.workspace) not in self.ports:
                 continue
-            if not await self.store.claim_done(event.workspace, event.kind, event.prompt_id):
+            if not await self.schedule.claim_done(event.workspace, event.kind, event.prompt_id):
                 continue
             try:
                 await self._handle(event)
-                await self.store.finish_due(event)
+                await self.schedule.finish_due(event)
                 handled += 1
             except Exception:
                 log.exception("%s of %s failed; it will be retried", event.kind, event.prompt_id)
-                await self.store.release_done(event.workspace, event.kind, event.prompt_id)
+                await self.schedule.release_done(event.workspace, event.kind, event.prompt_id)
         return handled
 
     async def _handle(self, event: DueEvent) -> None:
-        prompt = await self.store.prompt(event.workspace, event.prompt_id)
+        prompt = await self.work.prompts.get(event.workspace, event.prompt_id)
         if prompt is None or prompt.thread is None:
             return
         port = self.ports[platform_of(event.workspace)]
         if event.kind == "close":
-            settings = await self.coach.channel_settings(prompt.channel)
-            summary = await close_window(self.store, prompt, public=settings is not None and settings.feedback == "public")
-            await post_summary(port, prompt, summary)
-            if settings is not None and settings.review_assignments and self.reviews is not None:
-                answered = list(await self.store.answered(prompt.workspace, prompt.id))
-                for author, targets in self.reviews.assignments(answered).items():
-                    nudge = self.reviews.assignment_reply(prompt, targets)
-                    await port.send_private(Member(prompt.workspace, author), nudge)
+            closed = await self.work.closes.close(prompt)
+            await port.reply_in_thread(prompt.thread, closed.summary)
+            for member, nudge in closed.nudges:
+                await port.send_private(member, nudge)
         elif event.kind == "remind":
-            reply = await streak_reminder(self.store, prompt, self.coach.clock())
+            reply = await self.work.closes.reminder(prompt, self.clock())
             if reply is not None:
                 await port.reply_in_thread(prompt.thread, reply)

@@ -14,7 +14,9 @@ import pytest
 from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
+from bot.app.bootstrap import Core, build_core
 from bot.app.embedded_redis import find_redis_server, free_port
+from bot.app.settings import Settings
 from bot.scoring.engine import FeedbackEngine
 from content.loader import Bank, load_bank
 
@@ -103,3 +105,9 @@ def clock() -> FakeClock:
 @pytest.fixture
 def tmp_data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture
+def core(redis: Redis, bank: Bank, clock: FakeClock) -> Core:
+    """The core wired the way the process wires it, on the test's Redis and moved clock."""
+    return build_core(Settings.model_construct(), bank, redis, clock)

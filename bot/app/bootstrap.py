@@ -1,4 +1,5 @@
-"""Wire the application: bank, engine, Redis (given, from REDIS_URL, or embedded), store and coach."""
+"""The one place that builds the core: bank, engine, Redis (given, from REDIS_URL, or embedded), stores and every
+use case, each once; adapters then receive the use cases they need."""
 
 from __future__ import annotations
 
@@ -9,31 +10,77 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from bot.coach import Clock, Coach, utc_now
+from bot.answers import Answers
 from bot.app.embedded_redis import EmbeddedRedis
+from bot.app.settings import SettingError, Settings
+from bot.channels import Channels
+from bot.clock import Clock, utc_now
+from bot.commands import ChatCommands
+from bot.daily_post import DailyPosts
+from bot.home import Home
 from bot.mock.rounds import MockInterviews
 from bot.mock.store import MockStore
 from bot.review.peer_review import PeerReviews
-from bot.store.redis_store import RedisStore
 from bot.review.store import ReviewStore
 from bot.scoring.engine import FeedbackEngine
-from bot.app.settings import SettingError, Settings
+from bot.standings import Standings
+from bot.store import Stores
+from bot.weekly_digest import Digests
+from bot.window_close import WindowCloses
 from content.loader import Bank, load_bank
+from scheduler.channel_jobs import ScheduledWork
 
 
 @dataclass(frozen=True)
-class App:
-    """Everything an adapter needs, built once per process."""
+class Core:
+    """Every use case of the process, built once."""
 
     settings: Settings
     bank: Bank
     engine: FeedbackEngine
-    store: RedisStore
-    coach: Coach
+    stores: Stores
+    clock: Clock
+    channels: Channels
+    posts: DailyPosts
+    answers: Answers
+    standings: Standings
+    home: Home
     mocks: MockInterviews
     reviews: PeerReviews
-    redis: Redis
-    embedded: EmbeddedRedis | None
+    commands: ChatCommands
+    scheduled: ScheduledWork
+
+
+def build_core(settings: Settings, bank: Bank, redis: Redis, clock: Clock = utc_now) -> Core:
+    """Wire the use cases over one Redis client."""
+    engine = FeedbackEngine(bank)
+    stores = Stores.over(redis)
+    channels = Channels(stores.channels)
+    posts = DailyPosts(bank, channels, stores.channels, stores.prompts, stores.schedule, clock)
+    answers = Answers(engine, stores.prompts, stores.answers, channels, clock)
+    standings = Standings(stores.standings, channels, clock)
+    mocks = MockInterviews(bank, engine, MockStore(redis), stores.events, clock)
+    reviews = PeerReviews(bank, answers, stores.answers, stores.prompts, stores.standings, channels,
+                          ReviewStore(redis), clock)
+    closes = WindowCloses(stores.answers, stores.standings, channels, reviews.nudges)
+    scheduled = ScheduledWork(posts, closes, Digests(stores.prompts, stores.standings), stores.channels,
+                              stores.prompts, stores.schedule, clock)
+    return Core(
+        settings=settings,
+        bank=bank,
+        engine=engine,
+        stores=stores,
+        clock=clock,
+        channels=channels,
+        posts=posts,
+        answers=answers,
+        standings=standings,
+        home=Home(bank, channels, stores.channels, posts, standings, stores.standings, answers),
+        mocks=mocks,
+        reviews=reviews,
+        commands=ChatCommands(channels, posts, standings, mocks, settings.admins),
+        scheduled=scheduled,
+    )
 
 
 def redis_client(url: str) -> Redis:
@@ -57,10 +104,9 @@ def usable_data_dir(settings: Settings) -> Path:
 
 
 @asynccontextmanager
-async def bootstrap(settings: Settings, *, redis: Redis | None = None, clock: Clock = utc_now) -> AsyncIterator[App]:
-    """Build the app; close Redis (and stop an embedded server) on exit."""
+async def bootstrap(settings: Settings, *, redis: Redis | None = None, clock: Clock = utc_now) -> AsyncIterator[Core]:
+    """Build the core; close Redis (and stop an embedded server) on exit."""
     bank = load_bank(settings.content_dirs)
-    engine = FeedbackEngine(bank)
     embedded = None
     owns_client = redis is None
     if redis is None:
@@ -70,12 +116,8 @@ async def bootstrap(settings: Settings, *, redis: Redis | None = None, clock: Cl
             embedded = EmbeddedRedis(data_dir=usable_data_dir(settings) / "redis")
             await embedded.start()
             redis = redis_client(embedded.url)
-    store = RedisStore(redis)
-    mocks = MockInterviews(bank, engine, MockStore(redis), clock)
-    coach = Coach(bank, engine, store, clock)
-    reviews = PeerReviews(coach, ReviewStore(redis), clock)
     try:
-        yield App(settings, bank, engine, store, coach, mocks, reviews, redis, embedded)
+        yield build_core(settings, bank, redis, clock)
     finally:
         if owns_client:
             await redis.aclose()

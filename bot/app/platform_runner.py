@@ -10,11 +10,18 @@ from bot.chat_port import ChatPort
 class PlatformRunner(Protocol):
     """One connected chat platform, as the process that runs debrief sees it."""
 
-    name: str
-    port: ChatPort
+    @property
+    def name(self) -> str:
+        """The platform's name (slack, discord)."""
+        ...
+
+    @property
+    def port(self) -> ChatPort:
+        """Where the scheduler posts on this platform."""
+        ...
 
     async def check(self) -> None:
-        """Verify the credentials with the platform; raise CredentialsRejected or PlatformUnreachable."""
+        """Verify the credentials with the platform; raise StartRefused or PlatformUnreachable."""
         ...
 
     async def start(self) -> None:

@@ -7,11 +7,11 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bot.app.bootstrap import App, bootstrap
-from bot.errors import CredentialsRejected, StoreUnavailable
+from bot.app.bootstrap import Core, bootstrap
+from bot.errors import StartRefused, StoreUnavailable
 from bot.app.health import HealthServer
 from bot.app.logs import configure_logging
 from bot.app.platform_runner import PlatformRunner
@@ -73,15 +73,15 @@ async def serve(settings: Settings, platforms: list[str]) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, _on_signal, stop)
-    async with bootstrap(settings) as app:
+    async with bootstrap(settings) as core:
         try:
-            await app.store.ping()
+            await core.stores.ping()
         except StoreUnavailable:
             print(f"REDIS_URL: cannot reach {settings.redis_address()}; is Redis running there?", file=sys.stderr)
             return 1
-        runners = _runners(app, platforms)
-        jobs = ChannelJobs(app.coach, {r.name: r.port for r in runners}, reviews=app.reviews)
-        health = _health(settings, app, runners, jobs)
+        runners = _runners(core, platforms)
+        jobs = ChannelJobs(core.scheduled, {r.name: r.port for r in runners})
+        health = _health(settings, core, runners, jobs)
         if health is not None:
             await health.start()
         try:
@@ -114,7 +114,7 @@ async def _serve_until_stopped(runners: list[PlatformRunner], jobs: ChannelJobs,
             for watcher in watchers:
                 if watcher in done:
                     watcher.result()
-    except CredentialsRejected as exc:
+    except StartRefused as exc:
         print(exc, file=sys.stderr)
         status = 2
     finally:
@@ -132,7 +132,7 @@ async def _start(runners: list[PlatformRunner], jobs: ChannelJobs) -> None:
     await asyncio.gather(*(r.start() for r in runners))
 
 
-def _watchers(runners: list[PlatformRunner]) -> list[Callable[[], Awaitable[None]]]:
+def _watchers(runners: list[PlatformRunner]) -> list[Callable[[], Coroutine[Any, Any, None]]]:
     """Platforms whose connection can end for good (a revoked token mid-run) are watched."""
     return [w for w in (getattr(r, "wait", None) for r in runners) if w is not None]
 
@@ -153,27 +153,24 @@ async def _shut_down(runners: list[PlatformRunner], jobs: ChannelJobs) -> None:
         await asyncio.gather(*pending, return_exceptions=True)
 
 
-def _runners(app: App, platforms: list[str]) -> list[PlatformRunner]:
+def _runners(core: Core, platforms: list[str]) -> list[PlatformRunner]:
+    """The adapters for the chosen platforms (imported only when used: each SDK takes time to load)."""
+    from bot.app import adapters
+
     runners: list[PlatformRunner] = []
-    settings = app.settings
     if "slack" in platforms:
-        from handlers.slack.server import SlackRunner, build_slack_app
-
-        runners.append(SlackRunner(build_slack_app(app), settings))
+        runners.append(adapters.slack_runner(core))
     if "discord" in platforms:
-        from handlers.discord.bot import DiscordRunner, build_discord_bot
-
-        assert settings.discord_token is not None
-        runners.append(DiscordRunner(build_discord_bot(app), settings.discord_token.get_secret_value()))
+        runners.append(adapters.discord_runner(core))
     return runners
 
 
-def _health(settings: Settings, app: App, runners: list[PlatformRunner], jobs: ChannelJobs) -> HealthServer | None:
+def _health(settings: Settings, core: Core, runners: list[PlatformRunner], jobs: ChannelJobs) -> HealthServer | None:
     if not settings.health_port:
         return None
 
     async def redis() -> bool:
-        await app.store.ping()
+        await core.stores.ping()
         return True
 
     async def scheduler() -> bool:
@@ -185,16 +182,17 @@ def _health(settings: Settings, app: App, runners: list[PlatformRunner], jobs: C
 
 def run_practice_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run one practice round (or list history) on the event loop."""
-    from handlers.console.practice import run_history, run_practice
+    from handlers.console.practice import Practice, run_history, run_practice
 
     async def main() -> int:
         terminal = StdioTerminal()
         _interrupt_on_ctrl_c(terminal)
-        async with bootstrap(settings) as app:
+        async with bootstrap(settings) as core:
+            practice = Practice(core.bank, core.posts, core.answers, settings.timezone, settings.data_dir)
             if args.history:
-                return await run_history(app, terminal)
+                return await run_history(practice, terminal)
             category = Category(args.category) if args.category else None
-            return await run_practice(app, terminal, category=category, question_id=args.question)
+            return await run_practice(practice, terminal, category=category, question_id=args.question)
 
     return asyncio.run(main())
 

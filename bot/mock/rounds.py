@@ -4,19 +4,25 @@ scorecard in debrief language at the end of each round and of the loop."""
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Callable
+import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
-from statistics import mean
 
-from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
-from bot.scoring.feedback import Feedback, Verdict
+from bot.answers import SOMETHING_WENT_WRONG
+from bot.clock import Clock
+from bot.errors import StoreUnavailable
 from bot.identities import Member, personal
+from bot.mock.scorecard import Scorecard, scorecard
 from bot.mock.session import MockAnswer, MockSession
 from bot.mock.store import MockStore, SessionChanged
-from bot.scoring.engine import FeedbackEngine, verdict_for
+from bot.replies import Block, Command, Inline, Reply, Section, code, line, plain_line, plain_text, say, strong
+from bot.replies import text as paragraph
+from bot.scoring.engine import FeedbackEngine
+from bot.scoring.feedback import Feedback
+from bot.scoring.feedback_reply import clock
+from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
+from bot.store.events import EventStore
 from content.loader import Bank
 from content.schema import RoundId
 
@@ -31,6 +37,7 @@ ALIASES = {
 RECENT = timedelta(days=30)
 MAX_ANSWER_CHARS = 40_000
 SAVE_RETRIES = 5
+log = logging.getLogger(__name__)
 
 
 class MockStatus(StrEnum):
@@ -47,55 +54,56 @@ class MockStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class Scorecard:
-    """A round's (or the loop's) debrief: scores, verdict, reasons, what to fix, change since last time."""
-
-    title: str
-    overall: float
-    verdict: Verdict
-    criteria: tuple[tuple[str, float], ...]
-    reasons: tuple[str, ...]
-    fix_first: tuple[str, ...]
-    change: float | None
-    timings: tuple[tuple[str, int, int], ...]  # question id, seconds taken, estimated speaking seconds
-
-    def render(self) -> str:
-        """Plain text a chat adapter can send as is."""
-        lines = [f"*{self.title}: {self.overall:.1f}/5, {self.verdict.label}*"]
-        if self.change is not None:
-            lines.append(f"Change since your last mock of this round: {self.change:+.1f}")
-        lines += [f"- {name}: {score:.1f}" for name, score in self.criteria]
-        lines += [f"Debrief: {reason}" for reason in self.reasons]
-        if self.fix_first:
-            lines.append("Fix first:")
-            lines += [f"{i}. {item}" for i, item in enumerate(self.fix_first, start=1)]
-        for question_id, seconds, spoken in self.timings:
-            lines.append(f"`{question_id}`: answered in {_clock(seconds)}, about {_clock(spoken)} spoken "
-                         f"(guideline {_clock(SPEAKING_GUIDELINE_SECONDS)})")
-        return "\n".join(lines)
-
-
-@dataclass(frozen=True)
 class MockTurn:
     """What the interviewer says next."""
 
     status: MockStatus
-    text: str
+    reply: Reply
     scorecards: tuple[Scorecard, ...] = ()
 
+    @property
+    def text(self) -> str:
+        """The turn as plain text."""
+        return plain_text(self.reply)
 
-def _clock(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
+
+def _turn(status: MockStatus, *blocks: Block, cards: tuple[Scorecard, ...] = ()) -> MockTurn:
+    """A turn of the given blocks, scorecards last."""
+    summary = plain_line(blocks[0].lines[0]) if blocks and blocks[0].lines else (cards[0].title if cards else "")
+    sections = tuple(card.section() for card in cards)
+    return MockTurn(status, Reply(summary, body=blocks, sections=sections), cards)
+
+
+def _say(status: MockStatus, *parts: Inline) -> MockTurn:
+    return _turn(status, paragraph(line(*parts)))
 
 
 class MockInterviews:
     """Runs members' mock interviews; state lives in Redis, so any replica can continue a session."""
 
-    def __init__(self, bank: Bank, engine: FeedbackEngine, store: MockStore, clock: Callable[[], datetime]) -> None:
+    def __init__(self, bank: Bank, engine: FeedbackEngine, store: MockStore, events: EventStore, clock: Clock) -> None:
         self.bank = bank
         self.engine = engine
         self.store = store
+        self.events = events
         self.clock = clock
+
+    async def answer_message(
+        self, member: Member, text: str, *, event_id: str | None = None, venue: str | None = None
+    ) -> Reply | None:
+        """A member's message where their mock runs (a DM, or their private thread): the interviewer's next turn.
+        None when there is nothing to say: a retried event, or someone else's message in a mock thread."""
+        try:
+            if venue is not None and await self.session_venue(member) != venue:
+                return None
+            if event_id is not None and not await self.events.claim(personal(member).workspace, event_id):
+                return None
+            return (await self.answer(member, text, venue=venue)).reply
+        except StoreUnavailable as exc:
+            return say(f"{exc} Your answer was not saved; send it again in a minute.")
+        except Exception:
+            log.exception("mock answer from %s failed", member.user_id)
+            return say(SOMETHING_WENT_WRONG)
 
     def round_names(self) -> list[str]:
         """What `mock` accepts: every round id, and `loop`."""
@@ -107,13 +115,13 @@ class MockInterviews:
         name = name.strip().lower() or RoundId.HIRING_MANAGER.value
         name = ALIASES.get(name, name)
         if name not in self.round_names():
-            return MockTurn(MockStatus.UNKNOWN_ROUND, f"Unknown round `{name[:40]}`. Choose one of: {', '.join(self.round_names())}.")
+            return _say(MockStatus.UNKNOWN_ROUND, "Unknown round ", code(name[:40]), f". Choose one of: {', '.join(self.round_names())}.")
         current = await self.store.session(member)
         if current is not None:
             if if_open == "resume":
-                return MockTurn(MockStatus.QUESTION, "Picking up where you left off.\n\n" + self._ask(current))
+                return _turn(MockStatus.QUESTION, paragraph("Picking up where you left off."), self._ask(current))
             if if_open != "abandon":
-                return MockTurn(
+                return _say(
                     MockStatus.NEEDS_CHOICE,
                     f"You have a mock in progress ({current.kind}, question {current.question_index + 1}). "
                     "Resume it, or abandon it and start the new one?",
@@ -127,7 +135,7 @@ class MockInterviews:
         await self.store.save(member, session, expected_version=None)
         await self.store.mark_seen(member, questions, now)
         intro = self._round_intro(session)
-        return MockTurn(MockStatus.QUESTION, f"{intro}\n\n{self._ask(session)}")
+        return _turn(MockStatus.QUESTION, intro, self._ask(session))
 
     async def bind(self, member: Member, venue: str) -> None:
         """Pin the open session to a place (a private thread): messages elsewhere will not count."""
@@ -153,27 +161,28 @@ class MockInterviews:
         """Take the member's answer (or follow-up), then probe, move on, or close the round with a scorecard."""
         member = personal(member)
         if not text.strip():
-            return MockTurn(MockStatus.REJECTED, "That message is empty; answer the question as you would out loud.")
+            return _say(MockStatus.REJECTED, "That message is empty; answer the question as you would out loud.")
         if len(text) > MAX_ANSWER_CHARS:
-            return MockTurn(MockStatus.REJECTED, f"That is {len(text):,} characters; keep answers under {MAX_ANSWER_CHARS:,}. Nothing was saved.")
+            return _say(MockStatus.REJECTED, f"That is {len(text):,} characters; keep answers under {MAX_ANSWER_CHARS:,}. Nothing was saved.")
         for _ in range(SAVE_RETRIES):
             session = await self.store.session(member)
             if session is None:
-                return MockTurn(MockStatus.NO_SESSION, "No mock interview is open. Start one with `/debrief mock behavioral` (or `mock loop`).")
+                return _say(MockStatus.NO_SESSION, "No mock interview is open. Start one with ",
+                            Command("mock", ("behavioral",)), " (or ", Command("mock", ("loop",)), ").")
             if session.venue is not None and venue != session.venue:
-                return MockTurn(MockStatus.NO_SESSION, "Your mock interview runs in its own thread; answer there.")
+                return _say(MockStatus.NO_SESSION, "Your mock interview runs in its own thread; answer there.")
             try:
                 return await self._take(member, session, text)
             except SessionChanged:
                 continue
-        return MockTurn(MockStatus.REJECTED, "Your mock changed while this answer was saved; please send it again.")
+        return _say(MockStatus.REJECTED, "Your mock changed while this answer was saved; please send it again.")
 
     async def skip(self, member: Member) -> MockTurn:
         """Move past the current question (it counts as unanswered in the scorecard)."""
         member = personal(member)
         session = await self.store.session(member)
         if session is None:
-            return MockTurn(MockStatus.NO_SESSION, "No mock interview is open.")
+            return _say(MockStatus.NO_SESSION, "No mock interview is open.")
         skipped = MockAnswer(round=session.round, question_id=session.question_id, skipped=True,
                              seconds=self._elapsed(session))
         return await self._advance(member, session, session.pending or skipped)
@@ -183,17 +192,17 @@ class MockInterviews:
         member = personal(member)
         session = await self.store.session(member)
         if session is None:
-            return MockTurn(MockStatus.NO_SESSION, "No mock interview is open.")
-        return MockTurn(MockStatus.PROBE if session.probe else MockStatus.QUESTION, self._ask(session))
+            return _say(MockStatus.NO_SESSION, "No mock interview is open.")
+        return _turn(MockStatus.PROBE if session.probe else MockStatus.QUESTION, self._ask(session))
 
     async def stop(self, member: Member) -> MockTurn:
         """Abandon the open mock."""
         member = personal(member)
         session = await self.store.session(member)
         if session is None:
-            return MockTurn(MockStatus.NO_SESSION, "No mock interview is open.")
+            return _say(MockStatus.NO_SESSION, "No mock interview is open.")
         await self.store.delete(member)
-        return MockTurn(MockStatus.STOPPED, "Mock abandoned. Start a new one whenever you like.")
+        return _say(MockStatus.STOPPED, "Mock abandoned. Start a new one whenever you like.")
 
     # interviewer behaviour ------------------------------------------------------------------------
 
@@ -218,7 +227,7 @@ class MockInterviews:
                 "asked_at": self.clock(), "version": session.version + 1,
             })
             await self.store.save(member, updated, expected_version=session.version)
-            return MockTurn(MockStatus.PROBE, f"{_timing(answered)}\n\nFollow-up: {probe}")
+            return _turn(MockStatus.PROBE, _timing(answered), paragraph(f"Follow-up: {probe}"))
         return await self._advance(member, session, answered)
 
     def _record(self, base: MockAnswer, feedback: Feedback, *, seconds: int) -> MockAnswer:
@@ -241,8 +250,8 @@ class MockInterviews:
                 "pending": None, "asked_at": now, "version": session.version + 1,
             })
             await self.store.save(member, updated, expected_version=session.version)
-            prefix = f"{_timing(answered)}\n\n" if not answered.skipped else ""
-            return MockTurn(MockStatus.QUESTION, prefix + self._ask(updated))
+            prefix = () if answered.skipped else (_timing(answered),)
+            return _turn(MockStatus.QUESTION, *prefix, self._ask(updated))
         round_card = await self._round_scorecard(member, session.round, [a for a in answers if a.round == session.round])
         scores = {**session.round_scores, session.round.value: round_card.overall}
         if session.round_index + 1 < len(session.rounds):
@@ -255,55 +264,26 @@ class MockInterviews:
             })
             await self.store.save(member, updated, expected_version=session.version)
             await self.store.mark_seen(member, questions, now)
-            text = f"{round_card.render()}\n\n{self._round_intro(updated)}\n\n{self._ask(updated)}"
-            return MockTurn(MockStatus.QUESTION, text, (round_card,))
+            onwards = Section(None, (self._round_intro(updated), self._ask(updated)))
+            reply = Reply(round_card.title, sections=(round_card.section(), onwards))
+            return MockTurn(MockStatus.QUESTION, reply, (round_card,))
         await self.store.delete(member)
         cards = [round_card]
         if len(session.rounds) > 1:
             cards.append(self._loop_scorecard(answers, scores))
-        return MockTurn(MockStatus.FINISHED, "\n\n".join(c.render() for c in cards), tuple(cards))
+        return _turn(MockStatus.FINISHED, cards=tuple(cards))
 
     async def _round_scorecard(self, member: Member, round_id: RoundId, answers: list[MockAnswer]) -> Scorecard:
-        card = self._scorecard(self.bank.rounds[round_id].name + " round", answers)
+        card = scorecard(self.bank.rounds[round_id].name + " round", answers)
         previous = await self.store.previous_score(member, round_id.value)
         await self.store.record_score(member, round_id.value, card.overall)
-        return Scorecard(card.title, card.overall, card.verdict, card.criteria, card.reasons, card.fix_first,
-                         None if previous is None else round(card.overall - previous, 1), card.timings)
+        return card.with_change(previous)
 
     def _loop_scorecard(self, answers: list[MockAnswer], scores: dict[str, float]) -> Scorecard:
-        card = self._scorecard("Full loop", answers)
+        card = scorecard("Full loop", answers)
         weakest = min(scores, key=lambda r: scores[r])
         reasons = (*card.reasons, f"Weakest round: {self.bank.rounds[RoundId(weakest)].name} ({scores[weakest]:.1f}).")
         return Scorecard(card.title, card.overall, card.verdict, card.criteria, reasons, card.fix_first, None, ())
-
-    def _scorecard(self, title: str, answers: list[MockAnswer]) -> Scorecard:
-        done = [a for a in answers if not a.skipped and a.overall is not None]
-        overall = round(mean(a.overall for a in done if a.overall is not None), 1) if done else 1.0
-        by_criterion: dict[str, list[int]] = {}
-        for answer in done:
-            for name, score in answer.criteria.items():
-                by_criterion.setdefault(name, []).append(score)
-        criteria = tuple(sorted(((n, round(mean(s), 1)) for n, s in by_criterion.items()), key=lambda item: -item[1]))
-        reasons = []
-        if criteria and criteria[0][1] >= 4:
-            reasons.append(f"Clear signal on {criteria[0][0].lower()} ({criteria[0][1]:.1f}).")
-        weak = [c for c in criteria if c[1] <= 2]
-        if weak:
-            reasons.append("No convincing evidence of " + ", ".join(n.lower() for n, _ in weak[:3]) + ".")
-        skipped = len(answers) - len(done)
-        if skipped:
-            reasons.append(f"{skipped} question{'s' if skipped != 1 else ''} skipped: a panel reads that as a gap.")
-        slow = [a for a in done if a.speaking_seconds > SPEAKING_GUIDELINE_SECONDS]
-        if slow:
-            reasons.append(f"{len(slow)} answer{'s' if len(slow) != 1 else ''} ran past 2.5 minutes spoken.")
-        fixes: list[str] = []
-        for name, _ in sorted(criteria, key=lambda item: item[1])[:3]:
-            hint = next((a.to_reach_five[name] for a in done if name in a.to_reach_five), "")
-            fixes.append(f"{name}: {hint}".strip())
-        habits = Counter(item for a in done for item in a.anti_patterns)
-        fixes = [f"Stop: {habit}" for habit, _ in habits.most_common(1)] + fixes
-        return Scorecard(title, overall, verdict_for(overall), criteria, tuple(reasons), tuple(fixes[:3]), None,
-                         tuple((a.question_id, a.seconds, a.speaking_seconds) for a in done))
 
     # questions ------------------------------------------------------------------------------------
 
@@ -321,23 +301,24 @@ class MockInterviews:
 
         return sorted(pool, key=order)[:count]
 
-    def _round_intro(self, session: MockSession) -> str:
+    def _round_intro(self, session: MockSession) -> Block:
         round_ = self.bank.rounds[session.round]
         position = f" (round {session.round_index + 1} of {len(session.rounds)})" if len(session.rounds) > 1 else ""
-        return (f"*{round_.name}*{position}: {len(session.questions)} questions. {round_.description} "
-                "Answer each as you would out loud; aim for 2.5 minutes.")
+        return paragraph(line(strong(round_.name), f"{position}: {len(session.questions)} questions. {round_.description} "
+                         "Answer each as you would out loud; aim for 2.5 minutes."))
 
-    def _ask(self, session: MockSession) -> str:
+    def _ask(self, session: MockSession) -> Block:
         if session.probe:
-            return f"Follow-up: {session.probe}"
+            return paragraph(f"Follow-up: {session.probe}")
         question = self.bank.question(session.question_id)
-        return f"Question {session.question_index + 1} of {len(session.questions)} (`{question.id}`): {question.text}"
+        return paragraph(line(f"Question {session.question_index + 1} of {len(session.questions)} (", code(question.id),
+                         f"): {question.text}"))
 
     def _elapsed(self, session: MockSession) -> int:
         return max(0, int((self.clock() - session.asked_at).total_seconds()))
 
 
-def _timing(answer: MockAnswer) -> str:
-    return (f"Noted. You took {_clock(answer.seconds)}; that answer is about {_clock(answer.speaking_seconds)} "
-            f"spoken (guideline {_clock(SPEAKING_GUIDELINE_SECONDS)}).")
+def _timing(answer: MockAnswer) -> Block:
+    return paragraph(f"Noted. You took {clock(answer.seconds)}; that answer is about {clock(answer.speaking_seconds)} "
+                f"spoken (guideline {clock(SPEAKING_GUIDELINE_SECONDS)}).")
 

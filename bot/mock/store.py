@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from bot.store import keys
-from bot.errors import store_errors
+from bot.store.guard import store_errors
 from bot.identities import Member
 from bot.mock.session import MockSession
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from redis.asyncio import Redis
 
 from bot.store import keys
-from bot.errors import store_errors
+from bot.store.guard import lua, store_errors
 
 
 @dataclass(frozen=True)
@@ -31,9 +30,8 @@ class ReviewStore:
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
-        folder = resources.files("bot.review") / "lua"
-        self._add = redis.register_script((folder / "add_review.lua").read_text(encoding="utf-8"))
-        self._helpful = redis.register_script((folder / "mark_helpful.lua").read_text(encoding="utf-8"))
+        self._add = redis.register_script(lua("bot.review", "add_review.lua"))
+        self._helpful = redis.register_script(lua("bot.review", "mark_helpful.lua"))
 
     async def add(self, workspace: str, prompt_id: str, author_id: str, review: dict[str, Any], points: int) -> bool:
         """Store the review unless this reviewer already reviewed the answer; True when stored."""

@@ -8,14 +8,17 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.answers import AnswerStatus, SubmitAnswer
-from bot.app.bootstrap import App
-from bot.channels import ChannelSettings
+from dataclasses import dataclass
+
+from bot.answers import Answers, AnswerStatus, SubmitAnswer
+from bot.channel_settings import ChannelSettings
+from bot.daily_post import DailyPosts
 from bot.errors import StoreUnavailable
-from bot.scoring.render_text import render_feedback
 from bot.identities import Channel, Member
 from bot.prompts import DailyPrompt
 from bot.scoring.engine import UnknownQuestion
+from bot.scoring.render_text import render_feedback
+from content.loader import Bank
 from content.schema import Category
 from handlers.console.terminal import Interrupted, Terminal
 
@@ -45,9 +48,21 @@ def local_timezone_name(configured: str | None) -> str:
     return "UTC"
 
 
-def practice_settings(app: App) -> ChannelSettings:
-    """Practice runs daily in the person's own timezone with a day-long window."""
-    return ChannelSettings(timezone=local_timezone_name(app.settings.timezone), weekdays=tuple(range(7)))
+@dataclass(frozen=True)
+class Practice:
+    """What terminal practice needs: the bank, the daily post and answer use cases, and where to keep an
+    answer that could not be saved."""
+
+    bank: Bank
+    posts: DailyPosts
+    answers: Answers
+    timezone: str | None
+    data_dir: Path
+
+    @property
+    def settings(self) -> ChannelSettings:
+        """Practice runs daily in the person's own timezone with a day-long window."""
+        return ChannelSettings(timezone=local_timezone_name(self.timezone), weekdays=tuple(range(7)))
 
 
 def practice_member() -> Member:
@@ -60,7 +75,7 @@ def practice_member() -> Member:
 
 
 async def run_practice(
-    app: App, terminal: Terminal, *, category: Category | None = None, question_id: str | None = None
+    app: Practice, terminal: Terminal, *, category: Category | None = None, question_id: str | None = None
 ) -> int:
     """One practice round; returns the exit status."""
     member = practice_member()
@@ -73,12 +88,12 @@ async def run_practice(
         return asked
     prompt, answer = asked
     command = SubmitAnswer(
-        member=member, message_id="terminal", text=answer, at=app.coach.clock(), prompt_id=prompt.id
+        member=member, message_id="terminal", text=answer, at=app.posts.clock(), prompt_id=prompt.id
     )
     try:
-        outcome = await app.coach.submit_answer(command)
+        outcome = await app.answers.submit(command)
     except StoreUnavailable as exc:
-        saved = _keep_unsaved(app.settings.data_dir, answer)
+        saved = _keep_unsaved(app.data_dir, answer)
         terminal.write(f"\n{exc}\nYour answer is kept in {saved}.\n")
         return 1
     if outcome.status is not AnswerStatus.RECORDED or outcome.feedback is None:
@@ -94,16 +109,14 @@ async def run_practice(
 
 
 async def _ask(
-    app: App, terminal: Terminal, member: Member, category: Category | None, question_id: str | None
+    app: Practice, terminal: Terminal, member: Member, category: Category | None, question_id: str | None
 ) -> tuple[DailyPrompt, str] | int:
     """Show the question (and any earlier answer today), then read the answer; an exit status instead when
     there is nothing to submit."""
     try:
-        prompt = await app.coach.open_practice_prompt(
-            CHANNEL, practice_settings(app), category=category, question_id=question_id
-        )
+        prompt = await app.posts.open_practice(CHANNEL, app.settings, category=category, question_id=question_id)
         terminal.write(_question_block(app, prompt, _heading(category, question_id)))
-        earlier = await app.coach.answer_so_far(member, prompt.id)
+        earlier = await app.answers.so_far(member, prompt.id)
     except UnknownQuestion as exc:
         terminal.write(f"{exc.args[0]} (see `debrief content list`)\n")
         return 2
@@ -123,10 +136,10 @@ async def _ask(
     return prompt, answer
 
 
-async def run_history(app: App, terminal: Terminal, limit: int = 20) -> int:
+async def run_history(app: Practice, terminal: Terminal, limit: int = 20) -> int:
     """List past answers with their scores."""
     try:
-        items = await app.coach.history(practice_member(), limit)
+        items = await app.answers.history(practice_member(), limit)
     except StoreUnavailable as exc:
         terminal.write(f"{exc}\n")
         return 1
@@ -155,7 +168,7 @@ def _heading(category: Category | None, question_id: str | None) -> str:
     return "Today's question"
 
 
-def _question_block(app: App, prompt: DailyPrompt, heading: str) -> str:
+def _question_block(app: Practice, prompt: DailyPrompt, heading: str) -> str:
     question = app.bank.question(prompt.question_id)
     round_ = app.bank.rounds[question.round]
     rubric = app.bank.rubric_for(question)

@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import discord
 
-from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
 from bot.answers import SubmitAnswer
-from bot.chat_port import Reply
-from bot.scoring.feedback import Feedback, Verdict
 from bot.identities import Channel, Member, ThreadRef
-from bot.streaks import Streak
+from bot.replies import Block, ChannelMention, Command, Inline, Kind, Reply, Section, Setting, Span, Style
 
 FIELD_LIMIT = 1024
 DESCRIPTION_LIMIT = 4096
 TITLE_LIMIT = 256
+FOOTER_LIMIT = 2048
 MAX_FIELDS = 25
 TOTAL_LIMIT = 5800  # Discord allows 6,000 characters per embed
-COLOURS = {
-    Verdict.STRONG_HIRE: 0x2E7D32,
-    Verdict.HIRE: 0x66BB6A,
-    Verdict.LEAN_NO_HIRE: 0xF9A825,
-    Verdict.NO_HIRE: 0xC62828,
-}
+BLANK = "\u200b"
+DEFAULT_COLOUR = 0x3949AB
+COLOURS = {"strong_hire": 0x2E7D32, "hire": 0x66BB6A, "lean_no_hire": 0xF9A825, "no_hire": 0xC62828}
+# The options each /debrief subcommand takes, in the order the core's words come (see bot.command_group).
+POSITIONAL_OPTIONS = {"mock": ("round", "then"), "leaderboard": ("board",)}
 
 
 def workspace_id(guild_id: int | str) -> str:
@@ -61,7 +59,7 @@ def answer_from_message(message: discord.Message) -> SubmitAnswer | None:
 
 def answer_from_edit(payload: discord.RawMessageUpdateEvent, parent_id: int | None) -> SubmitAnswer | None:
     """An edited thread message, as a revision; None when it is not a person's edited text."""
-    data = payload.data
+    data: dict[str, Any] = dict(payload.data)
     author = data.get("author") or {}
     edited = data.get("edited_timestamp")
     if payload.guild_id is None or parent_id is None or author.get("bot") or not edited or "content" not in data:
@@ -79,49 +77,90 @@ def answer_from_edit(payload: discord.RawMessageUpdateEvent, parent_id: int | No
     )
 
 
+def command_syntax(command: Command) -> str:
+    """`/debrief setup time:09:00` the way Discord's slash command takes it (positional words become options)."""
+    names = POSITIONAL_OPTIONS.get(command.name, ())
+    options = [f"{names[i]}:{word}" if i < len(names) else word for i, word in enumerate(command.words)]
+    options += [f"{key}:{value}" for key, value in command.settings]
+    return " ".join(["/debrief", command.name, *options])
+
+
+def _code(text: str) -> str:
+    return "`" + text.replace("`", "'") + "`"
+
+
+def inline(part: Inline) -> str:
+    """One inline part as Discord markdown, text escaped so nothing pings or formats by accident."""
+    if isinstance(part, str):
+        return safe(part)
+    if isinstance(part, Span):
+        if part.style is Style.STRONG:
+            return f"**{safe(part.text)}**"
+        if part.style is Style.EMPHASIS:
+            return f"*{safe(part.text)}*"
+        if part.style is Style.CODE:
+            return _code(part.text)
+        return safe(part.text)
+    if isinstance(part, Command):
+        return _code(command_syntax(part))
+    if isinstance(part, Setting):
+        return _code(f"{part.key}:{part.value}")
+    assert isinstance(part, ChannelMention)
+    return f"<#{part.channel_id}>" if part.channel_id.isdigit() else safe(part.channel_id)
+
+
+def block_markdown(block: Block) -> str:
+    """A block as Discord markdown lines."""
+    lines = ["".join(inline(p) for p in item) for item in block.lines]
+    if block.kind is Kind.BULLETS:
+        lines = [f"• {item}" for item in lines]
+    elif block.kind is Kind.NUMBERED:
+        lines = [f"{i}. {item}" for i, item in enumerate(lines, start=1)]
+    elif block.kind is Kind.QUOTES:
+        lines = ["> \u201c" + " ".join(item.split()) + "\u201d" for item in lines]
+    elif block.kind is Kind.NOTE:
+        lines = [f"*{item}*" for item in lines if item]
+    return "\n".join(lines)
+
+
+def _markdown(blocks: tuple[Block, ...]) -> str:
+    return "\n".join(block_markdown(b) for b in blocks)
+
+
+def reply_embeds(reply: Reply) -> list[discord.Embed]:
+    """A reply as one embed, or several when it exceeds an embed's limits; every text escaped."""
+    colour = COLOURS.get(reply.accent or "", DEFAULT_COLOUR)
+    description = _markdown(reply.body) or (safe(reply.summary) if not reply.sections else "")
+    embeds = [_embed(reply.title, description, colour)]
+    for part in reply.sections:
+        for name, value in _fields(part):
+            embed = embeds[-1]
+            if len(embed.fields) >= MAX_FIELDS or len(embed) + len(name) + len(value) > TOTAL_LIMIT:
+                embed = _embed(None, "", colour)
+                embeds.append(embed)
+            embed.add_field(name=name, value=value, inline=False)
+    return embeds
+
+
 def reply_embed(reply: Reply) -> discord.Embed:
-    """A neutral reply as an embed (the core's own text is trusted; member text is escaped upstream)."""
-    embed = discord.Embed(description=_cut(_discord_markdown(reply.text), DESCRIPTION_LIMIT), colour=0x3949AB)
-    for section in reply.sections[:MAX_FIELDS]:
-        name = section.title or "\u200b"
-        body = safe(section.text) if section.from_members else _discord_markdown(section.text)
-        embed.add_field(name=_cut(name, TITLE_LIMIT), value=_cut(body, FIELD_LIMIT) or "\u200b", inline=False)
-    return embed
+    """The first (usually only) embed of a reply."""
+    return reply_embeds(reply)[0]
 
 
-def _discord_markdown(text: str) -> str:
-    """Slack-style `*bold*` from shared core text becomes Discord `**bold**`."""
-    return text.replace("*How to use debrief*", "**How to use debrief**")
-
-
-def feedback_embed(feedback: Feedback, *, streak: Streak | None, points: int, points_total: int, note: str) -> discord.Embed:
-    """Rubric feedback: verdict, per-criterion evidence and suggestions, anti-patterns, streak."""
-    minutes, seconds = divmod(feedback.speaking_seconds, 60)
-    limit = f"{SPEAKING_GUIDELINE_SECONDS // 60}:{SPEAKING_GUIDELINE_SECONDS % 60:02d}"
-    lines = [f"{feedback.word_count} words · about {minutes}:{seconds:02d} spoken (guideline {limit})"
-             + (" · **over time**" if feedback.over_time else "")]
-    lines += [f"⚠️ {safe(n)}" for n in feedback.notes]
-    embed = discord.Embed(
-        title=f"Score {feedback.overall:.1f}/5 · {feedback.verdict.label.title()}",
-        description=_cut("\n".join(lines), DESCRIPTION_LIMIT),
-        colour=COLOURS[feedback.verdict],
+def _embed(title: str | None, description: str, colour: int) -> discord.Embed:
+    return discord.Embed(
+        title=_cut(safe(title), TITLE_LIMIT) if title else None,
+        description=_cut(description, DESCRIPTION_LIMIT) if description else None,
+        colour=colour,
     )
-    budget = TOTAL_LIMIT - len(embed.title or "") - len(embed.description or "") - 300
-    for c in feedback.criteria:
-        quotes = [f"> \u201c{safe(' '.join(q.split()))}\u201d" for q in c.evidence[:2]]
-        value = "\n".join(quotes + ([f"*To raise it:* {safe(c.suggestion)}"] if c.suggestion else [])) or "No evidence found."
-        value = _cut(value, min(FIELD_LIMIT, max(80, budget // (len(feedback.criteria) + 2))))
-        embed.add_field(name=_cut(f"{c.name} · {c.score}/5", TITLE_LIMIT), value=value, inline=False)
-    for hit in feedback.anti_patterns[:3]:
-        value = f"> \u201c{safe(' '.join(hit.quote.split()))}\u201d\n*Why:* {safe(hit.why)}\n*Instead:* {safe(hit.better)}"
-        embed.add_field(name=_cut(f"Watch out: {hit.name}", TITLE_LIMIT), value=_cut(value, 500), inline=False)
-    if feedback.structure:
-        marks = " · ".join(f"{p.name} {'✓' if p.present else '✗'}" for p in feedback.structure)
-        embed.add_field(name="Structure", value=_cut(marks, FIELD_LIMIT), inline=False)
-    footer = [note]
-    if points:
-        footer.append(f"+{points} points ({points_total} total)")
-    if streak is not None:
-        footer.append(f"Streak: {streak.describe()}")
-    embed.set_footer(text=_cut(" · ".join(footer), 2048))
-    return embed
+
+
+def _fields(part: Section) -> Iterator[tuple[str, str]]:
+    """A section as one or more fields within the field limit (long text continues in the next field)."""
+    name = _cut(safe(part.title), TITLE_LIMIT) if part.title else BLANK
+    value = _markdown(part.blocks) or BLANK
+    while value:
+        chunk = value if len(value) <= FIELD_LIMIT else value[: value.rfind("\n", 0, FIELD_LIMIT) + 1 or FIELD_LIMIT]
+        yield name, chunk
+        value = value[len(chunk):].lstrip("\n")
+        name = BLANK

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
-from bot.chat_port import Reply
+from bot.replies import Reply
+from handlers.discord.actions import ButtonActions, actions_of
 
-if TYPE_CHECKING:
-    from handlers.discord.bot import DebriefBot
+
+MAX_BUTTONS = 5
 
 
 def reply_view(reply: Reply) -> discord.ui.View | None:
@@ -18,27 +19,27 @@ def reply_view(reply: Reply) -> discord.ui.View | None:
     if not reply.buttons:
         return None
     view = discord.ui.View(timeout=None)
-    for button in reply.buttons[:5]:
-        view.add_item(discord.ui.Button(label=button.label[:80], custom_id=button.action_id, style=discord.ButtonStyle.secondary))
+    for button in reply.buttons[:MAX_BUTTONS]:
+        style = discord.ButtonStyle.primary if button.primary else discord.ButtonStyle.secondary
+        view.add_item(discord.ui.Button(label=button.label[:80], custom_id=button.action_id[:100], style=style))
     return view
 
 
 class TodayView(discord.ui.View):
-    """The daily post's "Show today's question privately" button."""
+    """The daily post's "Show today's question privately" and "Review an answer" buttons."""
 
-    def __init__(self, bot: DebriefBot) -> None:
+    def __init__(self) -> None:
         super().__init__(timeout=None)
-        self.bot = bot
 
     @discord.ui.button(label="Show today's question privately", custom_id="today", style=discord.ButtonStyle.secondary)
     async def today(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         """Answer with the channel's question, ephemerally."""
-        await self.bot.show_today(interaction)
+        await actions_of(interaction).show_today(interaction)
 
     @discord.ui.button(label="Review an answer", custom_id="review", style=discord.ButtonStyle.secondary)
     async def review(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         """The next answer this member should review."""
-        await self.bot.show_review_task(interaction, None)
+        await actions_of(interaction).show_review_task(interaction, None)
 
 
 class ShowFeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"feedback:(?P<channel>\d+):(?P<date>[0-9-]+):(?P<user>\d+)"):
@@ -63,8 +64,7 @@ class ShowFeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Show the stored answer's feedback to its author only."""
-        bot: DebriefBot = interaction.client  # type: ignore[assignment]
-        await bot.show_feedback(interaction, f"{self.channel_id}:{self.local_date}", self.user_id)
+        await actions_of(interaction).show_feedback(interaction, f"{self.channel_id}:{self.local_date}", self.user_id)
 
 
 class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"review:(?P<ref>[^|]+\|\d+)"):
@@ -83,8 +83,7 @@ class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"re
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Show the answer and the way to the form."""
-        bot: DebriefBot = interaction.client  # type: ignore[assignment]
-        await bot.show_review_task(interaction, self.ref)
+        await actions_of(interaction).show_review_task(interaction, self.ref)
 
 
 class ReviewFormButton(
@@ -106,19 +105,18 @@ class ReviewFormButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Open the review form for this answer."""
-        bot: DebriefBot = interaction.client  # type: ignore[assignment]
-        await interaction.response.send_modal(ReviewModal(bot, self.ref, self.question_id))
+        await interaction.response.send_modal(ReviewModal(actions_of(interaction), self.ref, self.question_id))
 
 
 class ReviewModal(discord.ui.Modal, title="Review an answer"):
     """Scores 1-5 for each criterion, in order, and a comment of at least 20 characters."""
 
-    def __init__(self, bot: DebriefBot, ref: str, question_id: str) -> None:
+    def __init__(self, actions: ButtonActions, ref: str, question_id: str) -> None:
         super().__init__(timeout=900)
-        self.bot, self.ref = bot, ref
-        rubric = bot.app.bank.rubric_for(bot.app.bank.question(question_id))
-        self.criterion_ids = [c.id for c in rubric.criteria]
-        names = ", ".join(c.name for c in rubric.criteria)
+        self.actions, self.ref = actions, ref
+        criteria = actions.review_criteria(question_id)
+        self.criterion_ids = [cid for cid, _ in criteria]
+        names = ", ".join(name for _, name in criteria)
         self.scores: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
             label="Scores 1-5 in order, e.g. 4 3 5 2 4", placeholder=names[:100], max_length=40
         )
@@ -133,7 +131,7 @@ class ReviewModal(discord.ui.Modal, title="Review an answer"):
         values = re.findall(r"\S+", self.scores.value.replace(",", " "))
         scores = {cid: (values[i] if i < len(values) and len(values) == len(self.criterion_ids) else "")
                   for i, cid in enumerate(self.criterion_ids)}
-        await self.bot.submit_review(interaction, self.ref, scores, self.comment.value, given=len(values))
+        await self.actions.submit_review(interaction, self.ref, scores, self.comment.value, given=len(values))
 
 
 class HelpfulButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"helpful:(?P<ref>[^|]+\|\d+)\|(?P<reviewer>\d+)"):
@@ -152,5 +150,4 @@ class HelpfulButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"h
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Mark the review helpful (only the author can)."""
-        bot: DebriefBot = interaction.client  # type: ignore[assignment]
-        await bot.mark_helpful(interaction, self.ref, self.reviewer)
+        await actions_of(interaction).mark_helpful(interaction, f"helpful:{self.ref}|{self.reviewer}")

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat_port import Reply
+from bot.errors import PlatformRefused
 from bot.identities import Channel, Member, MessageRef, ThreadRef
-from handlers.slack.translate import escape, reply_blocks
+from bot.replies import Reply
+from handlers.slack.translate import notification, reply_blocks
 
 USER_CACHE_SECONDS = 300
+
+
+@asynccontextmanager
+async def refusals() -> AsyncIterator[None]:
+    """Slack's refusal of a request becomes the core's PlatformRefused, naming Slack's error."""
+    try:
+        yield
+    except SlackApiError as exc:
+        raise PlatformRefused("Slack", str(exc.response.get("error", "unknown error"))) from exc
 
 
 class SlackChatPort:
@@ -23,17 +35,19 @@ class SlackChatPort:
 
     async def post(self, channel: Channel, reply: Reply) -> MessageRef:
         """Post a message in a channel."""
-        response = await self.client.chat_postMessage(
-            channel=channel.channel_id, text=reply.text, blocks=reply_blocks(reply), unfurl_links=False
-        )
+        async with refusals():
+            response = await self.client.chat_postMessage(
+                channel=channel.channel_id, text=notification(reply), blocks=reply_blocks(reply), unfurl_links=False
+            )
         return MessageRef(channel, str(response["ts"]))
 
     async def post_image(self, channel: Channel, reply: Reply, image: bytes, filename: str) -> MessageRef:
         """The reply's text with the image uploaded into the channel (files.uploadV2 flow)."""
-        response = await self.client.files_upload_v2(
-            channel=channel.channel_id, content=image, filename=filename, title=filename,
-            initial_comment=_plain(reply),
-        )
+        async with refusals():
+            response = await self.client.files_upload_v2(
+                channel=channel.channel_id, content=image, filename=filename, title=filename,
+                initial_comment=notification(reply),
+            )
         files = response.get("files") or [{}]
         return MessageRef(channel, str(files[0].get("id", "")))
 
@@ -47,9 +61,11 @@ class SlackChatPort:
 
     async def reply_in_thread(self, thread: ThreadRef, reply: Reply) -> MessageRef:
         """Reply under a thread's root message."""
-        response = await self.client.chat_postMessage(
-            channel=thread.channel.channel_id, thread_ts=thread.thread_id, text=reply.text, blocks=reply_blocks(reply)
-        )
+        async with refusals():
+            response = await self.client.chat_postMessage(
+                channel=thread.channel.channel_id, thread_ts=thread.thread_id, text=notification(reply),
+                blocks=reply_blocks(reply),
+            )
         return MessageRef(thread.channel, str(response["ts"]))
 
     async def send_private(self, member: Member, reply: Reply, *, thread: ThreadRef | None = None) -> bool:
@@ -58,25 +74,16 @@ class SlackChatPort:
             if thread is not None:
                 await self.client.chat_postEphemeral(
                     channel=thread.channel.channel_id, user=member.user_id, thread_ts=thread.thread_id,
-                    text=reply.text, blocks=reply_blocks(reply),
+                    text=notification(reply), blocks=reply_blocks(reply),
                 )
             else:
                 opened = await self.client.conversations_open(users=member.user_id)
                 await self.client.chat_postMessage(
-                    channel=opened["channel"]["id"], text=reply.text, blocks=reply_blocks(reply)
+                    channel=opened["channel"]["id"], text=notification(reply), blocks=reply_blocks(reply)
                 )
         except SlackApiError:
             return False
         return True
-
-
-def _plain(reply: Reply) -> str:
-    """A reply as one text comment (file comments take no blocks); member text is escaped."""
-    parts = [reply.text]
-    for section in reply.sections:
-        body = escape(section.text) if section.from_members else section.text
-        parts.append(f"*{section.title}*\n{body}" if section.title else body)
-    return "\n".join(parts)
 
 
 @dataclass(frozen=True)

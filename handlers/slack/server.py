@@ -17,11 +17,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app.bootstrap import App
-from bot.errors import CredentialsRejected, PlatformUnreachable
-from bot.app.settings import SettingError, Settings
+from bot.errors import StartRefused, PlatformUnreachable
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
-from handlers.slack.listeners import SlackHandlers, register_listeners
+from handlers.slack.listeners import SlackHandlers, SlackUseCases, register_listeners
 
 EVENTS_PATH = "/slack/events"
 # Errors auth.test and apps.connections.open give for credentials that will never work.
@@ -33,23 +31,35 @@ NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 log = logging.getLogger(__name__)
 
 
-def api_base(settings: Settings) -> str:
-    """The Web API base URL, ending in a slash."""
-    base = settings.slack_api_url or AsyncWebClient.BASE_URL
-    return base if base.endswith("/") else base + "/"
+@dataclass(frozen=True)
+class SlackConfig:
+    """How to reach and serve Slack (from SLACK_* settings)."""
+
+    bot_token: str | None
+    app_token: str | None = None
+    signing_secret: str = ""
+    mode: str = "socket"
+    http_host: str = "0.0.0.0"
+    http_port: int = 3000
+    api_url: str | None = None
+
+    @property
+    def api_base(self) -> str:
+        """The Web API base URL, ending in a slash."""
+        base = self.api_url or AsyncWebClient.BASE_URL
+        return base if base.endswith("/") else base + "/"
 
 
-def configure_client(client: AsyncWebClient, settings: Settings) -> AsyncWebClient:
+def configure_client(client: AsyncWebClient, config: SlackConfig) -> AsyncWebClient:
     """Point a Web API client at SLACK_API_URL and have it retry connection errors and 429s (Retry-After)."""
-    client.base_url = api_base(settings)
+    client.base_url = config.api_base
     client.retry_handlers = [AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
     return client
 
 
-def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
+def web_client(config: SlackConfig, token: str | None = None) -> AsyncWebClient:
     """A configured Web API client with the bot token (or `token`)."""
-    bot_token = token or (settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None)
-    return configure_client(AsyncWebClient(token=bot_token), settings)
+    return configure_client(AsyncWebClient(token=token or config.bot_token), config)
 
 
 @dataclass(frozen=True)
@@ -61,28 +71,25 @@ class SlackApp:
     handlers: SlackHandlers
 
 
-def build_slack_app(app: App) -> SlackApp:
+def build_slack_app(config: SlackConfig, core: SlackUseCases) -> SlackApp:
     """A Bolt AsyncApp with debrief's listeners; nothing is started."""
-    settings = app.settings
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     # Bolt builds its own client from the token (handing it one as well makes it warn at every start);
     # debrief then points that client at SLACK_API_URL with its retry policy.
-    bolt = AsyncApp(token=token, signing_secret=secret, process_before_response=False, name="debrief")
-    client = configure_client(bolt.client, settings)
+    bolt = AsyncApp(token=config.bot_token, signing_secret=config.signing_secret, process_before_response=False,
+                    name="debrief")
+    client = configure_client(bolt.client, config)
     port = SlackChatPort(client)
-    handlers = SlackHandlers(app, port, SlackDirectory(client))
+    handlers = SlackHandlers(core, port, SlackDirectory(client))
     register_listeners(bolt, handlers)
     return SlackApp(bolt, port, handlers)
 
 
-async def check_credentials(settings: Settings, client: AsyncWebClient) -> None:
+async def check_credentials(config: SlackConfig, client: AsyncWebClient) -> None:
     """auth.test for the bot token and, in Socket Mode, apps.connections.open for the app token."""
     await _call("SLACK_BOT_TOKEN", client.auth_test())
-    if settings.slack_mode == "socket" and settings.slack_app_token is not None:
-        app_client = configure_client(AsyncWebClient(token=None), settings)
-        await _call("SLACK_APP_TOKEN",
-                    app_client.apps_connections_open(app_token=settings.slack_app_token.get_secret_value()))
+    if config.mode == "socket" and config.app_token is not None:
+        app_client = configure_client(AsyncWebClient(token=None), config)
+        await _call("SLACK_APP_TOKEN", app_client.apps_connections_open(app_token=config.app_token))
 
 
 async def _call(setting: str, request: object) -> None:
@@ -91,7 +98,7 @@ async def _call(setting: str, request: object) -> None:
     except SlackApiError as exc:
         error = str(exc.response.get("error", "unknown_error"))
         if error in REJECTED:
-            raise CredentialsRejected(setting, f"Slack rejected the token ({error})") from None
+            raise StartRefused(setting, f"Slack rejected the token ({error})") from None
         raise PlatformUnreachable("Slack", error) from None
     except NETWORK_ERRORS as exc:
         raise PlatformUnreachable("Slack", exc) from None
@@ -114,7 +121,7 @@ class SlackHttpServer:
             await web.TCPSite(self._runner, self.host, self.port).start()
         except OSError as exc:
             await self.stop()
-            raise SettingError("SLACK_HTTP_PORT", f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc})") from None
+            raise StartRefused("SLACK_HTTP_PORT", f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc})") from None
         log.info("Slack HTTP endpoint on http://%s:%s%s", self.host, self.port, EVENTS_PATH)
 
     async def stop(self) -> None:
@@ -134,26 +141,26 @@ class SlackRunner:
 
     name = "slack"
 
-    def __init__(self, slack: SlackApp, settings: Settings) -> None:
+    def __init__(self, slack: SlackApp, config: SlackConfig) -> None:
         self.slack = slack
-        self.settings = settings
+        self.config = config
         self.port = slack.port
         self._http: SlackHttpServer | None = None
         self._socket: AsyncSocketModeHandler | None = None
 
     async def check(self) -> None:
         """Verify the tokens with Slack before serving anything."""
-        await check_credentials(self.settings, self.slack.bolt.client)
+        await check_credentials(self.config, self.slack.bolt.client)
 
     async def start(self) -> None:
         """Open the Socket Mode connection (it reconnects by itself), or start the HTTP endpoint."""
-        if self.settings.slack_mode == "http":
-            self._http = SlackHttpServer(self.slack.bolt, self.settings.slack_http_host, self.settings.slack_http_port)
+        if self.config.mode == "http":
+            self._http = SlackHttpServer(self.slack.bolt, self.config.http_host, self.config.http_port)
             await self._http.start()
             return
-        assert self.settings.slack_app_token is not None
-        self._socket = AsyncSocketModeHandler(self.slack.bolt, self.settings.slack_app_token.get_secret_value())
-        self._socket.client.web_client = configure_client(self._socket.client.web_client, self.settings)
+        assert self.config.app_token is not None
+        self._socket = AsyncSocketModeHandler(self.slack.bolt, self.config.app_token)
+        self._socket.client.web_client = configure_client(self._socket.client.web_client, self.config)
         await self._socket.connect_async()
         log.info("Slack connected over Socket Mode")
 

@@ -7,17 +7,16 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
 from bot.answers import SubmitAnswer
-from bot.chat_port import Reply
-from bot.scoring.feedback import Feedback
+from bot.home import HomeView
 from bot.identities import Channel, Member, ThreadRef
+from bot.replies import Block, ChannelMention, Command, Inline, Kind, Reply, Setting, Span, Style
 from bot.review.peer_review import ReviewTask
-from bot.store.redis_store import HistoryItem
-from bot.streaks import Streak
 
 MAX_SECTION_CHARS = 2900  # Slack allows 3,000 per section text
 MAX_BLOCKS = 50
+MAX_BUTTONS = 25
+MAX_TEXT_CHARS = 3900  # the text beside blocks: notifications show about this much
 
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 _CHANNEL_MENTION = re.compile(r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>")
@@ -36,7 +35,7 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def plain_text(text: str) -> str:
+def readable(text: str) -> str:
     """Slack markup as a person reads it: mentions become @names, links their labels, entities characters."""
     text = _USER_MENTION.sub(lambda m: f"@{m.group(2) or m.group(1)}", text)
     text = _CHANNEL_MENTION.sub(lambda m: f"#{m.group(2) or m.group(1)}", text)
@@ -78,7 +77,7 @@ def answer_from_event(body: Mapping[str, Any]) -> SubmitAnswer | None:
     return SubmitAnswer(
         member=Member(workspace, user),
         message_id=ts,
-        text=plain_text(message.get("text") or ""),
+        text=readable(message.get("text") or ""),
         at=slack_time(at),
         event_id=body.get("event_id"),
         thread=ThreadRef(Channel(workspace, channel_id), thread_ts),
@@ -96,7 +95,7 @@ def direct_message_from_event(body: Mapping[str, Any]) -> tuple[Member, str, str
     if not team or not event.get("channel"):
         return None
     member = Member(workspace_id(str(team)), str(event["user"]))
-    return member, str(event["channel"]), plain_text(str(event.get("text") or "")), body.get("event_id")
+    return member, str(event["channel"]), readable(str(event.get("text") or "")), body.get("event_id")
 
 
 def _truncate(text: str, limit: int = MAX_SECTION_CHARS) -> str:
@@ -111,94 +110,109 @@ def _context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": _truncate(text)}]}
 
 
+def _code(text: str) -> str:
+    return "`" + escape(text).replace("`", "'") + "`"
+
+
+def command_syntax(command: Command) -> str:
+    """`/debrief setup time=09:00` the way Slack's slash command takes it."""
+    words = [command.name, *command.words, *(f"{k}={v}" for k, v in command.settings)]
+    return "/debrief " + " ".join(words)
+
+
+def inline(part: Inline) -> str:
+    """One inline part as escaped mrkdwn: whatever the text says, it cannot ping anyone or form a link."""
+    if isinstance(part, str):
+        return escape(part)
+    if isinstance(part, Span):
+        if part.style is Style.STRONG:
+            return f"*{escape(part.text)}*"
+        if part.style is Style.EMPHASIS:
+            return f"_{escape(part.text)}_"
+        if part.style is Style.CODE:
+            return _code(part.text)
+        return escape(part.text)
+    if isinstance(part, Command):
+        return _code(command_syntax(part))
+    if isinstance(part, Setting):
+        return _code(f"{part.key}={part.value}")
+    return f"<#{part.channel_id}>" if part.channel_id.isalnum() else escape(part.channel_id)
+
+
+def block_mrkdwn(block: Block) -> str:
+    """A block as mrkdwn lines."""
+    lines = ["".join(inline(p) for p in item) for item in block.lines]
+    if block.kind is Kind.BULLETS:
+        lines = [f"• {item}" for item in lines]
+    elif block.kind is Kind.NUMBERED:
+        lines = [f"{i}. {item}" for i, item in enumerate(lines, start=1)]
+    elif block.kind is Kind.QUOTES:
+        lines = ["> \u201c" + " ".join(item.split()) + "\u201d" for item in lines]
+    return "\n".join(lines)
+
+
+def _blocks_of(title: str | None, blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    pending = [f"*{escape(title)}*"] if title else []
+    for block in blocks:
+        if block.kind is Kind.NOTE:
+            if pending:
+                out.append(_section("\n".join(pending)))
+                pending = []
+            out.append(_context(block_mrkdwn(block)))
+        else:
+            pending.append(block_mrkdwn(block))
+    if pending:
+        out.append(_section("\n".join(pending)))
+    return out
+
+
 def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
-    """A neutral reply as Block Kit. The core's own text is trusted mrkdwn; user text was escaped upstream."""
-    blocks: list[dict[str, Any]] = [_section(reply.text)]
-    for section in reply.sections:
-        title = f"*{section.title}*\n" if section.title else ""
-        body = escape(section.text) if section.from_members else section.text
-        blocks.append(_section(f"{title}{body}"))
+    """A reply as Block Kit, every piece of text escaped, within Slack's limits."""
+    blocks: list[dict[str, Any]] = []
+    if reply.title or reply.body:
+        blocks += _blocks_of(reply.title, reply.body)
+    for part in reply.sections:
+        blocks += _blocks_of(part.title, part.blocks)
+    if not blocks:
+        blocks.append(_section(escape(reply.summary)))
     if reply.buttons:
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [
-                    {"type": "button", "text": {"type": "plain_text", "text": b.label[:75]}, "action_id": b.action_id,
-                     "value": b.value or b.action_id}
-                    for b in reply.buttons
-                ],
-            }
-        )
+        blocks = blocks[: MAX_BLOCKS - 1]
+        blocks.append({"type": "actions", "elements": [
+            {"type": "button", "text": {"type": "plain_text", "text": b.label[:75]}, "action_id": b.action_id[:255],
+             "value": (b.value or b.action_id)[:2000], **({"style": "primary"} if b.primary else {})}
+            for b in reply.buttons[:MAX_BUTTONS]
+        ]})
     return blocks[:MAX_BLOCKS]
 
 
-def _quote(text: str) -> str:
-    return "> \u201c" + escape(" ".join(text.split())) + "\u201d"
+def notification(reply: Reply) -> str:
+    """The message text that goes with the blocks (notifications, and clients without blocks), as mrkdwn."""
+    parts = [f"*{escape(reply.title)}*"] if reply.title else []
+    parts += [block_mrkdwn(b) for b in reply.body]
+    for part in reply.sections:
+        parts += ([f"*{escape(part.title)}*"] if part.title else []) + [block_mrkdwn(b) for b in part.blocks]
+    return _truncate("\n".join(p for p in parts if p) or escape(reply.summary), MAX_TEXT_CHARS)
 
 
-def feedback_blocks(
-    feedback: Feedback, *, streak: Streak | None, points: int, points_total: int, note: str
-) -> list[dict[str, Any]]:
-    """Rubric feedback as Block Kit: verdict, per-criterion evidence and suggestions, anti-patterns, streak."""
-    minutes, seconds = divmod(feedback.speaking_seconds, 60)
-    limit = f"{SPEAKING_GUIDELINE_SECONDS // 60}:{SPEAKING_GUIDELINE_SECONDS % 60:02d}"
-    over = " · *over time*" if feedback.over_time else ""
-    blocks: list[dict[str, Any]] = [
-        _section(f"*Score {feedback.overall:.1f}/5 · {feedback.verdict.label.title()}*"),
-        _context(f"{feedback.word_count} words · about {minutes}:{seconds:02d} spoken (guideline {limit}){over}"),
-    ]
-    for text in feedback.notes:
-        blocks.append(_context(f":warning: {escape(text)}"))
-    for c in feedback.criteria:
-        lines = [f"*{escape(c.name)}*  {c.score}/5"]
-        lines += [_quote(q) for q in c.evidence[:2]]
-        if c.suggestion:
-            lines.append(f"_To raise it:_ {escape(c.suggestion)}")
-        blocks.append(_section("\n".join(lines)))
-    for hit in feedback.anti_patterns[:4]:
-        blocks.append(
-            _section(
-                f"*Watch out: {escape(hit.name)}*\n{_quote(hit.quote)}\n"
-                f"_Why it hurts:_ {escape(hit.why)}\n_Instead:_ {escape(hit.better)}"
-            )
-        )
-    if feedback.structure:
-        marks = " · ".join(f"{p.name} {'✓' if p.present else '✗'}" for p in feedback.structure)
-        blocks.append(_context(f"Structure: {escape(marks)}"))
-    tail = [escape(note)]
-    if points:
-        tail.append(f"+{points} points ({points_total} total)")
-    if streak is not None:
-        tail.append(f"Streak: {escape(streak.describe())}")
-    blocks.append(_context(" · ".join(tail)))
-    return blocks[:MAX_BLOCKS]
-
-
-def feedback_summary(feedback: Feedback) -> str:
-    """The notification text that goes with feedback blocks."""
-    return f"Your answer scored {feedback.overall:.1f}/5 ({feedback.verdict.label})."
-
-
-def home_view(
-    *, streak: Streak, points_total: int, history: list[HistoryItem], today: list[tuple[str, str]]
-) -> dict[str, Any]:
+def home_view(home: HomeView) -> dict[str, Any]:
     """The App Home tab: streak, recent scores and today's questions."""
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Your interview practice"}},
-        _section(f"*Streak:* {escape(streak.describe())}\n*Points:* {points_total}"),
+        _section(f"*Streak:* {escape(home.streak.describe())}\n*Points:* {home.points}"),
         {"type": "divider"},
         _section("*Today's questions*"),
     ]
-    if today:
-        blocks += [_section(f"<#{channel_id}>: {escape(text)}") for channel_id, text in today[:5]]
+    if home.today:
+        blocks += [_section(f"{inline(ChannelMention(cid))}: {escape(text)}") for cid, text in home.today[:5]]
     else:
         blocks.append(_context("No question has been posted in your workspace today yet."))
     blocks += [{"type": "divider"}, _section("*Recent answers*")]
-    if history:
+    if home.history:
         lines = [
-            f"`{item.question_id}` {item.score:.1f}/5 · {item.verdict.replace('_', ' ')} · "
+            f"{_code(item.question_id)} {item.score:.1f}/5 · {escape(item.verdict.replace('_', ' '))} · "
             f"{item.first_at.strftime('%Y-%m-%d')}{' (late)' if item.late else ''}"
-            for item in history[:10]
+            for item in home.history[:10]
         ]
         blocks.append(_section("\n".join(lines)))
     else:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.answers import AnswerOutcome, SubmitAnswer
-from bot.coach import Coach
+from bot.app.bootstrap import Core
 from bot.identities import Channel, Member, ThreadRef
 from bot.prompts import DailyPrompt, new_prompt
 
@@ -25,7 +25,7 @@ GOOD_ANSWER = (
 class Scenario:
     """One workspace channel whose prompts are posted at a local hour."""
 
-    coach: Coach
+    core: Core
     channel: Channel
     timezone: str = "UTC"
     post_hour: int = 9
@@ -38,7 +38,7 @@ class Scenario:
         prompt = new_prompt(
             self.channel, question_id, local_date, self.posted_at(local_date), timedelta(hours=self.window_hours)
         ).model_copy(update={"thread_id": f"th-{local_date.isoformat()}", "message_id": f"th-{local_date.isoformat()}"})
-        await self.coach.store.save_prompt(prompt)
+        await self.core.stores.prompts.save(prompt)
         return prompt
 
     async def answer(
@@ -53,7 +53,7 @@ class Scenario:
     ) -> AnswerOutcome:
         at = prompt.posted_at + after
         thread = ThreadRef(self.channel, prompt.thread_id or "")
-        return await self.coach.submit_answer(
+        return await self.core.answers.submit(
             SubmitAnswer(
                 member=member,
                 message_id=message_id or f"m-{member.user_id}-{prompt.id}",

@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from bot.channels import ChannelSettings, SetupError, apply_setup_words
+from bot.channel_settings import ChannelSettings, SetupError, apply_setup_words
 from content.schema import Category
 
 
@@ -40,7 +40,7 @@ def test_day_shortcuts(word: str, named: tuple[int, ...]) -> None:
         ("time=9am", "HH:MM"),
         ("tz=Mars/Olympus", "unknown timezone 'Mars/Olympus'"),
         ("days=funday", "unknown day 'funday'"),
-        ("days=", "expected key=value"),
+        ("days=", "expected a setting and its value"),
         ("tracks=vibes", "unknown track 'vibes'"),
         ("difficulty=3-1", "range like 1-3"),
         ("difficulty=9", "range like 1-3"),
@@ -48,7 +48,7 @@ def test_day_shortcuts(word: str, named: tuple[int, ...]) -> None:
         ("window=0h", "1h to 168h"),
         ("window=forever", "1h to 168h"),
         ("colour=blue", "unknown setting 'colour'"),
-        ("justaword", "expected key=value"),
+        ("justaword", "expected a setting and its value"),
         ("reminders=maybe", "on or off"),
     ],
 )

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from bot.identities import Member
 from bot.mock.rounds import MockInterviews, MockStatus
 from bot.mock.store import IDLE_SECONDS, MockStore
+from bot.store.events import EventStore
 from bot.scoring.engine import FeedbackEngine
 from content.loader import Bank
 from tests.bot.scenario import GOOD_ANSWER
@@ -19,7 +20,7 @@ BOB = Member("slack:T1", "U2", "bob")
 
 
 def interviews(redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock) -> MockInterviews:
-    return MockInterviews(bank, engine, MockStore(redis), clock)
+    return MockInterviews(bank, engine, MockStore(redis), EventStore(redis), clock)
 
 
 async def answer_until_done(mock: MockInterviews, member: Member, clock: FakeClock, text: str = GOOD_ANSWER,
@@ -75,7 +76,7 @@ async def test_a_clear_gap_gets_one_targeted_follow_up(redis: Redis, bank: Bank,
 async def test_the_loop_runs_the_five_rounds_in_order(redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock) -> None:
     mock = interviews(redis, bank, engine, clock)
     first = await mock.start(ALICE, "loop")
-    assert "Recruiter screen* (round 1 of 5)" in first.text
+    assert "Recruiter screen (round 1 of 5)" in first.text
     turns = await answer_until_done(mock, ALICE, clock, limit=80)
     titles = [card.title for turn in turns for card in turn.scorecards]
     assert titles == ["Recruiter screen round", "Hiring-manager behavioral round", "Technical deep dive round",

@@ -10,14 +10,15 @@ import time_machine
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio import Redis
 
-from bot.channels import ChannelSettings
-from bot.coach import Coach
+from bot.channel_settings import ChannelSettings
+from bot.app.bootstrap import Core, build_core
+from bot.app.settings import Settings
 from bot.identities import Channel, Member
 from bot.review.peer_review import AnswerRef, PeerReviews, ReviewRejected
-from bot.store.redis_store import RedisStore
+from bot.store import Stores
 from bot.review.store import ReviewStore
 from bot.scoring.engine import FeedbackEngine
-from bot.weekly_digest import weekly_digest
+from bot.replies import plain_block
 from content.loader import Bank
 from scheduler.channel_jobs import ChannelJobs
 from tests.bot.scenario import Scenario
@@ -31,10 +32,9 @@ COMMENT = "Clear decision, but the trade-off is missing."
 
 
 @pytest.fixture
-async def setup(redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock) -> AsyncIterator[tuple[Coach, PeerReviews, Scenario]]:
-    coach = Coach(bank, engine, RedisStore(redis), clock)
-    await coach.store.save_channel_settings(CHANNEL, ChannelSettings(weekdays=tuple(range(7))))
-    yield coach, PeerReviews(coach, ReviewStore(redis), clock), Scenario(coach, CHANNEL)
+async def setup(core: Core) -> AsyncIterator[tuple[Core, PeerReviews, Scenario]]:
+    await core.stores.channels.save(CHANNEL, ChannelSettings(weekdays=tuple(range(7))))
+    yield core, core.reviews, Scenario(core, CHANNEL)
 
 
 def all_fours(task_criteria: tuple[tuple[str, str, str], ...]) -> dict[str, object]:
@@ -50,17 +50,18 @@ async def test_next_answer_is_the_least_reviewed_never_own_never_twice(setup, cl
     for person in PEOPLE[:3]:
         await scenario.answer(today, person)
     first = await reviews.next_for(PEOPLE[0], CHANNEL)
-    assert not isinstance(first, str) and first.answer.author_id == "U1" and first.prompt.id == today.id
+    assert first.answer.author_id == "U1" and first.prompt.id == today.id
     await reviews.submit(PEOPLE[0], first.answer, all_fours(first.criteria), COMMENT)
     second = await reviews.next_for(PEOPLE[0], CHANNEL)
-    assert not isinstance(second, str) and second.answer.author_id == "U2", "never the same answer twice"
+    assert second.answer.author_id == "U2", "never the same answer twice"
     by_other = await reviews.next_for(PEOPLE[2], CHANNEL)
-    assert not isinstance(by_other, str) and by_other.answer.author_id == "U0", "fewest reviews first (U1 has one)"
+    assert by_other.answer.author_id == "U0", "fewest reviews first (U1 has one)"
     await reviews.submit(PEOPLE[0], second.answer, all_fours(second.criteria), COMMENT)
     third = await reviews.next_for(PEOPLE[0], CHANNEL)
-    assert not isinstance(third, str) and third.prompt.id == yesterday.id, "then recent days"
+    assert third.prompt.id == yesterday.id, "then recent days"
     await reviews.submit(PEOPLE[0], third.answer, all_fours(third.criteria), COMMENT)
-    assert isinstance(await reviews.next_for(PEOPLE[0], CHANNEL), str)
+    with pytest.raises(ReviewRejected, match="reviewed every answer"):
+        await reviews.next_for(PEOPLE[0], CHANNEL)
     with pytest.raises(ReviewRejected, match="your own answer"):
         await reviews.task(PEOPLE[0], AnswerRef(today.id, "U0"))
     with pytest.raises(ReviewRejected, match="no longer exists"):
@@ -68,7 +69,7 @@ async def test_next_answer_is_the_least_reviewed_never_own_never_twice(setup, cl
 
 
 async def test_validation_aggregation_and_difference(setup) -> None:  # type: ignore[no-untyped-def]
-    coach, reviews, scenario = setup
+    core, reviews, scenario = setup
     prompt = await scenario.post(date(2026, 3, 2))
     await scenario.answer(prompt, PEOPLE[0])
     answer = AnswerRef(prompt.id, "U0")
@@ -88,14 +89,15 @@ async def test_validation_aggregation_and_difference(setup) -> None:  # type: ig
     assert await reviews.mark_helpful(PEOPLE[1], answer, "U2") == "Only the answer's author can mark its reviews helpful."
     assert (await reviews.mark_helpful(PEOPLE[0], answer, "U2")).startswith("Marked helpful")
     assert await reviews.mark_helpful(PEOPLE[0], answer, "U2") == "You already marked this review helpful."
-    board = await coach.store.leaderboard(WS, "reviewers")
+    board = await core.stores.standings.leaderboard(WS, "reviewers")
     assert [(r.user_id, r.value) for r in board] == [("U2", 10), ("U1", 5)]
-    digest = await weekly_digest(coach.store, CHANNEL, date(2026, 3, 9))
-    assert any(s.title == "Most active reviewers" and s.text.startswith("p2: 10") for s in digest.reply.sections)
+    digest = await core.scheduled.digests.weekly(CHANNEL, date(2026, 3, 9))
+    assert any(s.title == "Most active reviewers" and plain_block(s.blocks[0])[0] == "p2: 10 review points"
+               for s in digest.reply.sections)
 
 
-def test_assignments_form_a_ring_without_self(bank: Bank, engine: FeedbackEngine, clock: FakeClock) -> None:
-    reviews = PeerReviews(Coach(bank, engine, None, clock), None, clock)  # type: ignore[arg-type]
+def test_assignments_form_a_ring_without_self(core: Core) -> None:
+    reviews = core.reviews
     three = reviews.assignments(["a", "b", "c"])
     assert three == {"a": ["b", "c"], "b": ["c", "a"], "c": ["a", "b"]}
     assert reviews.assignments(["a", "b"]) == {"a": ["b"], "b": ["a"]}
@@ -105,17 +107,16 @@ def test_assignments_form_a_ring_without_self(bank: Bank, engine: FeedbackEngine
 async def test_window_close_asks_each_answerer_to_review_two(redis: Redis, bank: Bank, engine: FeedbackEngine) -> None:
     platform = RecordingPlatform()
     settings = ChannelSettings(post_time=time(9, 0), weekdays=tuple(range(7)), window_hours=6, review_assignments=True)
-    await RedisStore(redis).save_channel_settings(CHANNEL, settings)
+    await Stores.over(redis).channels.save(CHANNEL, settings)
     with time_machine.travel(datetime(2026, 4, 1, 8, 59, tzinfo=UTC), tick=False) as traveller:
-        coach = Coach(bank, engine, RedisStore(redis))
-        jobs = ChannelJobs(coach, {"slack": platform}, scheduler=AsyncIOScheduler(timezone="UTC"),
-                           reviews=PeerReviews(coach, ReviewStore(redis), coach.clock))
+        core = build_core(Settings.model_construct(), bank, redis)
+        jobs = ChannelJobs(core.scheduled, {"slack": platform}, scheduler=AsyncIOScheduler(timezone="UTC"))
         await jobs.start()
         traveller.shift(timedelta(minutes=2))
         await tick([jobs])
-        prompt = (await coach.todays_prompts(CHANNEL, settings))[0]
+        prompt = (await core.posts.todays(CHANNEL, settings))[0]
         for person in PEOPLE[:3]:
-            await Scenario(coach, CHANNEL).answer(prompt, person, after=timedelta(minutes=5))
+            await Scenario(core, CHANNEL).answer(prompt, person, after=timedelta(minutes=5))
         traveller.shift(timedelta(hours=6, minutes=1))
         await tick([jobs])
         await jobs.stop()

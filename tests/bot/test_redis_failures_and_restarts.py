@@ -10,11 +10,12 @@ from redis.asyncio import Redis
 
 from bot.answers import AnswerStatus
 from bot.app.bootstrap import redis_client
-from bot.coach import Coach
+from bot.app.bootstrap import Core, build_core
+from bot.app.settings import Settings
 from bot.app.embedded_redis import EmbeddedRedis, EmbeddedRedisError, free_port
 from bot.errors import StoreUnavailable
 from bot.identities import Channel, Member
-from bot.store.redis_store import RedisStore
+from bot.store import Stores
 from bot.scoring.engine import FeedbackEngine
 from content.loader import load_bank
 from tests.bot.scenario import GOOD_ANSWER, Scenario
@@ -25,16 +26,16 @@ CHANNEL = Channel(WS, "C1")
 ALICE = Member(WS, "U1", "alice")
 
 
-def make_coach(redis: Redis, clock: FakeClock) -> Coach:
+def make_core(redis: Redis, clock: FakeClock) -> Core:
     bank = load_bank()
-    return Coach(bank, FeedbackEngine(bank), RedisStore(redis), clock)
+    return build_core(Settings.model_construct(), bank, redis, clock)
 
 
 async def test_restarting_embedded_redis_keeps_answers_and_streaks(tmp_path: Path, clock: FakeClock) -> None:
     server = EmbeddedRedis(data_dir=tmp_path / "redis")
     await server.start()
     client = redis_client(server.url)
-    scenario = Scenario(make_coach(client, clock), CHANNEL)
+    scenario = Scenario(make_core(client, clock), CHANNEL)
     for day in (date(2026, 3, 2), date(2026, 3, 3)):
         await scenario.answer(await scenario.post(day), ALICE)
     await client.aclose()
@@ -44,12 +45,12 @@ async def test_restarting_embedded_redis_keeps_answers_and_streaks(tmp_path: Pat
     await restarted.start()
     client = redis_client(restarted.url)
     try:
-        coach = make_coach(client, clock)
-        history = await coach.history(ALICE)
+        core = make_core(client, clock)
+        history = await core.answers.history(ALICE)
         assert [h.question_id for h in history] == ["beh-001", "beh-001"]
-        streak = await coach.store.streak(ALICE, date(2026, 3, 3).toordinal())
+        streak = await core.stores.standings.streak(ALICE, date(2026, 3, 3).toordinal())
         assert (streak.current, streak.longest) == (2, 2)
-        assert (await coach.store.revisions(WS, history[0].prompt_id, "U1"))[0]["text"] == GOOD_ANSWER
+        assert (await core.stores.answers.revisions(WS, history[0].prompt_id, "U1"))[0]["text"] == GOOD_ANSWER
     finally:
         await client.aclose()
         await restarted.stop()
@@ -57,10 +58,10 @@ async def test_restarting_embedded_redis_keeps_answers_and_streaks(tmp_path: Pat
 
 async def test_redis_down_gives_a_clear_error(clock: FakeClock) -> None:
     client = redis_client(f"redis://127.0.0.1:{free_port()}/0")
-    coach = make_coach(client, clock)
+    core = make_core(client, clock)
     try:
         with pytest.raises(StoreUnavailable, match="database is not reachable") as caught:
-            await Scenario(coach, CHANNEL).post(date(2026, 3, 2))
+            await Scenario(core, CHANNEL).post(date(2026, 3, 2))
         assert "Nothing was changed" in str(caught.value)
     finally:
         await client.aclose()
@@ -71,8 +72,8 @@ async def test_redis_stopped_mid_run_leaves_no_partial_state(tmp_path: Path, clo
     await server.start()
     port = server.port
     client = redis_client(server.url)
-    coach = make_coach(client, clock)
-    scenario = Scenario(coach, CHANNEL)
+    core = make_core(client, clock)
+    scenario = Scenario(core, CHANNEL)
     prompt = await scenario.post(date(2026, 3, 2))
     first = await scenario.answer(prompt, ALICE, message_id="m1")
     assert first.status is AnswerStatus.RECORDED
@@ -83,10 +84,10 @@ async def test_redis_stopped_mid_run_leaves_no_partial_state(tmp_path: Path, clo
     restarted = EmbeddedRedis(data_dir=tmp_path / "redis", port=port)
     await restarted.start()
     try:
-        draft = await coach.store.answer_draft(WS, prompt.id, "U1")
+        draft = await core.stores.answers.draft(WS, prompt.id, "U1")
         assert draft.revisions == 1 and [m for m, _ in draft.messages] == ["m1"]
-        assert len(await coach.store.revisions(WS, prompt.id, "U1")) == 1
-        board = await coach.store.leaderboard(WS, "points")
+        assert len(await core.stores.answers.revisions(WS, prompt.id, "U1")) == 1
+        board = await core.stores.standings.leaderboard(WS, "points")
         assert [r.value for r in board] == [first.points]
         again = await scenario.answer(prompt, ALICE, message_id="m2", text="A second part, resent.")
         assert again.revision == 2

@@ -17,10 +17,10 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
-from bot.channels import ChannelSettings
+from bot.channel_settings import ChannelSettings
 from bot.app.embedded_redis import free_port
 from bot.identities import Channel
-from bot.store.redis_store import RedisStore
+from bot.store import Stores
 from tests.handlers.discord.fake_discord import FakeDiscord
 from tests.handlers.slack.fake_slack import FakeSlack
 
@@ -262,19 +262,19 @@ async def test_a_post_in_progress_is_released_when_stopping(tmp_path: Path, redi
     channel = Channel("slack:T1", "C-now")
     now = datetime.now(UTC)
     settings = ChannelSettings(post_time=clock_time(now.hour, now.minute), timezone="UTC", weekdays=tuple(range(7)))
-    store = RedisStore(redis)
-    await store.save_channel_settings(channel, settings)
+    store = Stores.over(redis)
+    await store.channels.save(channel, settings)
     env = clean_env(tmp_path, REDIS_URL=redis_url, SLACK_BOT_TOKEN="xoxb-fine", SLACK_APP_TOKEN="xapp-fine",
                     SLACK_API_URL=fake.api_url)
     try:
         async with running(["run"], env, tmp_path) as process:
             await fake.wait_for("chat.postMessage", timeout=30)  # the post hangs at the fake
-            assert await store.post_claim(channel, now.date()) == "posting"
+            assert await store.schedule.post_claim(channel, now.date()) == "posting"
             status, took, output = await stop_and_time(process)
     finally:
         await fake.stop()
     assert status == 0 and took < STOP_LIMIT_SECONDS, output
-    assert await store.post_claim(channel, now.date()) is None, "the claim is released for the next start"
+    assert await store.schedule.post_claim(channel, now.date()) is None, "the claim is released for the next start"
 
 
 async def test_discord_reports_ready_and_stops_quickly(tmp_path: Path, redis_url: str) -> None:

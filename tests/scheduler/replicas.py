@@ -11,10 +11,11 @@ from datetime import date, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio import Redis
 
-from bot.chat_port import ChatPort, Reply
-from bot.coach import Coach
+from bot.app.bootstrap import build_core
+from bot.app.settings import Settings
+from bot.chat_port import ChatPort
 from bot.identities import Channel, Member, MessageRef, ThreadRef
-from bot.store.redis_store import RedisStore
+from bot.replies import Reply
 from bot.scoring.engine import FeedbackEngine
 from content.loader import Bank
 from scheduler.channel_jobs import ChannelJobs
@@ -37,7 +38,7 @@ class RecordingPlatform:
         if self.fail_next:
             self.fail_next -= 1
             raise ConnectionError("platform unavailable")
-        self.posts.append((channel, reply.text))
+        self.posts.append((channel, reply.summary))
         return MessageRef(channel, f"m{len(self.posts)}")
 
     async def open_thread(self, message: MessageRef, title: str) -> ThreadRef:
@@ -63,8 +64,9 @@ class RecordingPlatform:
 
 
 def replica(redis: Redis, bank: Bank, engine: FeedbackEngine, ports: Mapping[str, ChatPort], **options: object) -> ChannelJobs:
-    coach = Coach(bank, engine, RedisStore(redis))
-    return ChannelJobs(coach, ports, scheduler=AsyncIOScheduler(timezone="UTC"), **options)  # type: ignore[arg-type]
+    """One process's scheduler over its own core (the real clock, which the tests move)."""
+    core = build_core(Settings.model_construct(), bank, redis)
+    return ChannelJobs(core.scheduled, ports, scheduler=AsyncIOScheduler(timezone="UTC"), **options)  # type: ignore[arg-type]
 
 
 async def tick(replicas: list[ChannelJobs]) -> None:

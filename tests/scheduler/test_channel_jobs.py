@@ -8,14 +8,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio import Redis
 
-from bot.channels import ChannelSettings
+from bot.channel_settings import ChannelSettings
+from bot.answers import SubmitAnswer
+from bot.app.bootstrap import build_core
+from bot.app.settings import Settings
+from bot.replies import plain_text
 from bot.identities import Channel, Member
-from bot.store.redis_store import RedisStore
+from bot.store import Stores
 from bot.scoring.engine import FeedbackEngine
 from content.loader import Bank
 from tests.bot.scenario import GOOD_ANSWER
+from scheduler.channel_jobs import ChannelJobs
 from tests.scheduler.replicas import RecordingPlatform, replica, tick
 
 WS = "slack:T1"
@@ -23,7 +29,7 @@ ZONES = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Tokyo", "Australia/Sy
 
 
 async def configure(redis: Redis, channel: Channel, settings: ChannelSettings) -> None:
-    await RedisStore(redis).save_channel_settings(channel, settings)
+    await Stores.over(redis).channels.save(channel, settings)
 
 
 def expected_posts(settings: ChannelSettings, start: datetime, end: datetime) -> set[date]:
@@ -153,7 +159,7 @@ async def test_failed_post_releases_the_claim_and_is_retried(redis: Redis, bank:
         traveller.shift(timedelta(minutes=1))
         await tick([jobs])
         assert platform.posts == []
-        assert await RedisStore(redis).post_claim(Channel(WS, "C1"), date(2026, 4, 1)) is None, "claim released"
+        assert await Stores.over(redis).schedule.post_claim(Channel(WS, "C1"), date(2026, 4, 1)) is None, "claim released"
         traveller.shift(timedelta(minutes=2))
         await tick([jobs])
         await jobs.stop()
@@ -183,17 +189,16 @@ async def test_window_close_settles_streaks_and_posts_a_summary(redis: Redis, ba
     await configure(redis, channel, settings)
     alice, bob = Member(WS, "U1", "alice"), Member(WS, "U2", "bob")
     with time_machine.travel(datetime(2026, 4, 1, 8, 59, tzinfo=UTC), tick=False) as traveller:
-        jobs = replica(redis, bank, engine, {"slack": platform})
+        core = build_core(Settings.model_construct(), bank, redis)
+        jobs = ChannelJobs(core.scheduled, {"slack": platform}, scheduler=AsyncIOScheduler(timezone="UTC"))
         await jobs.start()
         for day in range(2):
             traveller.shift(timedelta(minutes=2))
             await tick([jobs])
-            prompt = (await jobs.coach.todays_prompts(channel, settings))[0]
-            from bot.answers import SubmitAnswer
-
+            prompt = (await jobs.posts.todays(channel, settings))[0]
             answerers = [alice, bob] if day == 0 else [alice]
             for member in answerers:
-                await jobs.coach.submit_answer(SubmitAnswer(member, f"m{day}{member.user_id}", GOOD_ANSWER,
+                await core.answers.submit(SubmitAnswer(member, f"m{day}{member.user_id}", GOOD_ANSWER,
                                                             datetime.now(UTC), thread=prompt.thread))
             traveller.shift(timedelta(hours=9))  # reminder due 3 hours before the close
             await tick([jobs])
@@ -201,14 +206,14 @@ async def test_window_close_settles_streaks_and_posts_a_summary(redis: Redis, ba
             await tick([jobs])
             traveller.shift(timedelta(hours=24 - 12 - 2 / 60 - 1 / 60))
         await jobs.stop()
-    summaries = [reply for _, reply in platform.thread_replies if "closed" in reply.text]
-    reminders = [reply for _, reply in platform.thread_replies if "Streaks at risk" in reply.text]
-    assert [s.text for s in summaries] == ["This question is closed: 2 people answered.",
+    summaries = [reply for _, reply in platform.thread_replies if "closed" in reply.summary]
+    reminders = [reply for _, reply in platform.thread_replies if "Streaks at risk" in reply.summary]
+    assert [s.summary for s in summaries] == ["This question is closed: 2 people answered.",
                                            "This question is closed: 1 person answered."]
-    assert len(reminders) == 1 and "bob (1 days)" in reminders[0].sections[0].text
-    store = RedisStore(redis)
-    assert (await store.streak(bob, date(2026, 4, 3).toordinal())).current == 0
-    assert [row.user_id for row in await store.active_streaks(WS)] == ["U1"], "bob's streak was settled at the close"
+    assert len(reminders) == 1 and "bob (1 days)" in plain_text(reminders[0])
+    store = Stores.over(redis)
+    assert (await store.standings.streak(bob, date(2026, 4, 3).toordinal())).current == 0
+    assert [row.user_id for row in await store.standings.active_streaks(WS)] == ["U1"], "bob's streak was settled at the close"
 
 
 async def test_monday_digest_with_chart_once(redis: Redis, bank: Bank, engine: FeedbackEngine) -> None:
@@ -227,7 +232,7 @@ async def test_monday_digest_with_chart_once(redis: Redis, bank: Bank, engine: F
         await c.aclose()
     assert len(platform.images) == 1
     channel, reply, image = platform.images[0]
-    assert channel.channel_id == "C1" and reply.text.startswith("Weekly digest:")
+    assert channel.channel_id == "C1" and reply.summary.startswith("Weekly digest:")
     assert image[:8] == b"\x89PNG\r\n\x1a\n"
 
 

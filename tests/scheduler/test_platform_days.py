@@ -30,9 +30,9 @@ async def test_a_full_day_on_slack(monkeypatch: pytest.MonkeyPatch, redis_url: s
             await slack.command("setup time=09:00 tz=UTC days=daily window=12h reminders=on", "UADMIN")
             await slack.responses()
             # Yesterday Ada answered, so she has a streak to lose today.
-            await slack.app.store.save_prompt(_yesterday_prompt("slack:T1", "C1"))
-            await slack.app.coach.submit_answer(_answer(Member("slack:T1", "UADMIN", "Ada"), "slack:T1", "C1"))
-            jobs = ChannelJobs(slack.app.coach, {"slack": slack.slack.port}, scheduler=AsyncIOScheduler(timezone="UTC"))
+            await slack.app.stores.prompts.save(_yesterday_prompt("slack:T1", "C1"))
+            await slack.app.answers.submit(_answer(Member("slack:T1", "UADMIN", "Ada"), "slack:T1", "C1"))
+            jobs = ChannelJobs(slack.app.scheduled, {"slack": slack.slack.port}, scheduler=AsyncIOScheduler(timezone="UTC"))
             await jobs.start()
             traveller.shift(timedelta(minutes=11))  # 09:01
             await tick([jobs])
@@ -56,7 +56,7 @@ async def test_a_full_day_on_slack(monkeypatch: pytest.MonkeyPatch, redis_url: s
             summary = (await slack.fake.wait_for("chat.postMessage", 3))[2]
             assert summary["thread_ts"] == thread_ts and "1 person answered" in summary["text"]
             await jobs.stop()
-    streaks = await slack.app.store.active_streaks("slack:T1")
+    streaks = await slack.app.stores.standings.active_streaks("slack:T1")
     assert [row.user_id for row in streaks] == ["UMEMBER"], "Ada's streak was settled at the close"
 
 
@@ -64,7 +64,7 @@ async def test_a_full_day_on_discord(monkeypatch: pytest.MonkeyPatch, redis_url:
     with time_machine.travel(MONDAY_MORNING, tick=False) as traveller:
         async with running_discord(monkeypatch, redis_url, redis) as discord_bot:
             await discord_bot.command(F.ADMIN_ID, "setup", {"time": "09:00", "tz": "UTC", "days": "daily", "window": "12h"})
-            jobs = ChannelJobs(discord_bot.app.coach, {"discord": discord_bot.bot.port},
+            jobs = ChannelJobs(discord_bot.app.scheduled, {"discord": discord_bot.bot.port},
                                scheduler=AsyncIOScheduler(timezone="UTC"))
             await jobs.start()
             traveller.shift(timedelta(minutes=11))
@@ -86,7 +86,7 @@ async def test_a_full_day_on_discord(monkeypatch: pytest.MonkeyPatch, redis_url:
             assert "1 person answered" in str(summary.json["embeds"])
             assert summary.json["allowed_mentions"] == {"parse": []}
             await jobs.stop()
-    assert (await discord_bot.app.store.answered(WORKSPACE, f"{text}:2026-04-06")) != {}
+    assert (await discord_bot.app.stores.answers.answered(WORKSPACE, f"{text}:2026-04-06")) != {}
 
 
 def _yesterday_prompt(workspace: str, channel_id: str) -> DailyPrompt:
@@ -103,7 +103,7 @@ def _answer(member: Member, workspace: str, channel_id: str) -> SubmitAnswer:
 
 async def _slack_thread(slack: SlackHarness) -> str:
     channel = Channel("slack:T1", "C1")
-    settings = await slack.app.coach.channel_settings(channel)
+    settings = await slack.app.channels.settings(channel)
     assert settings is not None
-    prompts = await slack.app.coach.todays_prompts(channel, settings)
+    prompts = await slack.app.posts.todays(channel, settings)
     return str(prompts[0].thread_id)

@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis.asyncio import Redis
 
-from bot.channels import ChannelSettings
+from bot.channel_settings import ChannelSettings
 from bot.app.embedded_redis import free_port
 from bot.identities import Channel
-from bot.store.redis_store import RedisStore
+from bot.store import Stores
 from tests.handlers.slack.fake_slack import FakeSlack
 from tests.processes import terminate
 
@@ -22,15 +22,15 @@ from tests.processes import terminate
 async def test_two_replicas_post_each_channel_once(redis_url: str, redis: Redis) -> None:
     fake = FakeSlack()
     await fake.start()
-    store = RedisStore(redis)
+    store = Stores.over(redis)
     now = datetime.now(UTC)
     soon = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
     if (soon - now).total_seconds() < 25:  # leave the processes time to start
         soon += timedelta(minutes=1)
     every_day = tuple(range(7))
-    await store.save_channel_settings(Channel("slack:T1", "C-late"), ChannelSettings(
+    await store.channels.save(Channel("slack:T1", "C-late"), ChannelSettings(
         post_time=(now - timedelta(minutes=3)).time().replace(second=0, microsecond=0), weekdays=every_day))
-    await store.save_channel_settings(Channel("slack:T1", "C-soon"), ChannelSettings(
+    await store.channels.save(Channel("slack:T1", "C-soon"), ChannelSettings(
         post_time=soon.time(), weekdays=every_day))
     if soon.date() != now.date() or (now - timedelta(minutes=3)).date() != now.date():
         await fake.stop()

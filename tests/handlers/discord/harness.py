@@ -13,10 +13,12 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from redis.asyncio import Redis
 
-from bot.app.bootstrap import App, bootstrap
+from bot.app.adapters import discord_bot
+from bot.app.bootstrap import Core, bootstrap
 from bot.identities import Channel
 from bot.app.settings import Settings
-from handlers.discord.bot import DebriefBot, build_discord_bot
+from handlers.discord.bot import DebriefBot
+from handlers.discord.endpoints import gateway_url
 from tests.handlers.discord.fake_discord import BuiltInteraction, Call, FakeDiscord
 
 F = FakeDiscord
@@ -29,7 +31,7 @@ class DiscordHarness:
     """The fake Discord, the connected bot, and helpers that act like members."""
 
     fake: FakeDiscord
-    app: App
+    app: Core
     bot: DebriefBot
 
     async def command(self, user_id: int, subcommand: str, options: dict[str, Any] | None = None,
@@ -49,9 +51,9 @@ class DiscordHarness:
     async def post_today(self, channel_id: int = F.TEXT_CHANNEL_ID) -> int:
         """An admin posts today's question; returns the thread id once the bot knows the thread."""
         await self.command(F.ADMIN_ID, "post", channel_id=channel_id)
-        settings = await self.app.coach.channel_settings(Channel(WORKSPACE, str(channel_id)))
+        settings = await self.app.channels.settings(Channel(WORKSPACE, str(channel_id)))
         assert settings is not None
-        prompts = await self.app.coach.todays_prompts(Channel(WORKSPACE, str(channel_id)), settings)
+        prompts = await self.app.posts.todays(Channel(WORKSPACE, str(channel_id)), settings)
         thread_id = int(prompts[0].thread_id or 0)
         for _ in range(200):
             if self.bot.get_channel(thread_id) is not None:
@@ -85,8 +87,9 @@ async def running_discord(
     settings = discord_settings(monkeypatch, fake, redis_url)
     try:
         async with bootstrap(settings, redis=redis) as app:
-            bot = build_discord_bot(app, guild_ready_timeout=0.05)
+            bot = discord_bot(app, guild_ready_timeout=0.05)
             await bot.login(TOKEN)
+            await gateway_url(bot)
             runner = asyncio.create_task(bot.connect(reconnect=False))
             try:
                 await fake.wait_ready()

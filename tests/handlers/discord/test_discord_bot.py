@@ -46,7 +46,7 @@ async def test_admin_setup_is_deferred_ephemeral_and_saved(discord_bot: DiscordH
                                                                          "feedback": "public", "reminders": True})
     assert deferral.json == {"type": 5, "data": {"flags": EPHEMERAL}}
     assert "Saved." in embed_text(followup.json)
-    settings = await discord_bot.app.coach.channel_settings(Channel(WORKSPACE, str(TEXT)))
+    settings = await discord_bot.app.channels.settings(Channel(WORKSPACE, str(TEXT)))
     assert settings is not None and settings.timezone == "Europe/Berlin" and settings.reminders
 
 
@@ -55,14 +55,14 @@ async def test_non_admin_is_refused_and_nothing_changes(discord_bot: DiscordHarn
     assert "Only workspace admins" in embed_text(followup.json)
     _, followup = await discord_bot.command(F.MEMBER_ID, "post")
     assert "Only workspace admins" in embed_text(followup.json)
-    assert await discord_bot.app.coach.channel_settings(Channel(WORKSPACE, str(TEXT))) is None
+    assert await discord_bot.app.channels.settings(Channel(WORKSPACE, str(TEXT))) is None
     assert not discord_bot.fake.of("POST", rf"/channels/{TEXT}/messages")
 
 
 @pytest.mark.parametrize(
     ("subcommand", "options", "expected"),
     [
-        ("setup", {"time": "25:99"}, "`time=25:99`"),
+        ("setup", {"time": "25:99"}, "`time:25:99`"),
         ("setup", {"tz": "Mars/Olympus"}, "unknown timezone"),
         ("setup", {"days": "someday"}, "unknown day"),
         ("setup", {"difficulty": "7"}, "range like 1-3"),
@@ -75,7 +75,7 @@ async def test_garbage_options_get_a_clear_message(
 ) -> None:
     _, followup = await discord_bot.command(F.ADMIN_ID, subcommand, options)
     assert expected in embed_text(followup.json)
-    assert await discord_bot.app.coach.channel_settings(Channel(WORKSPACE, str(TEXT))) is None
+    assert await discord_bot.app.channels.settings(Channel(WORKSPACE, str(TEXT))) is None
 
 
 async def test_daily_post_is_an_embed_with_a_thread(discord_bot: DiscordHarness) -> None:
@@ -115,7 +115,7 @@ async def test_closed_dms_fall_back_to_a_button_only_the_author_can_open(discord
     thread_id = await discord_bot.post_today()
     await discord_bot.say(thread_id, F.MEMBER_ID, GOOD_ANSWER)
     note = (await discord_bot.fake.wait_for("POST", rf"/channels/{thread_id}/messages"))[0]
-    assert "DMs are closed" in note.json["content"] and note.json["allowed_mentions"] == {"parse": []}
+    assert "DMs are closed" in embed_text(note.json) and note.json["allowed_mentions"] == {"parse": []}
     custom_id = note.json["components"][0]["components"][0]["custom_id"]
     assert custom_id.startswith("feedback:") and custom_id.endswith(f":{F.MEMBER_ID}")
     stranger = await discord_bot.click(F.OTHER_ID, custom_id)
@@ -134,8 +134,8 @@ async def test_an_edit_is_a_revision(discord_bot: DiscordHarness) -> None:
     await discord_bot.fake.dispatch("MESSAGE_UPDATE", edited)
     feedbacks = await _wait_feedback(discord_bot, 2)
     assert "Revision 2 saved" in embed_text(feedbacks[-1].json)
-    prompt = (await discord_bot.app.coach.todays_prompts(Channel(WORKSPACE, str(TEXT)), await _settings(discord_bot)))[0]
-    draft = await discord_bot.app.store.answer_draft(WORKSPACE, prompt.id, str(F.MEMBER_ID))
+    prompt = (await discord_bot.app.posts.todays(Channel(WORKSPACE, str(TEXT)), await _settings(discord_bot)))[0]
+    draft = await discord_bot.app.stores.answers.draft(WORKSPACE, prompt.id, str(F.MEMBER_ID))
     assert draft.messages == ((answer["id"], GOOD_ANSWER),)
 
 
@@ -194,4 +194,4 @@ async def _wait_feedback(harness: DiscordHarness, count: int) -> list:  # type: 
 
 
 async def _settings(harness: DiscordHarness):  # type: ignore[no-untyped-def]
-    return await harness.app.coach.channel_settings(Channel(WORKSPACE, str(TEXT)))
+    return await harness.app.channels.settings(Channel(WORKSPACE, str(TEXT)))

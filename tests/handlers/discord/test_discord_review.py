@@ -93,7 +93,7 @@ async def test_a_full_review_cycle_on_discord(discord_bot: DiscordHarness) -> No
         await discord_bot.fake.dispatch_interaction(built)
         answer = (await discord_bot.fake.wait_for("POST", built.followup_path))[0]
         assert expected in str(answer.json["embeds"])
-    board = await discord_bot.app.store.leaderboard(WORKSPACE, "reviewers")
+    board = await discord_bot.app.stores.standings.leaderboard(WORKSPACE, "reviewers")
     assert [(r.user_id, r.value) for r in board] == [(str(F.MEMBER_ID), 10)]
     summary = await discord_bot.app.reviews.summary(WORKSPACE, _ref(review))
     assert summary.count == 1 and all(c.peer_mean == 4 for c in summary.comparisons)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from redis.asyncio import Redis
 
 from bot.identities import Channel, Member
-from bot.store.redis_store import RedisStore
+from bot.store import Stores
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.discord.fake_discord import FakeDiscord
 from tests.processes import terminate
@@ -41,10 +41,10 @@ async def test_run_platform_discord_end_to_end(redis_url: str, redis: Redis) -> 
         await fake.dispatch("MESSAGE_CREATE", fake.message_create(thread_id, F.MEMBER_ID, GOOD_ANSWER))
         await fake.wait_for("PUT", r"/channels/\d+/messages/\d+/reactions/.+/@me", timeout=30)
         await fake.wait_for("POST", r"/users/@me/channels", timeout=30)
-        store = RedisStore(redis)
-        streak = await store.streak(Member(f"discord:{F.GUILD_ID}", str(F.MEMBER_ID)), datetime.now(UTC).date().toordinal())
+        store = Stores.over(redis)
+        streak = await store.standings.streak(Member(f"discord:{F.GUILD_ID}", str(F.MEMBER_ID)), datetime.now(UTC).date().toordinal())
         assert streak.current == 1
-        assert await store.channel_settings(Channel(f"discord:{F.GUILD_ID}", str(F.TEXT_CHANNEL_ID))) is not None
+        assert await store.channels.settings(Channel(f"discord:{F.GUILD_ID}", str(F.TEXT_CHANNEL_ID))) is not None
     finally:
         status, output = await terminate(process)
         await fake.stop()

@@ -13,10 +13,11 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
-from bot.app.bootstrap import App, bootstrap
+from bot.app.adapters import slack_app
+from bot.app.bootstrap import Core, bootstrap
 from bot.app.embedded_redis import free_port
 from bot.app.settings import Settings
-from handlers.slack.server import SlackApp, SlackHttpServer, build_slack_app
+from handlers.slack.server import SlackApp, SlackHttpServer
 from tests.handlers.slack.fake_slack import FakeSlack, command_body, event_body, sign
 
 SECRET = "test-signing-secret"
@@ -27,7 +28,7 @@ class SlackHarness:
     """The fake Slack, the running app, and helpers that speak to it like Slack does."""
 
     fake: FakeSlack
-    app: App
+    app: Core
     slack: SlackApp
     url: str
     session: aiohttp.ClientSession
@@ -76,7 +77,7 @@ async def running_slack(
     settings = slack_settings(monkeypatch, fake, redis_url)
     try:
         async with bootstrap(settings, redis=redis) as app:
-            slack = build_slack_app(app)
+            slack = slack_app(app)
             port = free_port()
             server = SlackHttpServer(slack.bolt, "127.0.0.1", port)
             await server.start()

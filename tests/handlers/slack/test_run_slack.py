@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 import aiohttp
 from redis.asyncio import Redis
 
-from bot.channels import ChannelSettings
+from bot.channel_settings import ChannelSettings
 from bot.app.embedded_redis import free_port
 from bot.identities import Channel
-from bot.store.redis_store import RedisStore
+from bot.store import Stores
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.slack.fake_slack import FakeSlack, command_body, event_body, sign
 from tests.processes import terminate
@@ -48,11 +48,11 @@ async def test_run_platform_slack_serves_events_end_to_end(redis_url: str, redis
             assert await send(body, "application/x-www-form-urlencoded") == 200
             await fake.wait_for("chat.postMessage")
             await fake.wait_for("response_url")
-            store = RedisStore(redis)
+            store = Stores.over(redis)
             channel = Channel("slack:T1", "C1")
-            settings = await store.channel_settings(channel)
+            settings = await store.channels.settings(channel)
             assert settings is not None
-            prompts = await store.prompts_on(channel, _today(settings))
+            prompts = await store.prompts.on_day(channel, _today(settings))
             thread_ts = prompts[0].thread_id
             answer = {"type": "message", "channel": "C1", "user": "UMEMBER", "text": GOOD_ANSWER,
                       "ts": fake.next_ts(), "thread_ts": thread_ts, "event_ts": fake.next_ts()}

@@ -32,9 +32,9 @@ CHANNEL = Channel("slack:T1", "C1")
 
 
 async def _posted_ts(slack: SlackHarness) -> str:
-    settings = await slack.app.coach.channel_settings(CHANNEL)
+    settings = await slack.app.channels.settings(CHANNEL)
     assert settings is not None
-    prompts = await slack.app.coach.todays_prompts(CHANNEL, settings)
+    prompts = await slack.app.posts.todays(CHANNEL, settings)
     assert prompts and prompts[0].thread_id
     return prompts[0].thread_id
 
@@ -63,7 +63,7 @@ async def test_setup_by_admin_and_refusal_for_members(slack: SlackHarness) -> No
     assert "Saved." in texts
     assert "Only workspace admins can use `/debrief setup`" in texts
     assert "Settings for this channel" in texts
-    settings = await slack.app.coach.channel_settings(CHANNEL)
+    settings = await slack.app.channels.settings(CHANNEL)
     assert settings is not None and settings.timezone == "Europe/Berlin" and settings.feedback == "public"
     assert settings.post_time.strftime("%H:%M") == "07:30", "the member's attempt changed nothing"
 
@@ -74,7 +74,7 @@ async def test_bad_setup_word_is_named_and_changes_nothing(slack: SlackHarness) 
     replies = await slack.responses(2)
     bad = next(r for r in replies if "Nothing was changed" in r["text"])
     assert "`tz=Mars/Olympus`" in bad["text"]
-    settings = await slack.app.coach.channel_settings(CHANNEL)
+    settings = await slack.app.channels.settings(CHANNEL)
     assert settings is not None and settings.post_time.strftime("%H:%M") == "08:15"
 
 

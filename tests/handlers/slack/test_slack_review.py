@@ -29,9 +29,9 @@ async def two_answers(slack: SlackHarness) -> str:
     await slack.command("post", "UADMIN", key="post")
     await slack.fake.wait_for("chat.postMessage")
     await slack.fake.wait_for("response_url")
-    settings = await slack.app.coach.channel_settings(CHANNEL)
+    settings = await slack.app.channels.settings(CHANNEL)
     assert settings is not None
-    thread = str((await slack.app.coach.todays_prompts(CHANNEL, settings))[0].thread_id)
+    thread = str((await slack.app.posts.todays(CHANNEL, settings))[0].thread_id)
     for user, text in (("UADMIN", GOOD_ANSWER), ("UMEMBER", WEAKER)):
         event = {"type": "message", "channel": "C1", "user": user, "text": text, "ts": slack.fake.next_ts(),
                  "thread_ts": thread, "event_ts": slack.fake.next_ts()}
@@ -92,13 +92,13 @@ async def test_a_full_review_cycle_with_peers_beside_the_rubric(slack: SlackHarn
     answers = {r["text"] for r in await slack.fake.wait_for("response_url", 3)}
     assert "Only the answer's author can mark its reviews helpful." in answers
     assert any(a.startswith("Marked helpful") for a in answers)
-    board = await slack.app.store.leaderboard("slack:T1", "reviewers")
+    board = await slack.app.stores.standings.leaderboard("slack:T1", "reviewers")
     assert [(r.user_id, r.value) for r in board] == [("UMEMBER", 10)], "5 for the review, 5 for helpful"
 
 
 async def test_self_review_refused_and_nothing_left(slack: SlackHarness) -> None:
     await two_answers(slack)
-    prompt = (await slack.app.coach.todays_prompts(CHANNEL, await slack.app.coach.channel_settings(CHANNEL)))[0]  # type: ignore[arg-type]
+    prompt = (await slack.app.posts.todays(CHANNEL, await slack.app.channels.settings(CHANNEL)))[0]  # type: ignore[arg-type]
     own = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "UADMIN"}, "channel": {"id": "C1"},
            "trigger_id": "t4", "response_url": slack.fake.response_url("self"),
            "actions": [{"action_id": f"review:{prompt.id}|UADMIN", "type": "button"}]}

@@ -11,7 +11,8 @@ from redis.asyncio import Redis
 from bot.app.bootstrap import bootstrap
 from bot.identities import Channel
 from bot.app.settings import Settings
-from handlers.slack.server import SlackRunner, build_slack_app
+from bot.app.adapters import slack_runner
+from handlers.slack.server import SlackRunner
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.slack.fake_slack import FakeSlack, event_body
 
@@ -27,7 +28,7 @@ async def test_commands_and_answers_over_socket_mode(monkeypatch: pytest.MonkeyP
     runner: SlackRunner | None = None
     try:
         async with bootstrap(settings, redis=redis) as app:
-            runner = SlackRunner(build_slack_app(app), settings)
+            runner = slack_runner(app)
             await runner.check()
             await runner.start()
             assert await runner.connected()
@@ -42,9 +43,9 @@ async def test_commands_and_answers_over_socket_mode(monkeypatch: pytest.MonkeyP
             assert posted["channel"] == "C1"
             assert "Posted today's question" in (await fake.wait_for("response_url"))[0]["text"]
 
-            settings_c1 = await app.coach.channel_settings(_channel())
+            settings_c1 = await app.channels.settings(_channel())
             assert settings_c1 is not None
-            thread_ts = (await app.coach.todays_prompts(_channel(), settings_c1))[0].thread_id
+            thread_ts = (await app.posts.todays(_channel(), settings_c1))[0].thread_id
             answer = {"type": "message", "channel": "C1", "user": "UMEMBER", "text": GOOD_ANSWER,
                       "ts": fake.next_ts(), "thread_ts": thread_ts, "event_ts": str(time.time())}
             await fake.wait_for_ack(await fake.send_envelope("events_api", event_body(answer, event_id="Ev-sock")))

@@ -1,0 +1,60 @@
+"""Rubric feedback as a neutral reply: verdict, evidence and suggestions per criterion, habits to drop, streak."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.replies import Block, Kind, Reply, Section, emphasis, line, text
+from bot.scoring.feedback import Feedback
+from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
+
+QUOTES_PER_CRITERION = 2
+ANTI_PATTERNS_SHOWN = 3
+
+
+def clock(seconds: int) -> str:
+    """Seconds as m:ss."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def feedback_summary(feedback: Feedback) -> str:
+    """The one-line notification for a feedback message."""
+    return f"Your answer scored {feedback.overall:.1f}/5 ({feedback.verdict.label})."
+
+
+def feedback_reply(feedback: Feedback, tail: Sequence[str] = ()) -> Reply:
+    """The whole feedback for one answer; `tail` is small print after it (what happened to the answer, points)."""
+    timing = f"{feedback.word_count} words · about {clock(feedback.speaking_seconds)} spoken " \
+             f"(guideline {clock(SPEAKING_GUIDELINE_SECONDS)})" + (" · over time" if feedback.over_time else "")
+    body = [text(timing, *(f"\u26a0\ufe0f {n}" for n in feedback.notes), kind=Kind.NOTE)]
+    sections = [_criterion(c.name, c.score, c.evidence, c.suggestion) for c in feedback.criteria]
+    for hit in feedback.anti_patterns[:ANTI_PATTERNS_SHOWN]:
+        sections.append(Section(f"Watch out: {hit.name}", (
+            text(hit.quote, kind=Kind.QUOTES),
+            text(line(emphasis("Why it hurts:"), " ", hit.why), line(emphasis("Instead:"), " ", hit.better)),
+        )))
+    small = []
+    if feedback.structure:
+        small.append("Structure: " + " · ".join(f"{p.name} {'✓' if p.present else '✗'}" for p in feedback.structure))
+    if tail:
+        small.append(" · ".join(tail))
+    if small:
+        sections.append(Section(None, (text(*small, kind=Kind.NOTE),)))
+    return Reply(
+        feedback_summary(feedback),
+        title=f"Score {feedback.overall:.1f}/5 · {feedback.verdict.label.title()}",
+        body=tuple(body),
+        sections=tuple(sections),
+        accent=feedback.verdict.value,
+    )
+
+
+def _criterion(name: str, score: int, evidence: tuple[str, ...], suggestion: str | None) -> Section:
+    blocks: list[Block] = []
+    if evidence:
+        blocks.append(text(*evidence[:QUOTES_PER_CRITERION], kind=Kind.QUOTES))
+    if suggestion:
+        blocks.append(text(line(emphasis("To raise it:"), " ", suggestion)))
+    if not blocks:
+        blocks.append(text("No evidence found."))
+    return Section(f"{name} · {score}/5", tuple(blocks))

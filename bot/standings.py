@@ -1,0 +1,79 @@
+"""Where members stand: streaks as of a channel's today, and the leaderboards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.channel_settings import ChannelSettings
+from bot.channels import Channels
+from bot.clock import Clock
+from bot.identities import Channel, Member
+from bot.replies import Command, Kind, Reply, Section, say, text
+from bot.store.standings import BoardRow, StandingsStore
+from bot.streaks import Streak
+
+BOARDS = ("points", "streak", "longest", "reviewers")
+UNITS = {"points": "points", "streak": "days", "longest": "days", "reviewers": "review points"}
+TITLES = {"points": "Points", "streak": "Current streaks", "longest": "Longest streaks", "reviewers": "Top reviewers"}
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """The top members of a workspace on one board."""
+
+    board: str
+    rows: tuple[BoardRow, ...]
+
+
+class Standings:
+    """Streaks and leaderboards as of each channel's local today."""
+
+    def __init__(self, store: StandingsStore, channels: Channels, clock: Clock) -> None:
+        self.store = store
+        self.channels = channels
+        self.clock = clock
+
+    def _today(self, settings: ChannelSettings) -> int:
+        return self.clock().astimezone(settings.zone).date().toordinal()
+
+    async def streak(self, member: Member, settings: ChannelSettings) -> Streak:
+        """The member's streak as of their channel's local today."""
+        return await self.store.streak(member, self._today(settings))
+
+    async def leaderboard(self, workspace: str, board: str, settings: ChannelSettings, limit: int = 10) -> Leaderboard:
+        """Top members by points, current streak (broken streaks drop out), longest streak or reviews."""
+        if board != "streak":
+            return Leaderboard(board, tuple(await self.store.leaderboard(workspace, board, limit)))
+        today = self._today(settings)
+        live = []
+        for row in await self.store.leaderboard(workspace, "streak", limit * 3):
+            current = (await self.store.streak(Member(workspace, row.user_id), today)).current
+            if current > 0:
+                live.append(BoardRow(row.user_id, row.name, current))
+        live.sort(key=lambda r: -r.value)
+        return Leaderboard(board, tuple(live[:limit]))
+
+    async def remember(self, member: Member) -> None:
+        """Keep a member's display name for the boards."""
+        await self.store.remember_name(member)
+
+    async def streak_reply(self, member: Member, channel: Channel) -> Reply:
+        """`/debrief streak`."""
+        streak = await self.streak(member, await self.channels.settings_or_defaults(channel))
+        return say(f"Your streak: {streak.describe()}")
+
+    async def leaderboard_reply(self, member: Member, channel: Channel, words: tuple[str, ...]) -> Reply:
+        """`/debrief leaderboard [board]`."""
+        board = words[0].lower() if words else "points"
+        if board not in BOARDS or len(words) > 1:
+            return say(f"Leaderboards: {', '.join(BOARDS)}. Try ", Command("leaderboard", ("streak",)), ".")
+        settings = await self.channels.settings_or_defaults(channel)
+        result = await self.leaderboard(member.workspace, board, settings)
+        if not result.rows:
+            return say("Nobody is on this leaderboard yet. Answer today's question to be first.")
+        lines = [f"{row.name}: {row.value} {UNITS[board]}" for row in result.rows]
+        return Reply(
+            f"{TITLES[board]} leaderboard",
+            body=(text(f"{TITLES[board]} leaderboard"),),
+            sections=(Section(TITLES[board], (text(*lines, kind=Kind.NUMBERED),)),),
+        )

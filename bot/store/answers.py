@@ -1,0 +1,190 @@
+"""Answers in Redis: the current text and score of each member's answer, every revision, and who answered."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from redis.asyncio import Redis
+
+from bot.identities import Member
+from bot.prompts import DailyPrompt
+from bot.store import keys
+from bot.store.guard import lua, store_errors
+from bot.streaks import DAYS_PER_FREEZE, MAX_FREEZES, Streak
+
+
+@dataclass(frozen=True)
+class AnswerDraft:
+    """What is stored of a member's answer before a new revision: its messages and revision count."""
+
+    revisions: int
+    messages: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RecordedRevision:
+    """The outcome of recording a revision."""
+
+    status: str  # ok | duplicate | conflict
+    revision: int
+    streak: Streak
+    points_total: int
+    counted_now: bool
+    freezes_spent: int
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One past answer of a member."""
+
+    prompt_id: str
+    question_id: str
+    first_at: datetime
+    revisions: int
+    score: float
+    verdict: str
+    points: int
+    late: bool
+    best: float = 0.0
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What one revision records, besides the answer's messages."""
+
+    at: datetime
+    message_id: str
+    text: str
+    edit: bool
+    feedback: dict[str, object]
+
+
+class AnswerStore:
+    """Atomic answer revisions (one Lua script also moves points, boards and the streak) and reads."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self._record = redis.register_script(lua("bot.store", "record_answer.lua"))
+
+    async def draft(self, workspace: str, prompt_id: str, user_id: str) -> AnswerDraft:
+        """What is stored of a member's answer so far."""
+        async with store_errors("read your answer"):
+            revisions, messages = await self.redis.hmget(
+                keys.answer(workspace, prompt_id, user_id), ["revisions", "messages"]
+            )
+        pairs = tuple((str(m), str(t)) for m, t in json.loads(messages)) if messages else ()
+        return AnswerDraft(int(revisions or 0), pairs)
+
+    async def record(
+        self,
+        *,
+        member: Member,
+        prompt: DailyPrompt,
+        event_id: str | None,
+        seen_revisions: int,
+        messages: Sequence[tuple[str, str]],
+        revision: Revision,
+        overall: float,
+        verdict: str,
+        points: int,
+        counts: bool,
+    ) -> RecordedRevision:
+        """Append a revision and update answer, points, boards and streak in one atomic step."""
+        ws, user = member.workspace, member.user_id
+        script_keys = [
+            keys.answer(ws, prompt.id, user),
+            keys.answer_revisions(ws, prompt.id, user),
+            keys.prompt_answers(ws, prompt.id),
+            keys.member_answers(member),
+            keys.streak(member),
+            keys.question_days(ws),
+            keys.leaderboard(ws, "points"),
+            keys.leaderboard(ws, "streak"),
+            keys.leaderboard(ws, "longest"),
+            keys.event(ws, event_id or "-"),
+            keys.member_names(ws),
+        ]
+        stored_revision = {
+            "at": revision.at.isoformat(),
+            "message_id": revision.message_id,
+            "text": revision.text,
+            "edit": revision.edit,
+            "feedback": revision.feedback,
+        }
+        args: list[str | int | float] = [
+            event_id or "",
+            keys.EVENT_TTL_SECONDS,
+            seen_revisions,
+            user,
+            member.display_name,
+            prompt.id,
+            prompt.question_id,
+            json.dumps(list(messages)),
+            json.dumps(stored_revision, default=str),
+            f"{overall:.1f}",
+            verdict,
+            points,
+            "1" if counts else "0",
+            prompt.day,
+            int(revision.at.timestamp()),
+            MAX_FREEZES,
+            DAYS_PER_FREEZE,
+        ]
+        async with store_errors("save your answer"):
+            result = await self._record(keys=script_keys, args=args)
+        status, rev, current, longest, freezes, total, counted, spent = result
+        status = status.decode() if isinstance(status, bytes) else status
+        return RecordedRevision(
+            status=str(status),
+            revision=int(rev),
+            streak=Streak(int(current), int(longest), int(freezes)),
+            points_total=int(total),
+            counted_now=bool(int(counted)),
+            freezes_spent=int(spent),
+        )
+
+    async def revisions(self, workspace: str, prompt_id: str, user_id: str) -> list[dict[str, object]]:
+        """Every stored revision of an answer, oldest first."""
+        async with store_errors("read your answer"):
+            raws = await self.redis.lrange(keys.answer_revisions(workspace, prompt_id, user_id), 0, -1)
+        return [json.loads(r) for r in raws]
+
+    async def history(self, member: Member, limit: int = 20) -> list[HistoryItem]:
+        """A member's most recent answers, newest first."""
+        async with store_errors("read your history"):
+            prompt_ids = [str(p) for p in await self.redis.zrevrange(keys.member_answers(member), 0, limit - 1)]
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for pid in prompt_ids:
+                    pipe.hgetall(keys.answer(member.workspace, pid, member.user_id))
+                rows = await pipe.execute()
+        return [_history_item(pid, {str(k): str(v) for k, v in row.items()})
+                for pid, row in zip(prompt_ids, rows, strict=True) if row]
+
+    async def summary(self, member: Member, prompt_id: str) -> HistoryItem | None:
+        """A member's answer to one prompt as it stands (latest and best score), None before the first."""
+        async with store_errors("read your answer"):
+            row = await self.redis.hgetall(keys.answer(member.workspace, prompt_id, member.user_id))
+        return _history_item(prompt_id, {str(k): str(v) for k, v in row.items()}) if row else None
+
+    async def answered(self, workspace: str, prompt_id: str) -> dict[str, float]:
+        """Who answered a prompt, with their latest scores."""
+        async with store_errors("read the answers"):
+            raw = await self.redis.zrange(keys.prompt_answers(workspace, prompt_id), 0, -1, withscores=True)
+        return {str(entry[0]): float(entry[1]) for entry in raw}
+
+
+def _history_item(prompt_id: str, row: dict[str, str]) -> HistoryItem:
+    return HistoryItem(
+        prompt_id=prompt_id,
+        question_id=row.get("question", ""),
+        first_at=datetime.fromtimestamp(int(row.get("first_at", 0)), UTC),
+        revisions=int(row.get("revisions", 0)),
+        score=float(row.get("score", 0)),
+        verdict=row.get("verdict", ""),
+        points=int(row.get("points", 0)),
+        late=row.get("late") == "1",
+        best=float(row.get("best", row.get("score", 0))),
+    )

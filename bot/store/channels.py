@@ -1,0 +1,60 @@
+"""Channels in Redis: each channel's settings, the channels of a workspace, and its question history."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from bot.channel_settings import ChannelSettings
+from bot.identities import Channel
+from bot.store import keys
+from bot.store.guard import store_errors
+
+
+class ChannelStore:
+    """Reads and writes of channel settings."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def settings(self, channel: Channel) -> ChannelSettings | None:
+        """A channel's settings, or None when it was never set up."""
+        async with store_errors("read the channel settings"):
+            raw = await self.redis.get(keys.channel_settings(channel))
+        return ChannelSettings.model_validate_json(raw) if raw else None
+
+    async def save(self, channel: Channel, settings: ChannelSettings) -> None:
+        """Store a channel's settings and list it among the configured channels."""
+        async with store_errors("save the channel settings"):
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.set(keys.channel_settings(channel), settings.model_dump_json())
+                pipe.sadd(keys.channels(channel.workspace), channel.channel_id)
+                await pipe.execute()
+            # The workspace index lives in its own slot; adding to it again is harmless.
+            await self.redis.sadd(keys.workspaces(), channel.workspace)
+
+    async def channels(self, workspace: str) -> list[str]:
+        """The workspace's configured channel ids."""
+        async with store_errors("read the channels"):
+            return sorted(str(c) for c in await self.redis.smembers(keys.channels(workspace)))
+
+    async def configured(self) -> list[tuple[Channel, ChannelSettings]]:
+        """Every configured channel of every workspace with its settings (one pipeline per workspace)."""
+        async with store_errors("read the channels"):
+            workspaces = sorted(str(w) for w in await self.redis.smembers(keys.workspaces()))
+            found: list[tuple[Channel, ChannelSettings]] = []
+            for workspace in workspaces:
+                ids = sorted(str(c) for c in await self.redis.smembers(keys.channels(workspace)))
+                if not ids:
+                    continue
+                raws = await self.redis.mget([keys.channel_settings(Channel(workspace, c)) for c in ids])
+                found += [
+                    (Channel(workspace, c), ChannelSettings.model_validate_json(raw))
+                    for c, raw in zip(ids, raws, strict=True)
+                    if raw
+                ]
+        return found
+
+    async def asked_questions(self, channel: Channel) -> list[str]:
+        """The channel's rotation history, oldest first."""
+        async with store_errors("read the question history"):
+            return [str(q) for q in await self.redis.lrange(keys.channel_asked(channel), 0, -1)]

@@ -1,0 +1,100 @@
+"""The scheduler's state in Redis: who holds a channel's date, and the queue of timed follow-ups."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from redis.asyncio import Redis
+
+from bot.identities import Channel
+from bot.store import keys
+from bot.store.guard import store_errors
+
+CLAIM_TTL_SECONDS = 3 * 24 * 3600
+DONE_TTL_SECONDS = 14 * 24 * 3600
+# Delete a key only while it still holds the expected value.
+_RELEASE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+
+
+@dataclass(frozen=True)
+class DueEvent:
+    """A timed follow-up of a prompt: its window close or its streak reminder."""
+
+    kind: str
+    workspace: str
+    prompt_id: str
+    due_at: datetime
+
+    @property
+    def member(self) -> str:
+        """Its entry in the due set."""
+        return json.dumps([self.kind, self.workspace, self.prompt_id])
+
+
+class ScheduleStore:
+    """Exactly-once claims for posts and follow-ups, and the due queue."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self._release = redis.register_script(_RELEASE_IF)
+
+    async def claim_post(self, channel: Channel, local_date: date) -> bool:
+        """Take a channel's local date for posting; only one caller ever gets True."""
+        async with store_errors("claim today's post"):
+            taken = await self.redis.set(
+                keys.post_claim(channel, local_date.isoformat()), "posting", nx=True, ex=CLAIM_TTL_SECONDS
+            )
+        return bool(taken)
+
+    async def post_claim(self, channel: Channel, local_date: date) -> str | None:
+        """The state of a channel's date: posting, posted, skipped, or None."""
+        async with store_errors("read today's post"):
+            value = await self.redis.get(keys.post_claim(channel, local_date.isoformat()))
+        return str(value) if value else None
+
+    async def release_post(self, channel: Channel, local_date: date) -> None:
+        """Give a date back after a failed post, unless it was meanwhile posted or skipped."""
+        async with store_errors("release today's post"):
+            await self._release(keys=[keys.post_claim(channel, local_date.isoformat())], args=["posting"])
+
+    async def skip_day(self, channel: Channel, local_date: date, *, unmark_question_day: bool) -> None:
+        """Mark a date skipped; optionally stop it counting as a question day (so missing it breaks nothing)."""
+        async with store_errors("skip today"), self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(keys.post_claim(channel, local_date.isoformat()), "skipped", ex=CLAIM_TTL_SECONDS)
+            if unmark_question_day:
+                pipe.zrem(keys.question_days(channel.workspace), str(local_date.toordinal()))
+            await pipe.execute()
+
+    async def schedule_due(self, event: DueEvent) -> None:
+        """Queue a follow-up for its due time."""
+        async with store_errors("schedule the window close"):
+            await self.redis.zadd(keys.due_events(), {event.member: event.due_at.timestamp()})
+
+    async def due(self, now: datetime, limit: int = 500) -> list[DueEvent]:
+        """Follow-ups due at `now`, oldest first."""
+        async with store_errors("read due follow-ups"):
+            raw = await self.redis.zrangebyscore(
+                keys.due_events(), "-inf", now.timestamp(), start=0, num=limit, withscores=True
+            )
+        events = []
+        for entry in raw:
+            kind, workspace, prompt_id = json.loads(str(entry[0]))
+            events.append(DueEvent(kind, workspace, prompt_id, datetime.fromtimestamp(float(entry[1]), UTC)))
+        return events
+
+    async def claim_done(self, workspace: str, kind: str, item: str) -> bool:
+        """Take a follow-up (or digest) for handling; only one caller ever gets True until released."""
+        async with store_errors("claim a follow-up"):
+            return bool(await self.redis.set(keys.done(workspace, kind, item), "1", nx=True, ex=DONE_TTL_SECONDS))
+
+    async def release_done(self, workspace: str, kind: str, item: str) -> None:
+        """Give a follow-up back after it failed, so a retry or another replica can do it."""
+        async with store_errors("release a follow-up"):
+            await self.redis.delete(keys.done(workspace, kind, item))
+
+    async def finish_due(self, event: DueEvent) -> None:
+        """Take a handled follow-up off the queue."""
+        async with store_errors("finish a follow-up"):
+            await self.redis.zrem(keys.due_events(), event.member)
