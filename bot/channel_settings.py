@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from content.schema import Category
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SETUP_KEYS = ("time", "tz", "days", "tracks", "difficulty", "feedback", "window", "reminders", "digest", "review",
@@ -25,7 +24,7 @@ class ChannelSettings(BaseModel):
     post_time: time = time(9, 0)
     timezone: str = "UTC"
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
-    tracks: tuple[Category, ...] = tuple(Category)
+    tracks: tuple[str, ...] = ()  # categories in rotation; empty means every category
     difficulty: tuple[int, int] = (1, 3)
     window_hours: int = Field(default=24, ge=1, le=168)
     feedback: Literal["private", "public"] = "private"
@@ -52,9 +51,7 @@ class ChannelSettings(BaseModel):
 
     @field_validator("tracks")
     @classmethod
-    def _tracks(cls, value: tuple[Category, ...]) -> tuple[Category, ...]:
-        if not value:
-            raise ValueError("at least one track")
+    def _tracks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(value))
 
     @model_validator(mode="after")
@@ -81,7 +78,7 @@ class ChannelSettings(BaseModel):
             ("time", self.post_time.strftime("%H:%M")),
             ("tz", self.timezone),
             ("days", days),
-            ("tracks", ",".join(t.value for t in self.tracks)),
+            ("tracks", ",".join(self.tracks) or "all"),
             ("difficulty", f"{low}-{high}" if low != high else str(low)),
             ("feedback", self.feedback),
             ("window", f"{self.window_hours}h"),
@@ -103,7 +100,9 @@ class SetupError(ValueError):
         super().__init__(f"`{word}`: {reason}")
 
 
-def apply_setup_words(current: ChannelSettings, words: Sequence[str]) -> ChannelSettings:
+def apply_setup_words(
+    current: ChannelSettings, words: Sequence[str], categories: Collection[str] = ()
+) -> ChannelSettings:
     """Apply `key=value` words to settings; raise SetupError naming the first bad word and change nothing."""
     changes: dict[str, object] = {}
     for word in words:
@@ -113,7 +112,7 @@ def apply_setup_words(current: ChannelSettings, words: Sequence[str]) -> Channel
             raise SetupError(word, f"expected a setting and its value, one of {', '.join(SETUP_KEYS)}")
         if key not in SETUP_KEYS:
             raise SetupError(word, f"unknown setting '{key}' (one of {', '.join(SETUP_KEYS)})")
-        field, parsed = _parse(key, value, word)
+        field, parsed = _parse(key, value, word, categories)
         changes[field] = parsed
     try:
         return ChannelSettings.model_validate({**current.model_dump(), **changes})
@@ -122,7 +121,7 @@ def apply_setup_words(current: ChannelSettings, words: Sequence[str]) -> Channel
         raise SetupError(" ".join(words), str(first["msg"]).removeprefix("Value error, ")) from None
 
 
-def _parse(key: str, value: str, word: str) -> tuple[str, object]:
+def _parse(key: str, value: str, word: str, categories: Collection[str]) -> tuple[str, object]:
     low = value.lower()
     if key == "time":
         match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value)
@@ -138,7 +137,7 @@ def _parse(key: str, value: str, word: str) -> tuple[str, object]:
     if key == "days":
         return "weekdays", _parse_days(low, word)
     if key == "tracks":
-        return "tracks", _parse_tracks(low, word)
+        return "tracks", _parse_tracks(low, word, categories)
     if key == "difficulty":
         match = re.fullmatch(r"([1-3])(?:-([1-3]))?", low)
         if not match or (match[2] and int(match[2]) < int(match[1])):
@@ -178,15 +177,14 @@ def _parse_days(value: str, word: str) -> tuple[int, ...]:
     return tuple(sorted(set(days)))
 
 
-def _parse_tracks(value: str, word: str) -> tuple[Category, ...]:
+def _parse_tracks(value: str, word: str, categories: Collection[str]) -> tuple[str, ...]:
     if value == "all":
-        return tuple(Category)
+        return ()
     tracks = []
     for part in value.split(","):
-        try:
-            tracks.append(Category(part.strip()))
-        except ValueError:
-            allowed = ", ".join(c.value for c in Category)
-            raise SetupError(word, f"unknown track '{part.strip()}' (one of {allowed}, or all)") from None
+        name = part.strip()
+        if categories and name not in categories:
+            allowed = ", ".join(categories)
+            raise SetupError(word, f"unknown track '{name}' (one of {allowed}, or all)")
+        tracks.append(name)
     return tuple(dict.fromkeys(tracks))
-

@@ -12,8 +12,9 @@ from bot.store.channels import ChannelStore
 class Channels:
     """Reading and changing a channel's settings."""
 
-    def __init__(self, store: ChannelStore) -> None:
+    def __init__(self, store: ChannelStore, categories: Sequence[str] = ()) -> None:
         self.store = store
+        self.categories = tuple(categories)
 
     async def settings(self, channel: Channel) -> ChannelSettings | None:
         """A channel's settings, None when it was never set up."""
@@ -33,6 +34,6 @@ class Channels:
 
     async def configure(self, channel: Channel, words: Sequence[str]) -> ChannelSettings:
         """Apply `key=value` words to a channel's settings (raises SetupError and changes nothing on a bad word)."""
-        updated = apply_setup_words(await self.settings_or_defaults(channel), words)
+        updated = apply_setup_words(await self.settings_or_defaults(channel), words, self.categories)
         await self.store.save(channel, updated)
         return updated

@@ -23,7 +23,7 @@ from bot.store.schedule import DueEvent, ScheduleStore
 from bot.window_close import REMINDER_HOURS_BEFORE_CLOSE
 from content.loader import Bank
 from content.rotation import next_question
-from content.schema import Category, Question
+from content.schema import Question
 
 GUIDELINE_WORDS = SPEAKING_GUIDELINE_SECONDS * WORDS_PER_MINUTE // 60
 PRACTICE_BACKFILL_DAYS = 400
@@ -68,7 +68,7 @@ def question_reply(bank: Bank, question: Question, *, window: timedelta | None =
         hours = int(window.total_seconds() // 3600)
         closes = f" Answers count toward streaks for {hours} hours."
     about = line(
-        f"{round_.name} ({round_.minutes} min) · {category_label(question.category.value)} · "
+        f"{round_.name} ({round_.minutes} min) · {category_label(question.category)} · "
         f"difficulty {question.difficulty}/3 · ", code(question.id),
     )
     return Reply(
@@ -173,7 +173,7 @@ class DailyPosts:
         return say("Skipped. No question will be posted here today.")
 
     async def open_practice(
-        self, channel: Channel, settings: ChannelSettings, *, category: Category | None = None,
+        self, channel: Channel, settings: ChannelSettings, *, category: str | None = None,
         question_id: str | None = None,
     ) -> DailyPrompt:
         """Today's practice question: the day's rotation pick, or a chosen category or question (UnknownQuestion
@@ -200,7 +200,7 @@ class DailyPosts:
         question = await self._rotate(channel, (category,), settings.difficulty)
         return await self._open(channel, settings, question.id, today, now, adhoc=True)
 
-    async def _rotate(self, channel: Channel, tracks: Sequence[Category], difficulty: tuple[int, int]) -> Question:
+    async def _rotate(self, channel: Channel, tracks: Sequence[str], difficulty: tuple[int, int]) -> Question:
         history = await self.channel_store.asked_questions(channel)
         seed = f"{channel.workspace}/{channel.channel_id}"
         return next_question(

@@ -12,10 +12,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from content.schema import (
-    Category,
+    Language,
+    LanguageFile,
     Question,
     Round,
-    RoundId,
     RoundsFile,
     Rubric,
     RubricFile,
@@ -54,20 +54,26 @@ class ContentError(Exception):
 class Bank:
     """A validated set of rounds, rubrics and questions, each id unique."""
 
-    rounds: dict[RoundId, Round]
+    rounds: dict[str, Round]
     rubrics: dict[str, Rubric]
     questions: dict[str, Question]
+    language: Language
     sources: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Every category, in the order its rubric was loaded (a rubric defines a category)."""
+        return tuple(dict.fromkeys(r.category for r in self.rubrics.values()))
 
     def question(self, question_id: str) -> Question:
         """The question with this id, or KeyError."""
         return self.questions[question_id]
 
-    def in_category(self, category: Category) -> list[Question]:
+    def in_category(self, category: str) -> list[Question]:
         """Questions of one category, in bank order."""
         return [q for q in self.questions.values() if q.category == category]
 
-    def in_round(self, round_id: RoundId) -> list[Question]:
+    def in_round(self, round_id: str) -> list[Question]:
         """Questions asked in one interview round, in bank order."""
         return [q for q in self.questions.values() if q.round == round_id]
 
@@ -75,14 +81,14 @@ class Bank:
         """The rubric a question is scored against."""
         return self.rubrics[question.rubric]
 
-    def rubric_for_category(self, category: Category) -> Rubric:
-        """The category's own rubric (the one whose id is the category id)."""
-        if category.value in self.rubrics:
-            return self.rubrics[category.value]
+    def rubric_for_category(self, category: str) -> Rubric:
+        """The category's own rubric (the one whose id is the category id, else the first for it)."""
+        if category in self.rubrics and self.rubrics[category].category == category:
+            return self.rubrics[category]
         for rubric in self.rubrics.values():
             if rubric.category == category:
                 return rubric
-        raise KeyError(category.value)
+        raise KeyError(category)
 
     def loop_rounds(self) -> list[Round]:
         """The rounds of the full interview loop, in order."""
@@ -116,7 +122,8 @@ class _Collector:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
-        self.rounds: dict[RoundId, Round] = {}
+        self.rounds: dict[str, Round] = {}
+        self.language: Language | None = None
         self.rubrics: dict[str, Rubric] = {}
         self.questions: dict[str, Question] = {}
         self.sources: dict[str, Path] = {}
@@ -124,7 +131,8 @@ class _Collector:
         self.broken: set[str] = set()
 
     def bank(self) -> Bank:
-        return Bank(self.rounds, self.rubrics, self.questions, self.sources)
+        assert self.language is not None
+        return Bank(self.rounds, self.rubrics, self.questions, self.language, self.sources)
 
     def problem(self, file: Path, item: str | None, message: str) -> None:
         self.problems.append(Problem(file, item, message))
@@ -138,6 +146,11 @@ class _Collector:
             self._read_rounds(rounds_file)
         elif is_shipped:
             self.problem(rounds_file, None, "missing: the shipped bank must define the rounds")
+        language_file = directory / "language.yaml"
+        if language_file.exists():
+            self._read_language(language_file, is_shipped=is_shipped)
+        elif is_shipped:
+            self.problem(language_file, None, "missing: the shipped bank must define the language")
         rubric_files = sorted((directory / "rubrics").glob("*.yaml"))
         question_files = sorted((directory / "questions").glob("*.yaml"))
         if not rubric_files and not question_files:
@@ -172,6 +185,21 @@ class _Collector:
         if parsed is not None:
             for round_ in parsed.rounds:
                 self.rounds[round_.id] = round_
+            self.sources["rounds"] = path
+
+    def _read_language(self, path: Path, *, is_shipped: bool) -> None:
+        data = self._load_yaml(path, "language")
+        if data is None:
+            return
+        parsed = self._validate(LanguageFile, data, path, "language")
+        if parsed is None:
+            return
+        if is_shipped:
+            complete = self._validate(Language, data["language"], path, "language")
+            if complete is not None:
+                self.language = complete
+        elif self.language is not None:
+            self.language = parsed.language.over(self.language)
 
     def _read_rubric(self, path: Path) -> None:
         data = self._load_yaml(path, "rubric")
@@ -228,9 +256,13 @@ class _Collector:
             return None
 
     def cross_check(self) -> None:
-        for category in Category:
-            if not any(r.category == category for r in self.rubrics.values()):
-                self.problem(shipped_bank_dir(), None, f"no rubric for category '{category.value}'")
+        categories = {r.category for r in self.rubrics.values()}
+        for round_ in self.rounds.values():
+            for category in round_.categories:
+                if category not in categories and not any(b.startswith("rubric:") for b in self.broken):
+                    known = ", ".join(sorted(categories)) or "none"
+                    self.problem(self.sources.get("rounds", shipped_bank_dir()), f"round {round_.id}",
+                                 f"asks category '{category}', which no rubric defines (known: {known})")
         for rubric in self.rubrics.values():
             path = self.sources[f"rubric:{rubric.id}"]
             for exemplar in rubric.exemplars:
@@ -242,6 +274,12 @@ class _Collector:
 
     def _check_question_links(self, question: Question) -> None:
         path = self.sources[question.id]
+        categories = {r.category for r in self.rubrics.values()}
+        if question.category not in categories and not any(b.startswith("rubric:") for b in self.broken):
+            known = ", ".join(sorted(categories)) or "none"
+            self.problem(path, question.id, f"unknown category '{question.category}' (a rubric defines each; "
+                                            f"known: {known})")
+            return
         rubric = self.rubrics.get(question.rubric)
         if rubric is None and f"rubric:{question.rubric}" in self.broken:
             return
@@ -252,13 +290,16 @@ class _Collector:
         if rubric.category != question.category:
             self.problem(
                 path, question.id,
-                f"rubric '{rubric.id}' is for category '{rubric.category.value}', not '{question.category.value}'",
+                f"rubric '{rubric.id}' is for category '{rubric.category}', not '{question.category}'",
             )
         round_ = self.rounds.get(question.round)
-        if round_ is not None and question.category not in round_.categories:
+        if round_ is None and self.rounds:
+            known = ", ".join(self.rounds)
+            self.problem(path, question.id, f"unknown round '{question.round}' (one of: {known})")
+        elif round_ is not None and question.category not in round_.categories:
             self.problem(
                 path, question.id,
-                f"round '{question.round.value}' does not ask '{question.category.value}' questions",
+                f"round '{question.round}' does not ask '{question.category}' questions",
             )
         criteria = {c.id for c in rubric.criteria}
         for probe in question.follow_ups:
@@ -275,12 +316,6 @@ def _describe(error: Any, raw: Any) -> str:
     kind = error["type"]
     if kind == "missing" and len(error["loc"]) >= 2 and error["loc"][-2] == "levels":
         return f"{loc}: missing score description (each criterion describes a 1, a 3 and a 5)"
-    if kind == "enum" and error["loc"] and error["loc"][-1] == "category":
-        allowed = ", ".join(c.value for c in Category)
-        return f"{loc}: unknown category {error.get('input')!r} (one of: {allowed})"
-    if kind == "enum" and error["loc"] and error["loc"][-1] == "round":
-        allowed = ", ".join(r.value for r in RoundId)
-        return f"{loc}: unknown round {error.get('input')!r} (one of: {allowed})"
     if kind == "string_too_short":
         return f"{loc}: empty or too short ({error['msg'].lower()})"
     if kind == "string_too_long":

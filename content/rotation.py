@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Sequence
 
-from content.schema import Category, Question
+from content.schema import Question
 
 
 class NoEligibleQuestion(LookupError):
@@ -15,37 +15,37 @@ class NoEligibleQuestion(LookupError):
 def next_question(
     questions: Sequence[Question],
     *,
-    tracks: Collection[Category],
+    tracks: Collection[str],
     difficulty: tuple[int, int],
     history: Sequence[str],
     seed: str,
 ) -> Question:
-    """Choose the next question for a channel.
+    """Choose the next question for a channel (no tracks: every category).
 
     Tracks take turns (the one asked least recently goes next). Within a track every eligible
     question is asked once, in an order fixed by the seed, before a new cycle starts with a
     freshly seeded order.
     """
     low, high = difficulty
-    eligible = [q for q in questions if q.category in tracks and low <= q.difficulty <= high]
+    eligible = [q for q in questions if (not tracks or q.category in tracks) and low <= q.difficulty <= high]
     if not eligible:
-        wanted = ", ".join(sorted(t.value for t in tracks)) or "none"
+        wanted = ", ".join(sorted(tracks)) or "all"
         raise NoEligibleQuestion(f"no question in tracks [{wanted}] with difficulty {low}-{high}")
-    by_track: dict[Category, list[Question]] = {}
+    by_track: dict[str, list[Question]] = {}
     for question in eligible:
         by_track.setdefault(question.category, []).append(question)
     track = _next_track(by_track, history, seed)
     return _next_in_track(by_track[track], history, seed)
 
 
-def _next_track(by_track: dict[Category, list[Question]], history: Sequence[str], seed: str) -> Category:
-    last_seen: dict[Category, int] = {track: -1 for track in by_track}
+def _next_track(by_track: dict[str, list[Question]], history: Sequence[str], seed: str) -> str:
+    last_seen: dict[str, int] = {track: -1 for track in by_track}
     owner = {q.id: q.category for qs in by_track.values() for q in qs}
     for position, question_id in enumerate(history):
         track = owner.get(question_id)
         if track is not None:
             last_seen[track] = position
-    return min(by_track, key=lambda t: (last_seen[t], _rank(seed, "track", t.value)))
+    return min(by_track, key=lambda t: (last_seen[t], _rank(seed, "track", t)))
 
 
 def _next_in_track(candidates: list[Question], history: Sequence[str], seed: str) -> Question:

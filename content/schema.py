@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -14,32 +13,10 @@ MAX_EXEMPLAR_CHARS = 3000
 SPEAKING_GUIDELINE_SECONDS = 150
 
 
-class Category(StrEnum):
-    """The question categories; each has exactly one rubric."""
-
-    RECRUITER_SCREEN = "recruiter_screen"
-    BEHAVIORAL = "behavioral"
-    TECHNICAL = "technical"
-    CROSS_FUNCTIONAL = "cross_functional"
-    LEADERSHIP = "leadership"
-    METRICS = "metrics"
-    SYSTEM_DESIGN = "system_design"
-    CULTURE = "culture"
-
-
-class RoundId(StrEnum):
-    """Interview rounds a question can be asked in."""
-
-    RECRUITER_SCREEN = "recruiter_screen"
-    HIRING_MANAGER = "hiring_manager"
-    TECHNICAL_DEEP_DIVE = "technical_deep_dive"
-    CROSS_FUNCTIONAL = "cross_functional"
-    LEADERSHIP_PANEL = "leadership_panel"
-    METRICS = "metrics"
-    SYSTEM_DESIGN = "system_design"
-
-
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+# A category is defined by the rubric that judges it, a round by rounds.yaml; both are checked when a bank loads.
+Category = Id
+RoundId = Id
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*-[0-9]{3}$", max_length=40)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=MAX_TEXT_CHARS)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
@@ -182,6 +159,57 @@ class Question(Strict):
     follow_ups: tuple[Probe, ...] = Field(min_length=1, max_length=3)
     tags: tuple[Id, ...] = Field(min_length=1, max_length=8)
     rubric: Id
+
+
+class Language(Strict):
+    """The vocabulary answers are read with: regular-expression fragments matched on lower-cased text."""
+
+    units: tuple[str, ...] = Field(min_length=1)
+    mechanisms: tuple[str, ...] = Field(min_length=1)
+    buzzwords: tuple[str, ...] = Field(min_length=1)
+    owned_verbs: tuple[str, ...] = Field(min_length=1)
+    shared_vague_verbs: tuple[str, ...] = Field(min_length=1)
+    hedges: tuple[str, ...] = Field(min_length=1)
+    fillers: tuple[str, ...] = Field(min_length=1)
+    negators: tuple[str, ...] = Field(min_length=1)
+    distancing: tuple[str, ...] = Field(min_length=1)
+    function_words: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("*")
+    @classmethod
+    def _fragments_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_patterns(value)
+
+
+class LanguageOverride(Strict):
+    """A team's language.yaml: each list it gives replaces the shipped one."""
+
+    units: tuple[str, ...] | None = None
+    mechanisms: tuple[str, ...] | None = None
+    buzzwords: tuple[str, ...] | None = None
+    owned_verbs: tuple[str, ...] | None = None
+    shared_vague_verbs: tuple[str, ...] | None = None
+    hedges: tuple[str, ...] | None = None
+    fillers: tuple[str, ...] | None = None
+    negators: tuple[str, ...] | None = None
+    distancing: tuple[str, ...] | None = None
+    function_words: tuple[str, ...] | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _fragments_compile(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return None if value is None else _check_patterns(value)
+
+    def over(self, base: Language) -> Language:
+        """The shipped language with these lists in place of its own."""
+        given = {k: v for k, v in self.model_dump().items() if v is not None}
+        return Language.model_validate({**base.model_dump(), **given})
+
+
+class LanguageFile(Strict):
+    """The top level of a language YAML file."""
+
+    language: LanguageOverride
 
 
 class RubricFile(Strict):

@@ -55,7 +55,7 @@ def build_core(settings: Settings, bank: Bank, redis: Redis, clock: Clock = utc_
     """Wire the use cases over one Redis client."""
     engine = FeedbackEngine(bank)
     stores = Stores.over(redis)
-    channels = Channels(stores.channels)
+    channels = Channels(stores.channels, bank.categories)
     posts = DailyPosts(bank, channels, stores.channels, stores.prompts, stores.schedule, clock)
     answers = Answers(engine, stores.prompts, stores.answers, channels, clock)
     standings = Standings(stores.standings, channels, clock)

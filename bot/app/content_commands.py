@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.app.settings import Settings
 from content.loader import Bank, check_bank
-from content.schema import Category, Question
+from content.schema import Question
 
 
 def add_parser(commands: Any) -> None:
@@ -23,7 +23,7 @@ def add_parser(commands: Any) -> None:
     check.set_defaults(run=run_check)
 
     listing = sub.add_parser("list", help="list questions")
-    listing.add_argument("--category", choices=[c.value for c in Category])
+    listing.add_argument("--category", metavar="CATEGORY", help="only this category's questions")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.set_defaults(run=run_list)
 
@@ -41,7 +41,7 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     if problems or bank is None:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
-    counts = {c.value: len(bank.in_category(c)) for c in Category}
+    counts = {c: len(bank.in_category(c)) for c in bank.categories}
     print(f"ok: {len(bank.questions)} questions, {len(bank.rubrics)} rubrics, {len(bank.rounds)} rounds")
     for category, count in counts.items():
         print(f"  {category:<18} {count}")
@@ -53,12 +53,15 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
     bank = _load_or_report(settings)
     if bank is None:
         return 1
+    if args.category and args.category not in bank.categories:
+        print(f"unknown category '{args.category}' (one of: {', '.join(bank.categories)})", file=sys.stderr)
+        return 2
     questions = [q for q in bank.questions.values() if not args.category or q.category == args.category]
     if args.json:
         print(json.dumps([question_summary(q) for q in questions], indent=2))
         return 0
     for q in questions:
-        print(f"{q.id:<10} {q.category.value:<17} d{q.difficulty}  {_shorten(q.text, 80)}")
+        print(f"{q.id:<10} {q.category:<17} d{q.difficulty}  {_shorten(q.text, 80)}")
     return 0
 
 
@@ -74,7 +77,7 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
     rubric = bank.rubric_for(q)
     round_ = bank.rounds[q.round]
     lines = [
-        f"{q.id}  [{q.category.value}, {round_.name} round ({round_.minutes} min), difficulty {q.difficulty}]",
+        f"{q.id}  [{q.category}, {round_.name} round ({round_.minutes} min), difficulty {q.difficulty}]",
         "",
         q.text,
         "",
@@ -94,8 +97,8 @@ def question_summary(q: Question) -> dict[str, Any]:
     """The JSON form of a question used by `content list --json`."""
     return {
         "id": q.id,
-        "category": q.category.value,
-        "round": q.round.value,
+        "category": q.category,
+        "round": q.round,
         "difficulty": q.difficulty,
         "text": q.text,
         "rubric": q.rubric,

@@ -17,7 +17,6 @@ from bot.app.logs import configure_logging
 from bot.app.platform_runner import PlatformRunner
 from bot.app.retry import until_reachable
 from bot.app.settings import Settings
-from content.schema import Category
 from handlers.console.terminal import StdioTerminal
 from scheduler.channel_jobs import ChannelJobs
 
@@ -41,7 +40,7 @@ def add_parsers(commands: Any) -> None:
 
     practice = commands.add_parser("practice", help="answer today's question in the terminal")
     target = practice.add_mutually_exclusive_group()
-    target.add_argument("--category", choices=[c.value for c in Category], help="a question from this category")
+    target.add_argument("--category", metavar="CATEGORY", help="a question from this category (see `debrief content list`)")
     target.add_argument("--question", metavar="ID", help="this question")
     target.add_argument("--history", action="store_true", help="list your past answers with scores")
     practice.set_defaults(run=run_practice_command)
@@ -191,7 +190,10 @@ def run_practice_command(args: argparse.Namespace, settings: Settings) -> int:
             practice = Practice(core.bank, core.posts, core.answers, settings.timezone, settings.data_dir)
             if args.history:
                 return await run_history(practice, terminal)
-            category = Category(args.category) if args.category else None
+            category = args.category
+            if category is not None and category not in core.bank.categories:
+                print(f"unknown category '{category}' (one of: {', '.join(core.bank.categories)})", file=sys.stderr)
+                return 2
             return await run_practice(practice, terminal, category=category, question_id=args.question)
 
     return asyncio.run(main())

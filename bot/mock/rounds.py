@@ -24,9 +24,9 @@ from bot.scoring.feedback_reply import clock
 from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
 from bot.store.events import EventStore
 from content.loader import Bank
-from content.schema import RoundId
 
 LOOP = "loop"
+DEFAULT_ROUND = "hiring_manager"
 ALIASES = {
     "behavioral": "hiring_manager", "behavioural": "hiring_manager", "hm": "hiring_manager",
     "recruiter": "recruiter_screen", "screen": "recruiter_screen", "technical": "technical_deep_dive",
@@ -107,12 +107,12 @@ class MockInterviews:
 
     def round_names(self) -> list[str]:
         """What `mock` accepts: every round id, and `loop`."""
-        return [r.value for r in self.bank.rounds] + [LOOP]
+        return [*self.bank.rounds, LOOP]
 
     async def start(self, member: Member, name: str, *, if_open: str = "ask") -> MockTurn:
         """Start a round (or the loop); with a session open, ask first unless told to resume or abandon."""
         member = personal(member)
-        name = name.strip().lower() or RoundId.HIRING_MANAGER.value
+        name = name.strip().lower() or DEFAULT_ROUND
         name = ALIASES.get(name, name)
         if name not in self.round_names():
             return _say(MockStatus.UNKNOWN_ROUND, "Unknown round ", code(name[:40]), f". Choose one of: {', '.join(self.round_names())}.")
@@ -127,7 +127,7 @@ class MockInterviews:
                     "Resume it, or abandon it and start the new one?",
                 )
             await self.store.delete(member)
-        rounds = [r.id for r in self.bank.loop_rounds()] if name == LOOP else [RoundId(name)]
+        rounds = [r.id for r in self.bank.loop_rounds()] if name == LOOP else [name]
         now = self.clock()
         session_id = hashlib.sha256(f"{member.workspace}/{member.user_id}/{now.isoformat()}".encode()).hexdigest()[:16]
         questions = await self._pick(member, rounds[0], session_id)
@@ -253,7 +253,7 @@ class MockInterviews:
             prefix = () if answered.skipped else (_timing(answered),)
             return _turn(MockStatus.QUESTION, *prefix, self._ask(updated))
         round_card = await self._round_scorecard(member, session.round, [a for a in answers if a.round == session.round])
-        scores = {**session.round_scores, session.round.value: round_card.overall}
+        scores = {**session.round_scores, session.round: round_card.overall}
         if session.round_index + 1 < len(session.rounds):
             next_round = session.rounds[session.round_index + 1]
             questions = await self._pick(member, next_round, session.id)
@@ -273,21 +273,21 @@ class MockInterviews:
             cards.append(self._loop_scorecard(answers, scores))
         return _turn(MockStatus.FINISHED, cards=tuple(cards))
 
-    async def _round_scorecard(self, member: Member, round_id: RoundId, answers: list[MockAnswer]) -> Scorecard:
+    async def _round_scorecard(self, member: Member, round_id: str, answers: list[MockAnswer]) -> Scorecard:
         card = scorecard(self.bank.rounds[round_id].name + " round", answers)
-        previous = await self.store.previous_score(member, round_id.value)
-        await self.store.record_score(member, round_id.value, card.overall)
+        previous = await self.store.previous_score(member, round_id)
+        await self.store.record_score(member, round_id, card.overall)
         return card.with_change(previous)
 
     def _loop_scorecard(self, answers: list[MockAnswer], scores: dict[str, float]) -> Scorecard:
         card = scorecard("Full loop", answers)
         weakest = min(scores, key=lambda r: scores[r])
-        reasons = (*card.reasons, f"Weakest round: {self.bank.rounds[RoundId(weakest)].name} ({scores[weakest]:.1f}).")
+        reasons = (*card.reasons, f"Weakest round: {self.bank.rounds[weakest].name} ({scores[weakest]:.1f}).")
         return Scorecard(card.title, card.overall, card.verdict, card.criteria, reasons, card.fix_first, None, ())
 
     # questions ------------------------------------------------------------------------------------
 
-    async def _pick(self, member: Member, round_id: RoundId, seed: str) -> list[str]:
+    async def _pick(self, member: Member, round_id: str, seed: str) -> list[str]:
         """2-3 questions of the round, preferring ones the member has not been asked recently."""
         pool = [q.id for q in self.bank.in_round(round_id)]
         seen = await self.store.seen(member)

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from content.schema import RoundId
 
 
 class MockAnswer(BaseModel):
@@ -14,7 +13,7 @@ class MockAnswer(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    round: RoundId
+    round: str
     question_id: str
     text: str = ""
     probe: str | None = None
@@ -35,7 +34,7 @@ class MockSession(BaseModel):
 
     id: str
     kind: str  # a round id, or "loop"
-    rounds: list[RoundId]
+    rounds: list[str]
     round_index: int = 0
     questions: list[str]
     question_index: int = 0
@@ -49,7 +48,7 @@ class MockSession(BaseModel):
     version: int = 0
 
     @property
-    def round(self) -> RoundId:
+    def round(self) -> str:
         """The round in progress."""
         return self.rounds[self.round_index]
 

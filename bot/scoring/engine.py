@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.scoring import signals as lang
+from bot.scoring.signals import DIGITS, Vocabulary, lowered
 from bot.scoring.text import (
     MAX_SCORED_WORDS,
     SPEAKING_GUIDELINE_SECONDS,
@@ -24,10 +23,10 @@ from bot.scoring.feedback import (
     StructurePart,
     Verdict,
 )
-from bot.scoring.pattern_guard import GuardedPattern, guarded, guarded_terms
+from bot.scoring.pattern_guard import GuardedPattern, guarded
 from bot.scoring.sentence_scan import JoinedSentences
 from content.loader import Bank
-from content.schema import Category, Criterion, Question, Rubric
+from content.schema import Criterion, Question, Rubric
 
 MAX_QUOTE_CHARS = 300
 EVIDENCE_PER_CRITERION = 3
@@ -101,13 +100,13 @@ class _Signals:
 
     patterns: tuple[GuardedPattern, ...]
 
-    def sentences_evidencing(self, joined: JoinedSentences) -> set[int]:
+    def sentences_evidencing(self, joined: JoinedSentences, vocabulary: Vocabulary) -> set[int]:
         """Indexes of the sentences where a pattern matches outside a negation."""
-        return self._sentences(joined, lang.negated)
+        return self._sentences(joined, vocabulary.negated)
 
-    def sentences_proposing(self, joined: JoinedSentences) -> set[int]:
+    def sentences_proposing(self, joined: JoinedSentences, vocabulary: Vocabulary) -> set[int]:
         """Indexes of the sentences where a pattern matches as something the speaker actually proposes."""
-        return self._sentences(joined, lang.distanced)
+        return self._sentences(joined, vocabulary.distanced)
 
     def _sentences(self, joined: JoinedSentences, excluded: Callable[[str, int], bool]) -> set[int]:
         found: set[int] = set()
@@ -172,33 +171,35 @@ class _Sentence:
         return bool(self.hedges)
 
 
-def _read_sentences(texts: Sequence[str], joined: JoinedSentences, w: EngineWeights) -> list[_Sentence]:
+def _read_sentences(
+    texts: Sequence[str], joined: JoinedSentences, w: EngineWeights, vocabulary: Vocabulary
+) -> list[_Sentence]:
     """Every sentence with its generic signals, each pattern scanned once over the whole answer."""
     n = len(texts)
     mechanism_spans: list[list[tuple[int, int, str]]] = [[] for _ in range(n)]
     negated_mechanism = [False] * n
-    for chunk in _MECHANISMS:
+    for chunk in vocabulary.mechanisms:
         for index, start, match in joined.matches_in(chunk.regex, chunk.guard):
-            if lang.negated(joined.sentences[index], start):
+            if vocabulary.negated(joined.sentences[index], start):
                 negated_mechanism[index] = True
             else:
                 mechanism_spans[index].append((start, match.end() - match.start(), match.group(0)))
     mechanisms = [_without_overlaps(spans) for spans in mechanism_spans]
     quantities, negated_quantities = [0] * n, [0] * n
-    for index, start, _ in joined.matches_in(lang.QUANTITY, _DIGITS):
+    for index, start, _ in joined.matches_in(vocabulary.quantity, DIGITS):
         quantities[index] += 1
-        negated_quantities[index] += lang.negated(joined.sentences[index], start)
+        negated_quantities[index] += vocabulary.negated(joined.sentences[index], start)
     before_after = [0] * n
-    for part in _BEFORE_AFTER:
+    for part in vocabulary.before_after:
         for index, _, _ in joined.matches_in(part.regex, part.guard):
             before_after[index] += 1
-    fillers = _per_sentence_counts(joined, _FILLER, n)
-    shared_vague = _per_sentence_counts(joined, _SHARED_VAGUE, n)
+    fillers = _per_sentence_counts(joined, vocabulary.filler, n)
+    shared_vague = _per_sentence_counts(joined, vocabulary.shared_vague, n)
     owned = [False] * n
-    for index, start, _ in joined.matches(lang.OWNED_ACTION):
-        owned[index] = owned[index] or not lang.negated(joined.sentences[index], start)
+    for index, start, _ in joined.matches(vocabulary.owned_action):
+        owned[index] = owned[index] or not vocabulary.negated(joined.sentences[index], start)
     hedges: list[list[str]] = [[] for _ in range(n)]
-    for index, _, match in joined.matches_in(_HEDGE.regex, _HEDGE.guard):
+    for index, _, match in joined.matches_in(vocabulary.hedge.regex, vocabulary.hedge.guard):
         hedges[index].append(match.group(0))
     sentences = []
     for i, text in enumerate(texts):
@@ -239,20 +240,6 @@ def _without_overlaps(spans: list[tuple[int, int, str]]) -> list[str]:
     return terms
 
 
-def buzzword_count(text: str) -> int:
-    """Buzzwords in lower-cased text."""
-    return sum(1 for chunk in _BUZZWORDS if chunk.may_match(text) for _ in chunk.regex.finditer(text))
-
-
-_MECHANISMS = guarded_terms(lang.MECHANISM_TERMS, lang.lowered)
-_BUZZWORDS = guarded_terms(lang.BUZZWORD_TERMS, lang.lowered)
-_BEFORE_AFTER = guarded(lang.BEFORE_AFTER_PARTS, lang.lowered)
-_HEDGE, _FILLER, _SHARED_VAGUE = guarded(
-    (lang.HEDGE.pattern, lang.FILLER.pattern, lang.SHARED_VAGUE.pattern), re.compile
-)
-_DIGITS = tuple("0123456789")
-
-
 def _per_sentence_counts(joined: JoinedSentences, pattern: GuardedPattern, n: int) -> list[int]:
     counts = [0] * n
     for index, _, _ in joined.matches_in(pattern.regex, pattern.guard):
@@ -261,7 +248,7 @@ def _per_sentence_counts(joined: JoinedSentences, pattern: GuardedPattern, n: in
 
 
 def _alternation(patterns: tuple[str, ...]) -> _Signals:
-    return _Signals(guarded(patterns, lang.lowered))
+    return _Signals(guarded(patterns, lowered))
 
 
 def _compile(rubric: Rubric) -> _CompiledRubric:
@@ -280,6 +267,7 @@ class FeedbackEngine:
         self.bank = bank
         self.weights = weights or EngineWeights()
         self._rubrics = {rubric_id: _compile(r) for rubric_id, r in bank.rubrics.items()}
+        self.vocabulary = Vocabulary(bank.language)
 
     def question(self, question_id: str) -> Question:
         """The question with this id, or UnknownQuestion."""
@@ -297,24 +285,28 @@ class FeedbackEngine:
             if category is None:
                 raise UnknownCategory("give a question id or a category")
             try:
-                rubric = self._rubrics[self.bank.rubric_for_category(Category(category)).id]
-            except (ValueError, KeyError):
-                allowed = ", ".join(c.value for c in Category)
+                rubric = self._rubrics[self.bank.rubric_for_category(category).id]
+            except KeyError:
+                allowed = ", ".join(self.bank.categories)
                 raise UnknownCategory(f"unknown category '{category}' (one of: {allowed})") from None
-        return _Scoring(read_answer(answer), rubric, question, self.weights).run()
+        return _Scoring(read_answer(answer), rubric, question, self.weights, self.vocabulary).run()
 
 
 class _Scoring:
     """One scoring pass over one answer."""
 
-    def __init__(self, text: AnswerText, compiled: _CompiledRubric, question: Question | None, w: EngineWeights):
+    def __init__(
+        self, text: AnswerText, compiled: _CompiledRubric, question: Question | None, w: EngineWeights,
+        vocabulary: Vocabulary,
+    ) -> None:
         self.text = text
         self.compiled = compiled
         self.rubric = compiled.rubric
         self.question = question
         self.w = w
+        self.vocabulary = vocabulary
         self.joined = JoinedSentences(text.sentences)
-        self.sentences = _read_sentences(text.sentences, self.joined, w)
+        self.sentences = _read_sentences(text.sentences, self.joined, w, vocabulary)
         self.lower = text.text.lower()
         self.notes: list[str] = []
 
@@ -344,12 +336,12 @@ class _Scoring:
             over_time=self.text.over_time,
             notes=tuple(self.notes),
             question_id=self.question.id if self.question else None,
-            category=self.rubric.category.value,
+            category=self.rubric.category,
             rubric_id=self.rubric.id,
         )
 
     def _criterion(self, compiled: _CompiledCriterion) -> tuple[Criterion, float, tuple[str, ...]]:
-        hit_indexes = compiled.signals.sentences_evidencing(self.joined)
+        hit_indexes = compiled.signals.sentences_evidencing(self.joined, self.vocabulary)
         hits = [self.sentences[i] for i in sorted(hit_indexes)]
         ranked = sorted(hits, key=lambda s: -s.weight)
         strength = sum(d * s.weight for d, s in zip(self.w.decay, ranked))
@@ -360,7 +352,7 @@ class _Scoring:
     def _structure(self) -> tuple[StructurePart, ...]:
         parts = []
         for part_id, name, signals in self.compiled.structure:
-            indexes = signals.sentences_evidencing(self.joined)
+            indexes = signals.sentences_evidencing(self.joined, self.vocabulary)
             found = self.sentences[min(indexes)].text if indexes else None
             parts.append(StructurePart(part_id, name, found is not None, _quote(found) if found else None))
         return tuple(parts)
@@ -375,7 +367,7 @@ class _Scoring:
     def _anti_patterns(self) -> tuple[AntiPatternHit, ...]:
         hits = []
         for index, signals in self.compiled.anti_patterns:
-            indexes = signals.sentences_proposing(self.joined)
+            indexes = signals.sentences_proposing(self.joined, self.vocabulary)
             if indexes:
                 sentence = self.sentences[min(indexes)].text
                 ap = self.rubric.anti_patterns[index]
@@ -465,8 +457,8 @@ class _Scoring:
         w = self.w
         words = self.text.word_count
         limit_words = SPEAKING_GUIDELINE_SECONDS * WORDS_PER_MINUTE // 60
-        function_ratio = lang.function_word_count(self.lower) / max(words, 1)
-        buzz_ratio = buzzword_count(self.lower) / max(words, 1)
+        function_ratio = self.vocabulary.function_word_count(self.lower) / max(words, 1)
+        buzz_ratio = self.vocabulary.buzzword_count(self.lower) / max(words, 1)
         any_evidence = any(evidence for _, _, evidence in criteria)
         if words >= 8 and (function_ratio < w.list_function_ratio or buzz_ratio > w.buzzword_ratio):
             self.notes.append(
@@ -568,7 +560,7 @@ class _Scoring:
             over_time=False,
             notes=("The answer is empty. Write what you would say out loud, in 200-350 words.",),
             question_id=self.question.id if self.question else None,
-            category=self.rubric.category.value,
+            category=self.rubric.category,
             rubric_id=self.rubric.id,
         )
 

@@ -19,7 +19,6 @@ from bot.prompts import DailyPrompt
 from bot.scoring.engine import UnknownQuestion
 from bot.scoring.render_text import render_feedback
 from content.loader import Bank
-from content.schema import Category
 from handlers.console.terminal import Interrupted, Terminal
 
 WORKSPACE = "console:local"
@@ -75,7 +74,7 @@ def practice_member() -> Member:
 
 
 async def run_practice(
-    app: Practice, terminal: Terminal, *, category: Category | None = None, question_id: str | None = None
+    app: Practice, terminal: Terminal, *, category: str | None = None, question_id: str | None = None
 ) -> int:
     """One practice round; returns the exit status."""
     member = practice_member()
@@ -109,7 +108,7 @@ async def run_practice(
 
 
 async def _ask(
-    app: Practice, terminal: Terminal, member: Member, category: Category | None, question_id: str | None
+    app: Practice, terminal: Terminal, member: Member, category: str | None, question_id: str | None
 ) -> tuple[DailyPrompt, str] | int:
     """Show the question (and any earlier answer today), then read the answer; an exit status instead when
     there is nothing to submit."""
@@ -159,12 +158,12 @@ async def run_history(app: Practice, terminal: Terminal, limit: int = 20) -> int
     return 0
 
 
-def _heading(category: Category | None, question_id: str | None) -> str:
+def _heading(category: str | None, question_id: str | None) -> str:
     """What the run asked for: today's rotation, a category, or one question."""
     if question_id is not None:
         return "The question you chose"
     if category is not None:
-        return f"Your {category.value.replace('_', ' ')} question"
+        return f"Your {category.replace('_', ' ')} question"
     return "Today's question"
 
 

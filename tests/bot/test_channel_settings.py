@@ -6,6 +6,7 @@ from datetime import time
 
 import pytest
 
+from content.loader import load_bank
 from bot.channel_settings import ChannelSettings, SetupError, apply_setup_words
 from content.schema import Category
 
@@ -19,7 +20,7 @@ def test_every_key_applies() -> None:
     assert updated.post_time == time(7, 30)
     assert updated.timezone == "Europe/Berlin"
     assert updated.weekdays == (0, 2, 4)
-    assert updated.tracks == (Category.BEHAVIORAL, Category.METRICS)
+    assert updated.tracks == ("behavioral", "metrics")
     assert updated.difficulty == (2, 3)
     assert updated.feedback == "public" and updated.window_hours == 48
     assert (updated.reminders, updated.digest, updated.review_assignments) == (True, False, True)
@@ -54,7 +55,7 @@ def test_day_shortcuts(word: str, named: tuple[int, ...]) -> None:
 )
 def test_bad_words_are_named(word: str, message: str) -> None:
     with pytest.raises(SetupError) as caught:
-        apply_setup_words(ChannelSettings(), ["time=08:00", word])
+        apply_setup_words(ChannelSettings(), ["time=08:00", word], load_bank().categories)
     assert caught.value.word == word
     assert message in str(caught.value)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.scoring import signals as lang
+from bot.scoring.signals import lowered
 from bot.scoring.pattern_guard import guarded, guarded_terms, required_literals
 from bot.scoring.sentence_scan import JoinedSentences
 from content.loader import load_bank
@@ -23,8 +23,8 @@ def test_no_guard_ever_hides_a_match_in_real_answers() -> None:
     sources = [p for r in bank.rubrics.values() for c in r.criteria for p in c.signals]
     sources += [p for r in bank.rubrics.values() for s in r.structure for p in s.signals]
     sources += [p for r in bank.rubrics.values() for a in r.anti_patterns for p in a.patterns]
-    patterns = guarded(sources, lang.lowered)
-    patterns += guarded_terms(lang.MECHANISM_TERMS, lang.lowered) + guarded_terms(lang.BUZZWORD_TERMS, lang.lowered)
+    patterns = guarded(sources, lowered)
+    patterns += guarded_terms(bank.language.mechanisms, lowered) + guarded_terms(bank.language.buzzwords, lowered)
     texts = [a.text.lower() for a in load_calibration()]
     texts += [e.text.lower() for r in bank.rubrics.values() for e in r.exemplars]
     checked = 0

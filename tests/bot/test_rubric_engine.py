@@ -7,7 +7,6 @@ import pytest
 from bot.scoring.feedback import Verdict
 from bot.scoring.engine import FeedbackEngine, UnknownCategory, UnknownQuestion
 from content.loader import Bank
-from content.schema import Category
 
 STRONG_BEHAVIORAL = """\
 In March I owned the rollout of our new annotation QA pipeline and had two weeks before the renewal call.
@@ -38,7 +37,7 @@ BUZZWORDS = (
 
 @pytest.fixture(scope="module")
 def question_id(bank: Bank) -> str:
-    return bank.in_category(Category.BEHAVIORAL)[0].id
+    return bank.in_category('behavioral')[0].id
 
 
 def test_strong_answer_outscores_weak_one(engine: FeedbackEngine, question_id: str) -> None:

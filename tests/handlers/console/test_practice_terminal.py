@@ -102,7 +102,7 @@ def test_garbage_arguments_and_unknown_ids(tmp_path: Path) -> None:
     status, screen = run_in_pty(["practice", "--question", "nope-001"], tmp_path)
     assert status == 2 and "unknown question id 'nope-001'" in screen
     status, screen = run_in_pty(["practice", "--category", "vibes"], tmp_path)
-    assert status == 2 and "invalid choice: 'vibes'" in screen
+    assert status == 2 and "unknown category 'vibes'" in screen
 
 
 def test_ctrl_d_without_an_answer_saves_nothing(tmp_path: Path) -> None:
