@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test bench
+.PHONY: run test check bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "debrief needs Python 3.11 or newer")'
@@ -16,8 +16,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/debrief $(or $(ARGS),run)
 
-test: $(STAMP)
-	$(VENV)/bin/python -m pytest $(ARGS)
+# The checks CI enforces, then the suite in parallel (one worker per core, each with its own redis-server).
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: check
+	$(VENV)/bin/python -m pytest -n auto $(ARGS)
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.$(or $(ARGS),scoring)

@@ -61,8 +61,14 @@ async def measure(url: str, answers: int, concurrency: int) -> None:
 
     used_before = int((await redis.info("memory"))["used_memory"])
     commands = [
-        SubmitAnswer(m, f"msg-{m.user_id}-{p.id}", text, p.posted_at + timedelta(hours=1), f"ev-{m.user_id}-{p.id}",
-                     ThreadRef(channel, p.thread_id or ""))
+        SubmitAnswer(
+            m,
+            f"msg-{m.user_id}-{p.id}",
+            text,
+            p.posted_at + timedelta(hours=1),
+            f"ev-{m.user_id}-{p.id}",
+            ThreadRef(channel, p.thread_id or ""),
+        )
         for p in prompts
         for m in members
     ]
@@ -90,7 +96,10 @@ async def measure(url: str, answers: int, concurrency: int) -> None:
     core_rate, engine_rate = len(commands) / elapsed, len(commands) / engine_elapsed
     print(f"answers: {len(commands)} ({len(members)} members x {day_count} days), concurrency {concurrency}, 350 words")
     print(f"core (score+store+streak+points): {core_rate:8.0f} answers/s")
-    print(f"engine alone (baseline):          {engine_rate:8.0f} answers/s   ratio core/engine {core_rate / engine_rate:.2f}")
+    print(
+        f"engine alone (baseline):          {engine_rate:8.0f} answers/s   "
+        f"ratio core/engine {core_rate / engine_rate:.2f}"
+    )
     print(f"redis round trips per answer:     {round_trips:8.2f}")
     print(f"redis memory per stored answer:   {(used_after - used_before) / len(commands):8.0f} bytes")
     await redis.flushdb()

@@ -17,14 +17,14 @@ from discord.http import Route
 
 from bench.harness import latency_line, run_bench
 from bench.scoring import answer_of
+from bot.app.adapters import discord_bot
 from bot.app.bootstrap import bootstrap, redis_client
+from bot.app.settings import Settings
 from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
-from bot.app.settings import Settings
 from content.loader import load_bank
-from bot.app.adapters import discord_bot
-from handlers.discord.endpoints import gateway_url, use_api_base
 from handlers.discord.bot import DebriefBot, intents
+from handlers.discord.endpoints import gateway_url, use_api_base
 from tests.handlers.discord.fake_discord import Call, FakeDiscord
 
 F = FakeDiscord
@@ -57,8 +57,12 @@ class BareBot(commands.Bot):
     """The baseline: one reply per message, nothing else."""
 
     def __init__(self) -> None:
-        super().__init__(command_prefix="!", intents=intents(), guild_ready_timeout=0.05,
-                         allowed_mentions=discord.AllowedMentions.none())
+        super().__init__(
+            command_prefix="!",
+            intents=intents(),
+            guild_ready_timeout=0.05,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
 
     async def on_message(self, message: discord.Message) -> None:
         if not message.author.bot:
@@ -75,8 +79,9 @@ async def connect(bot: commands.Bot, fake: FakeDiscord) -> asyncio.Task[None]:
     return task
 
 
-async def drive(fake: FakeDiscord, arrivals: Arrivals, thread_id: int, text: str, first_user: int, count: int,
-                concurrency: int) -> tuple[list[float], float]:
+async def drive(
+    fake: FakeDiscord, arrivals: Arrivals, thread_id: int, text: str, first_user: int, count: int, concurrency: int
+) -> tuple[list[float], float]:
     sent: dict[str, float] = {}
     semaphore = asyncio.Semaphore(concurrency)
 
@@ -92,7 +97,6 @@ async def drive(fake: FakeDiscord, arrivals: Arrivals, thread_id: int, text: str
     await asyncio.gather(*(one(i) for i in range(count)))
     rate = count / (time.perf_counter() - started)
     return [arrivals.at[u] - sent[u] for u in sent], rate
-
 
 
 async def measure(redis_url: str, count: int, concurrency: int) -> None:

@@ -33,8 +33,14 @@ def latency_line(name: str, latencies: list[float], rate: float) -> str:
     return f"{name:<32} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   {rate:7.0f} answers/s"
 
 
-def run_bench(measure: Callable[[str, int, int], Awaitable[None]], doc: str | None, *, count_name: str,
-              count: int, concurrency: int = 16) -> None:
+def run_bench(
+    measure: Callable[[str, int, int], Awaitable[None]],
+    doc: str | None,
+    *,
+    count_name: str,
+    count: int,
+    concurrency: int = 16,
+) -> None:
     """Parse `--<count_name> N --concurrency C` and run `measure(redis_url, N, C)` on a bench Redis."""
     parser = argparse.ArgumentParser(description=doc)
     parser.add_argument(f"--{count_name}", type=int, default=count)

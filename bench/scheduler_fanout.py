@@ -18,12 +18,12 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bench.harness import run_bench
+from bot.app.adapters import slack_config
 from bot.app.bootstrap import bootstrap, redis_client
+from bot.app.settings import Settings
 from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
-from bot.app.settings import Settings
 from handlers.slack.chat_port import SlackChatPort
-from bot.app.adapters import slack_config
 from handlers.slack.server import web_client
 from scheduler.channel_jobs import ChannelJobs
 from tests.handlers.slack.fake_slack import FakeSlack
@@ -46,7 +46,9 @@ class LimitedSlack(FakeSlack):
             self._refilled = now
             if self._tokens < 1:
                 self._record("chat.postMessage#429", {})
-                return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
+                )
             self._tokens -= 1
         return await super()._api(request)
 
@@ -55,8 +57,9 @@ async def measure(redis_url: str, channels: int, concurrency: int) -> None:
     fake = LimitedSlack()
     fake._refilled = time.monotonic()
     await fake.start()
-    os.environ.update(SLACK_MODE="http", SLACK_BOT_TOKEN="xoxb-fanout", SLACK_SIGNING_SECRET="s",
-                      SLACK_API_URL=fake.api_url)
+    os.environ.update(
+        SLACK_MODE="http", SLACK_BOT_TOKEN="xoxb-fanout", SLACK_SIGNING_SECRET="s", SLACK_API_URL=fake.api_url
+    )
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     redis = redis_client(redis_url)
     await redis.flushdb()
@@ -82,8 +85,12 @@ async def measure(redis_url: str, channels: int, concurrency: int) -> None:
                 await app.stores.channels.save(Channel("slack:TFAN", f"C{i:04d}"), every_day)
             start = datetime(2026, 4, 7, 8, 59, 59, tzinfo=UTC)
             with time_machine.travel(start, tick=False) as traveller:
-                jobs = ChannelJobs(app.scheduled, {"slack": SlackChatPort(web_client(slack_config(settings)))},
-                                   scheduler=AsyncIOScheduler(timezone="UTC"), concurrency=concurrency)
+                jobs = ChannelJobs(
+                    app.scheduled,
+                    {"slack": SlackChatPort(web_client(slack_config(settings)))},
+                    scheduler=AsyncIOScheduler(timezone="UTC"),
+                    concurrency=concurrency,
+                )
                 await jobs.start()
                 traveller.shift(timedelta(seconds=1))
                 started = time.perf_counter()
@@ -93,14 +100,18 @@ async def measure(redis_url: str, channels: int, concurrency: int) -> None:
                 await jobs.stop()
         ours_429 = len(fake.of("chat.postMessage#429"))
         posted = {p["channel"] for p in fake.of("chat.postMessage")}
-        print(f"{channels} channels due at 09:00; fake API: {fake.latency * 1000:.0f} ms latency, "
-              f"{fake.rate:.0f} posts/s (burst {fake.burst:.0f}), 429 with Retry-After: 1; concurrency {concurrency}")
+        print(
+            f"{channels} channels due at 09:00; fake API: {fake.latency * 1000:.0f} ms latency, "
+            f"{fake.rate:.0f} posts/s (burst {fake.burst:.0f}), 429 with Retry-After: 1; concurrency {concurrency}"
+        )
         analytic = max((channels - fake.burst) / fake.rate, channels * fake.latency / concurrency)
         print(f"what the limits allow, computed:        {analytic:6.2f} s")
         print(f"direct posting, same client:            {ideal:6.2f} s   ({baseline_429} 429s)")
-        print(f"scheduler -> core -> Slack:             {elapsed:6.2f} s   ({ours_429} 429s)   "
-              f"ratio {elapsed / analytic:.2f}x computed, {elapsed / ideal:.2f}x direct   "
-              f"distinct channels posted {len(posted)}")
+        print(
+            f"scheduler -> core -> Slack:             {elapsed:6.2f} s   ({ours_429} 429s)   "
+            f"ratio {elapsed / analytic:.2f}x computed, {elapsed / ideal:.2f}x direct   "
+            f"distinct channels posted {len(posted)}"
+        )
     finally:
         await redis.flushdb()
         await redis.aclose()

@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from bot.scoring.text import read_answer
 from bot.scoring.engine import FeedbackEngine
+from bot.scoring.text import read_answer
 from content.loader import Bank, load_bank
 from content.schema import Category
 

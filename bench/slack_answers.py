@@ -20,13 +20,13 @@ from slack_bolt.async_app import AsyncApp
 
 from bench.harness import latency_line, run_bench
 from bench.scoring import answer_of
-from bot.app.bootstrap import bootstrap, redis_client
-from bot.channel_settings import ChannelSettings
-from bot.app.embedded_redis import free_port
-from bot.identities import Channel
-from bot.app.settings import Settings
-from content.loader import load_bank
 from bot.app.adapters import slack_app, slack_config
+from bot.app.bootstrap import bootstrap, redis_client
+from bot.app.embedded_redis import free_port
+from bot.app.settings import Settings
+from bot.channel_settings import ChannelSettings
+from bot.identities import Channel
+from content.loader import load_bank
 from handlers.slack.server import SlackHttpServer, web_client
 from tests.handlers.slack.fake_slack import FakeSlack, event_body, sign
 
@@ -50,16 +50,23 @@ def bare_app(settings: Settings) -> AsyncApp:
 
     async def message(body: dict[str, Any], client: Any) -> None:
         event = body["event"]
-        await client.chat_postEphemeral(channel=event["channel"], user=event["user"], thread_ts=event.get("thread_ts"),
-                                        text="ok")
+        await client.chat_postEphemeral(
+            channel=event["channel"], user=event["user"], thread_ts=event.get("thread_ts"), text="ok"
+        )
 
     bolt.event("message")(message)
     return bolt
 
 
 async def drive(
-    session: aiohttp.ClientSession, url: str, fake: TimedFakeSlack, thread_ts: str, text: str, prefix: str,
-    count: int, concurrency: int,
+    session: aiohttp.ClientSession,
+    url: str,
+    fake: TimedFakeSlack,
+    thread_ts: str,
+    text: str,
+    prefix: str,
+    count: int,
+    concurrency: int,
 ) -> tuple[list[float], float]:
     """Send `count` answer events; return per-event latencies (seconds) and answers per second."""
     sent: dict[str, float] = {}
@@ -67,8 +74,15 @@ async def drive(
 
     async def one(i: int) -> None:
         user = f"{prefix}{i}"
-        event = {"type": "message", "channel": "C1", "user": user, "text": text, "ts": fake.next_ts(),
-                 "thread_ts": thread_ts, "event_ts": fake.next_ts()}
+        event = {
+            "type": "message",
+            "channel": "C1",
+            "user": user,
+            "text": text,
+            "ts": fake.next_ts(),
+            "thread_ts": thread_ts,
+            "event_ts": fake.next_ts(),
+        }
         body = json.dumps(event_body(event, event_id=f"{prefix}-{i}"))
         async with semaphore:
             sent[user] = time.perf_counter()
@@ -95,13 +109,13 @@ async def serving(bolt: AsyncApp) -> AsyncIterator[str]:
         await server.stop()
 
 
-
 async def measure(redis_url: str, count: int, concurrency: int) -> None:
     fake = TimedFakeSlack(admins={"UADMIN"})
     fake.arrived = {}
     await fake.start()
-    os.environ.update(SLACK_MODE="http", SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET,
-                      SLACK_API_URL=fake.api_url)
+    os.environ.update(
+        SLACK_MODE="http", SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.api_url
+    )
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     redis = redis_client(redis_url)
     await redis.flushdb()

@@ -109,7 +109,9 @@ def answer_text(messages: Sequence[tuple[str, str]]) -> str:
 def rejection(command: SubmitAnswer) -> AnswerOutcome | None:
     """A clear reply for a message that cannot be an answer as it stands, or None when it can."""
     if not command.text.strip():
-        return AnswerOutcome(AnswerStatus.EMPTY, "That message is empty, so nothing was saved. Write your answer and send it again.")
+        return AnswerOutcome(
+            AnswerStatus.EMPTY, "That message is empty, so nothing was saved. Write your answer and send it again."
+        )
     if len(command.text) > MAX_ANSWER_CHARS:
         return AnswerOutcome(
             AnswerStatus.TOO_LONG,
@@ -220,8 +222,10 @@ class Answers:
 
     def _closed_dm_note(self, member: Member, prompt: DailyPrompt) -> Reply:
         return say(
-            member.label, ", your feedback is ready, but your DMs are closed. Use the button to see it.",
-            private=False, buttons=(Button("Show my feedback", feedback_button_id(prompt, member.user_id), primary=True),),
+            member.label,
+            ", your feedback is ready, but your DMs are closed. Use the button to see it.",
+            private=False,
+            buttons=(Button("Show my feedback", feedback_button_id(prompt, member.user_id), primary=True),),
         )
 
     async def feedback_for(self, requester: Member, prompt_id: str, owner_id: str) -> Reply:
@@ -234,7 +238,7 @@ class Answers:
         return feedback_reply(feedback, ("Your feedback",))
 
     async def current_feedback(self, member: Member, prompt_id: str) -> Feedback | None:
-        """Feedback on the member's whole answer as it stands (the engine is deterministic, so this is what they got)."""
+        """Feedback on the member's whole answer as it stands (the engine is deterministic: what they got)."""
         prompt = await self.prompts.get(member.workspace, prompt_id)
         if prompt is None:
             return None

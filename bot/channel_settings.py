@@ -10,10 +10,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SETUP_KEYS = ("time", "tz", "days", "tracks", "difficulty", "feedback", "window", "reminders", "digest", "review",
-              "reviewers")
+SETUP_KEYS = (
+    "time",
+    "tz",
+    "days",
+    "tracks",
+    "difficulty",
+    "feedback",
+    "window",
+    "reminders",
+    "digest",
+    "review",
+    "reviewers",
+)
 
 
 class ChannelSettings(BaseModel):

@@ -22,9 +22,19 @@ MOCK_ACTIONS = ("skip", "repeat", "stop")
 ADMIN_ONLY = frozenset({"setup", "post", "skip"})
 MAX_ARGS = 20
 EXAMPLE_SETUP = (("time", "09:00"), ("tz", "Europe/Berlin"), ("days", "weekdays"))
-SETUP_CHOICES = ("time=HH:MM", "tz=Area/City", "days=mon,tue,... or weekdays or daily",
-                 "tracks=behavioral,metrics or all", "difficulty=1-3", "feedback=private|public", "window=24h",
-                 "reminders=on|off", "digest=on|off", "review=on|off", "reviewers=named|anonymous")
+SETUP_CHOICES = (
+    "time=HH:MM",
+    "tz=Area/City",
+    "days=mon,tue,... or weekdays or daily",
+    "tracks=behavioral,metrics or all",
+    "difficulty=1-3",
+    "feedback=private|public",
+    "window=24h",
+    "reminders=on|off",
+    "digest=on|off",
+    "review=on|off",
+    "reviewers=named|anonymous",
+)
 log = logging.getLogger(__name__)
 
 
@@ -35,14 +45,26 @@ def usage() -> Reply:
         line(Command("streak"), ": your streak and freezes"),
         line(Command("leaderboard", ("points",)), ": the top 10 here (points, streak, longest or reviewers)"),
         line(Command("review"), ": review a peer's answer on the same rubric"),
-        line(Command("mock", ("behavioral",)), ": a private mock interview (recruiter, behavioral, technical, xfn, "
-             "leadership, metrics, system_design, or loop for all five); ", Command("mock", ("skip",)), ", ",
-             Command("mock", ("repeat",)), " and ", Command("mock", ("stop",)), " while it runs"),
+        line(
+            Command("mock", ("behavioral",)),
+            ": a private mock interview (recruiter, behavioral, technical, xfn, "
+            "leadership, metrics, system_design, or loop for all five); ",
+            Command("mock", ("skip",)),
+            ", ",
+            Command("mock", ("repeat",)),
+            " and ",
+            Command("mock", ("stop",)),
+            " while it runs",
+        ),
         kind=Kind.BULLETS,
     )
     admins = text(
-        line(Command("setup"), ": show this channel's settings; ", Command("setup", settings=EXAMPLE_SETUP),
-             " changes them"),
+        line(
+            Command("setup"),
+            ": show this channel's settings; ",
+            Command("setup", settings=EXAMPLE_SETUP),
+            " changes them",
+        ),
         line(Command("post"), ": post today's question here now"),
         line(Command("skip"), ": skip today's question here"),
         kind=Kind.BULLETS,
@@ -93,8 +115,14 @@ async def reply_or_failure(work: Awaitable[Reply], what: str) -> Reply:
 class ChatCommands:
     """Runs subcommands against the core; every outcome is a Reply, never an exception for bad input."""
 
-    def __init__(self, channels: Channels, posts: DailyPosts, standings: Standings, mocks: MockInterviews,
-                 admins: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        channels: Channels,
+        posts: DailyPosts,
+        standings: Standings,
+        mocks: MockInterviews,
+        admins: Sequence[str] = (),
+    ) -> None:
         self.channels = channels
         self.posts = posts
         self.standings = standings
@@ -111,8 +139,13 @@ class ChatCommands:
         if len(request.args) > MAX_ARGS:
             return say(f"Too many words ({len(request.args)}); see ", Command("help"), ".")
         if request.name in ADMIN_ONLY and not await self._is_admin(request):
-            return say("Only workspace admins can use ", Command(request.name), ". Ask an admin, or see ",
-                       Command("help"), " for what you can do.")
+            return say(
+                "Only workspace admins can use ",
+                Command(request.name),
+                ". Ask an admin, or see ",
+                Command("help"),
+                " for what you can do.",
+            )
         handler: Callable[[CommandRequest], Awaitable[Reply]] = getattr(self, f"_{request.name}")
         return await handler(request)
 
@@ -162,9 +195,19 @@ class ChatCommands:
         words = [w.lower() for w in request.args]
         member = request.member
         if len(words) > 2:
-            return say("Use ", Command("mock", ("behavioral",)), " or ", Command("mock", ("loop",)), ", or ",
-                       Command("mock", ("skip",)), ", ", Command("mock", ("repeat",)), " or ",
-                       Command("mock", ("stop",)), " while one runs.")
+            return say(
+                "Use ",
+                Command("mock", ("behavioral",)),
+                " or ",
+                Command("mock", ("loop",)),
+                ", or ",
+                Command("mock", ("skip",)),
+                ", ",
+                Command("mock", ("repeat",)),
+                " or ",
+                Command("mock", ("stop",)),
+                " while one runs.",
+            )
         action = words[0] if words else ""
         if action in MOCK_ACTIONS:
             turn = await getattr(self.mocks, action)(member)
@@ -180,8 +223,14 @@ class ChatCommands:
         if turn.status in (MockStatus.UNKNOWN_ROUND, MockStatus.NO_SESSION, MockStatus.REJECTED):
             return turn.reply
         if turn.status is MockStatus.NEEDS_CHOICE:
-            return say(turn.text, " Type ", Command("mock", ("resume",)), " or ",
-                       Command("mock", ("abandon", "behavioral")), ".")
+            return say(
+                turn.text,
+                " Type ",
+                Command("mock", ("resume",)),
+                " or ",
+                Command("mock", ("abandon", "behavioral")),
+                ".",
+            )
         if await request.port.send_private(request.member, turn.reply):
             return say("Your mock interview continues in your direct messages." if started else "Done; see your DMs.")
         thread = await request.port.open_private_thread(request.channel, request.member, turn.reply)

@@ -69,7 +69,8 @@ def question_reply(bank: Bank, question: Question, *, window: timedelta | None =
         closes = f" Answers count toward streaks for {hours} hours."
     about = line(
         f"{round_.name} ({round_.minutes} min) · {category_label(question.category)} · "
-        f"difficulty {question.difficulty}/3 · ", code(question.id),
+        f"difficulty {question.difficulty}/3 · ",
+        code(question.id),
     )
     return Reply(
         f"Today's question: {question.text}",
@@ -79,10 +80,13 @@ def question_reply(bank: Bank, question: Question, *, window: timedelta | None =
             _paragraph("Round", about),
             _paragraph("Judged on", line(" · ".join(c.name for c in rubric.criteria))),
             _paragraph("Time budget", line(f"About 2.5 minutes spoken (~{GUIDELINE_WORDS} words).")),
-            _paragraph(None, line(
-                "Reply in this thread to answer. Feedback arrives in seconds; a later reply or an edit "
-                f"revises your answer.{closes}"
-            )),
+            _paragraph(
+                None,
+                line(
+                    "Reply in this thread to answer. Feedback arrives in seconds; a later reply or an edit "
+                    f"revises your answer.{closes}"
+                ),
+            ),
         ),
         buttons=(Button("Show today's question privately", "today"), Button("Review an answer", "review")),
         private=private,
@@ -97,8 +101,13 @@ class DailyPosts:
     """Everything about a channel's question of the day."""
 
     def __init__(
-        self, bank: Bank, channels: Channels, channel_store: ChannelStore, prompts: PromptStore,
-        schedule: ScheduleStore, clock: Clock,
+        self,
+        bank: Bank,
+        channels: Channels,
+        channel_store: ChannelStore,
+        prompts: PromptStore,
+        schedule: ScheduleStore,
+        clock: Clock,
     ) -> None:
         self.bank = bank
         self.channels = channels
@@ -166,14 +175,20 @@ class DailyPosts:
         today = self.local_date(settings)
         posted = await self.prompts.on_day(channel, today.toordinal())
         others = [c for c in await self.channel_store.channels(channel.workspace) if c != channel.channel_id]
-        other_posts = [p for c in others for p in await self.prompts.on_day(Channel(channel.workspace, c), today.toordinal())]
+        other_posts = [
+            p for c in others for p in await self.prompts.on_day(Channel(channel.workspace, c), today.toordinal())
+        ]
         await self.schedule.skip_day(channel, today, unmark_question_day=bool(posted) and not other_posts)
         if posted:
             return say("Skipped. Today's question stays up, but not answering it will not break anyone's streak.")
         return say("Skipped. No question will be posted here today.")
 
     async def open_practice(
-        self, channel: Channel, settings: ChannelSettings, *, category: str | None = None,
+        self,
+        channel: Channel,
+        settings: ChannelSettings,
+        *,
+        category: str | None = None,
         question_id: str | None = None,
     ) -> DailyPrompt:
         """Today's practice question: the day's rotation pick, or a chosen category or question (UnknownQuestion

@@ -30,8 +30,16 @@ class HomeView:
 class Home:
     """Building a member's home view."""
 
-    def __init__(self, bank: Bank, channels: Channels, channel_store: ChannelStore, posts: DailyPosts,
-                 standings: Standings, standings_store: StandingsStore, answers: Answers) -> None:
+    def __init__(
+        self,
+        bank: Bank,
+        channels: Channels,
+        channel_store: ChannelStore,
+        posts: DailyPosts,
+        standings: Standings,
+        standings_store: StandingsStore,
+        answers: Answers,
+    ) -> None:
         self.bank = bank
         self.channels = channels
         self.channel_store = channel_store

@@ -49,11 +49,13 @@ class Digests:
         streaks = [row for row in await self.standings.leaderboard(channel.workspace, "streak", 5) if row.value > 0]
         if streaks:
             sections.append(Section("Top streaks", (text(*(f"{r.name}: {r.value} days" for r in streaks)),)))
-        reviewers = [row for row in await self.standings.leaderboard(channel.workspace, "reviewers", 3) if row.value > 0]
+        reviewers = [
+            row for row in await self.standings.leaderboard(channel.workspace, "reviewers", 3) if row.value > 0
+        ]
         if reviewers:
-            sections.append(Section(
-                "Most active reviewers", (text(*(f"{r.name}: {r.value} review points" for r in reviewers)),)
-            ))
+            sections.append(
+                Section("Most active reviewers", (text(*(f"{r.name}: {r.value} review points" for r in reviewers)),))
+            )
         return Digest(Reply(summary, body=(text(summary),), sections=tuple(sections), private=False), days)
 
 

@@ -33,8 +33,9 @@ class WindowClosed:
 class WindowCloses:
     """Closing answer windows and reminding members whose streak is at risk."""
 
-    def __init__(self, answers: AnswerStore, standings: StandingsStore, channels: Channels,
-                 review_nudges: Nudges | None = None) -> None:
+    def __init__(
+        self, answers: AnswerStore, standings: StandingsStore, channels: Channels, review_nudges: Nudges | None = None
+    ) -> None:
         self.answers = answers
         self.standings = standings
         self.channels = channels
@@ -55,7 +56,9 @@ class WindowCloses:
         sections = []
         streaks = [row for row in await self.standings.leaderboard(prompt.workspace, "streak", 3) if row.value > 0]
         if streaks:
-            sections.append(Section("Longest active streaks", (text(", ".join(f"{r.name} ({r.value})" for r in streaks)),)))
+            sections.append(
+                Section("Longest active streaks", (text(", ".join(f"{r.name} ({r.value})" for r in streaks)),))
+            )
         if public and answered:
             best_user = max(answered, key=lambda user: answered[user])
             draft = await self.answers.draft(prompt.workspace, prompt.id, best_user)
@@ -65,8 +68,11 @@ class WindowCloses:
                 sections.append(Section(title, (text(first),)))
         count = len(answered)
         people = "person" if count == 1 else "people"
-        summary = f"This question is closed: {count} {people} answered." if count else \
-            "This question is closed: nobody answered this time."
+        summary = (
+            f"This question is closed: {count} {people} answered."
+            if count
+            else "This question is closed: nobody answered this time."
+        )
         nudges: tuple[tuple[Member, Reply], ...] = ()
         if settings is not None and settings.review_assignments and self.review_nudges is not None:
             nudges = tuple(self.review_nudges(prompt, list(answered)))
@@ -76,8 +82,11 @@ class WindowCloses:
     async def reminder(self, prompt: DailyPrompt, now: datetime) -> Reply | None:
         """A mention-free nudge naming members with an active streak who have not answered yet."""
         answered = await self.answers.answered(prompt.workspace, prompt.id)
-        at_risk = [row for row in await self.standings.leaderboard(prompt.workspace, "streak", 50)
-                   if row.value > 0 and row.user_id not in answered]
+        at_risk = [
+            row
+            for row in await self.standings.leaderboard(prompt.workspace, "streak", 50)
+            if row.value > 0 and row.user_id not in answered
+        ]
         if not at_risk:
             return None
         hours = max(1, round((prompt.closes_at - now).total_seconds() / 3600))

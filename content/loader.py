@@ -245,9 +245,7 @@ class _Collector:
             self.questions[question.id] = question
             self.sources[question.id] = path
 
-    def _validate(
-        self, model: type[BaseModel], data: Any, path: Path, item: str | None, raw: Any = None
-    ) -> Any | None:
+    def _validate(self, model: type[BaseModel], data: Any, path: Path, item: str | None, raw: Any = None) -> Any | None:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
@@ -261,14 +259,19 @@ class _Collector:
             for category in round_.categories:
                 if category not in categories and not any(b.startswith("rubric:") for b in self.broken):
                     known = ", ".join(sorted(categories)) or "none"
-                    self.problem(self.sources.get("rounds", shipped_bank_dir()), f"round {round_.id}",
-                                 f"asks category '{category}', which no rubric defines (known: {known})")
+                    self.problem(
+                        self.sources.get("rounds", shipped_bank_dir()),
+                        f"round {round_.id}",
+                        f"asks category '{category}', which no rubric defines (known: {known})",
+                    )
         for rubric in self.rubrics.values():
             path = self.sources[f"rubric:{rubric.id}"]
             for exemplar in rubric.exemplars:
                 unknown = exemplar.question not in self.questions and exemplar.question not in self.broken
                 if unknown and "questions-file" not in self.broken:
-                    self.problem(path, f"rubric {rubric.id}", f"exemplar refers to unknown question '{exemplar.question}'")
+                    self.problem(
+                        path, f"rubric {rubric.id}", f"exemplar refers to unknown question '{exemplar.question}'"
+                    )
         for question in self.questions.values():
             self._check_question_links(question)
 
@@ -277,8 +280,9 @@ class _Collector:
         categories = {r.category for r in self.rubrics.values()}
         if question.category not in categories and not any(b.startswith("rubric:") for b in self.broken):
             known = ", ".join(sorted(categories)) or "none"
-            self.problem(path, question.id, f"unknown category '{question.category}' (a rubric defines each; "
-                                            f"known: {known})")
+            self.problem(
+                path, question.id, f"unknown category '{question.category}' (a rubric defines each; known: {known})"
+            )
             return
         rubric = self.rubrics.get(question.rubric)
         if rubric is None and f"rubric:{question.rubric}" in self.broken:
@@ -289,7 +293,8 @@ class _Collector:
             return
         if rubric.category != question.category:
             self.problem(
-                path, question.id,
+                path,
+                question.id,
                 f"rubric '{rubric.id}' is for category '{rubric.category}', not '{question.category}'",
             )
         round_ = self.rounds.get(question.round)
@@ -298,14 +303,16 @@ class _Collector:
             self.problem(path, question.id, f"unknown round '{question.round}' (one of: {known})")
         elif round_ is not None and question.category not in round_.categories:
             self.problem(
-                path, question.id,
+                path,
+                question.id,
                 f"round '{question.round}' does not ask '{question.category}' questions",
             )
         criteria = {c.id for c in rubric.criteria}
         for probe in question.follow_ups:
             if probe.criterion not in criteria:
                 self.problem(
-                    path, question.id,
+                    path,
+                    question.id,
                     f"follow-up aims at unknown criterion '{probe.criterion}' of rubric '{rubric.id}'",
                 )
 

@@ -89,10 +89,22 @@ class ChannelJobs:
         """Build the jobs from Redis and start the scheduler (call inside the running loop)."""
         self._fan_out = asyncio.Semaphore(self.concurrency)
         await self.refresh()
-        self.scheduler.add_job(self.refresh, IntervalTrigger(seconds=self.refresh_seconds), id="refresh",
-                               coalesce=True, max_instances=1, replace_existing=True)
-        self.scheduler.add_job(self.sweep, IntervalTrigger(seconds=self.sweep_seconds), id="sweep",
-                               coalesce=True, max_instances=1, replace_existing=True)
+        self.scheduler.add_job(
+            self.refresh,
+            IntervalTrigger(seconds=self.refresh_seconds),
+            id="refresh",
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+        self.scheduler.add_job(
+            self.sweep,
+            IntervalTrigger(seconds=self.sweep_seconds),
+            id="sweep",
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
         self.scheduler.start()
 
     @property
@@ -167,7 +179,9 @@ class ChannelJobs:
             self.scheduler.remove_job(job_id)
         self._specs.pop(job_id, None)
 
-    def _schedule(self, job_id: str, kind: str, channel: Channel, settings: ChannelSettings, days: tuple[int, ...]) -> None:
+    def _schedule(
+        self, job_id: str, kind: str, channel: Channel, settings: ChannelSettings, days: tuple[int, ...]
+    ) -> None:
         trigger = CronTrigger(
             day_of_week=",".join(WEEKDAY_NAMES[d] for d in days),
             hour=settings.post_time.hour,
@@ -180,8 +194,15 @@ class ChannelJobs:
             options["next_run_time"] = catch_up  # started late: run now; the claim stops a second post
         func = self.post_channel if kind == "post" else self.post_digest
         self.scheduler.add_job(
-            func, trigger, args=[channel.workspace, channel.channel_id], id=job_id, replace_existing=True,
-            misfire_grace_time=int(self.misfire_grace.total_seconds()), coalesce=True, max_instances=1, **options,
+            func,
+            trigger,
+            args=[channel.workspace, channel.channel_id],
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=int(self.misfire_grace.total_seconds()),
+            coalesce=True,
+            max_instances=1,
+            **options,
         )
 
     def _missed_today(self, settings: ChannelSettings, days: tuple[int, ...]) -> datetime | None:
@@ -217,8 +238,11 @@ class ChannelJobs:
     def _retry(self, workspace: str, channel_id: str) -> None:
         run_at = self.clock() + self.retry_delay
         self.scheduler.add_job(
-            self.post_channel, DateTrigger(run_date=run_at), args=[workspace, channel_id],
-            id=f"retry:{workspace}:{channel_id}", replace_existing=True,
+            self.post_channel,
+            DateTrigger(run_date=run_at),
+            args=[workspace, channel_id],
+            id=f"retry:{workspace}:{channel_id}",
+            replace_existing=True,
             misfire_grace_time=int(self.misfire_grace.total_seconds()),
         )
 

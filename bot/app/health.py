@@ -46,8 +46,9 @@ class HealthServer:
             await self._runner.cleanup()
             self._runner = None
             raise SettingError(
-                "DEBRIEF_HEALTH_PORT", f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc}); "
-                "choose a free port, or 0 to turn the health endpoint off"
+                "DEBRIEF_HEALTH_PORT",
+                f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc}); "
+                "choose a free port, or 0 to turn the health endpoint off",
             ) from None
         log.info("health endpoints on http://%s:%s/health and /ready", self.host, self.port)
 
@@ -61,7 +62,7 @@ class HealthServer:
         """Each check's result; a check that fails or hangs counts as not ready."""
         names = list(self.checks)
         results = await asyncio.gather(*(self._run(self.checks[n]) for n in names))
-        return dict(zip(names, results))
+        return dict(zip(names, results, strict=False))
 
     async def _run(self, check: Check) -> bool:
         try:
@@ -76,8 +77,9 @@ class HealthServer:
     async def _ready(self, _: web.Request) -> web.Response:
         checks = await self.readiness()
         ready = all(checks.values())
-        return web.json_response({"status": "ready" if ready else "not ready", "checks": checks},
-                                 status=200 if ready else 503)
+        return web.json_response(
+            {"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503
+        )
 
 
 def add_parser(commands: Any) -> None:
@@ -95,7 +97,7 @@ def run_health_check(args: argparse.Namespace, settings: Settings) -> int:
     path = "/ready" if args.ready else "/health"
     url = f"http://127.0.0.1:{settings.health_port}{path}"
     try:
-        with urllib.request.urlopen(url, timeout=4) as response:  # noqa: S310 - a fixed loopback URL
+        with urllib.request.urlopen(url, timeout=4) as response:
             body = response.read().decode()
     except urllib.error.HTTPError as exc:
         print(f"{path}: {exc.code} {exc.read().decode(errors='replace')[:300]}", file=sys.stderr)

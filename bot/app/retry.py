@@ -17,8 +17,9 @@ MAX_DELAY_SECONDS = 60.0
 SAY_EVERY_SECONDS = 60.0
 
 
-def backoff_delays(first: float = FIRST_DELAY_SECONDS, cap: float = MAX_DELAY_SECONDS,
-                   rng: Callable[[], float] = random.random) -> Callable[[], float]:
+def backoff_delays(
+    first: float = FIRST_DELAY_SECONDS, cap: float = MAX_DELAY_SECONDS, rng: Callable[[], float] = random.random
+) -> Callable[[], float]:
     """A source of waits that double up to `cap`, each jittered to 50-150% so replicas do not retry in step."""
     state = {"next": first}
 
@@ -31,7 +32,11 @@ def backoff_delays(first: float = FIRST_DELAY_SECONDS, cap: float = MAX_DELAY_SE
 
 
 async def until_reachable(
-    what: str, attempt: Callable[[], Awaitable[T]], log: logging.Logger, *, delays: Callable[[], float] | None = None,
+    what: str,
+    attempt: Callable[[], Awaitable[T]],
+    log: logging.Logger,
+    *,
+    delays: Callable[[], float] | None = None,
     say_every: float = SAY_EVERY_SECONDS,
 ) -> T:
     """Run `attempt` until it does not raise PlatformUnreachable; other errors (and cancellation) pass through."""

@@ -11,12 +11,12 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.app.bootstrap import Core, bootstrap
-from bot.errors import StartRefused, StoreUnavailable
 from bot.app.health import HealthServer
 from bot.app.logs import configure_logging
 from bot.app.platform_runner import PlatformRunner
 from bot.app.retry import until_reachable
 from bot.app.settings import Settings
+from bot.errors import StartRefused, StoreUnavailable
 from handlers.console.terminal import StdioTerminal
 from scheduler.channel_jobs import ChannelJobs
 
@@ -40,7 +40,9 @@ def add_parsers(commands: Any) -> None:
 
     practice = commands.add_parser("practice", help="answer today's question in the terminal")
     target = practice.add_mutually_exclusive_group()
-    target.add_argument("--category", metavar="CATEGORY", help="a question from this category (see `debrief content list`)")
+    target.add_argument(
+        "--category", metavar="CATEGORY", help="a question from this category (see `debrief content list`)"
+    )
     target.add_argument("--question", metavar="ID", help="this question")
     target.add_argument("--history", action="store_true", help="list your past answers with scores")
     practice.set_defaults(run=run_practice_command)
@@ -55,7 +57,9 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
     if args.platform == "discord" and not settings.discord_configured:
         print("DISCORD_TOKEN: needed to run Discord; see .env.example", file=sys.stderr)
         return 2
-    configured = [name for name, ok in (("slack", settings.slack_configured), ("discord", settings.discord_configured)) if ok]
+    configured = [
+        name for name, ok in (("slack", settings.slack_configured), ("discord", settings.discord_configured)) if ok
+    ]
     platforms = [args.platform] if args.platform else configured
     if not platforms or platforms == ["console"]:
         if args.platform != "console" and not sys.stdin.isatty():
@@ -79,7 +83,9 @@ async def serve(settings: Settings, platforms: list[str]) -> int:
             print(f"REDIS_URL: cannot reach {settings.redis_address()}; is Redis running there?", file=sys.stderr)
             return 1
         runners = _runners(core, platforms)
-        jobs = ChannelJobs(core.scheduled, {r.name: r.port for r in runners})
+        jobs = ChannelJobs(
+            core.scheduled, {r.name: r.port for r in runners}, refresh_seconds=settings.schedule_refresh_seconds
+        )
         health = _health(settings, core, runners, jobs)
         if health is not None:
             await health.start()
@@ -211,4 +217,3 @@ def _interrupt_on_ctrl_c(terminal: StdioTerminal) -> None:
         terminal.interrupt()
 
     asyncio.get_running_loop().add_signal_handler(signal.SIGINT, on_sigint)
-

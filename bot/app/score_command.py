@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.scoring.render_text import render_feedback
-from bot.scoring.engine import FeedbackEngine, UnknownCategory, UnknownQuestion
 from bot.app.settings import Settings
+from bot.scoring.engine import FeedbackEngine, UnknownCategory, UnknownQuestion
+from bot.scoring.render_text import render_feedback
 from content.loader import ContentError, load_bank
 
 MAX_INPUT_BYTES = 1_000_000
@@ -21,7 +21,9 @@ def add_parser(commands: Any) -> None:
     parser = commands.add_parser("score", help="score an answer against a rubric")
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--question", metavar="ID", help="the question the answer is for")
-    target.add_argument("--category", metavar="CAT", help="score against a category's rubric (see `debrief content list`)")
+    target.add_argument(
+        "--category", metavar="CAT", help="score against a category's rubric (see `debrief content list`)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("file", nargs="?", type=Path, help="the answer (default: standard input)")
     parser.set_defaults(run=run_score)

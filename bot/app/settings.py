@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("debrief", appauthor=False)))
     timezone: str | None = None
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # How often each replica re-reads channel settings: a setup made through another replica is live this soon.
+    schedule_refresh_seconds: float = Field(default=30, ge=0.5, le=3600)
     health_port: int = Field(default=8080, ge=0, le=65535)
     # All interfaces by default: an orchestrator probes the container from outside.
     health_host: str = "0.0.0.0"
@@ -81,7 +83,9 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
     discord_api_base: str | None = Field(default=None, validation_alias="DISCORD_API_BASE")
-    discord_guild_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, validation_alias="DISCORD_GUILD_IDS")
+    discord_guild_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, validation_alias="DISCORD_GUILD_IDS"
+    )
 
     @field_validator("log_level", "log_format", "slack_mode", mode="before")
     @classmethod
@@ -247,8 +251,10 @@ def _setting_error(exc: ValidationError) -> SettingError:
     elif kind in ("greater_than_equal", "less_than_equal"):
         message = message.replace("Input should be", "must be")
     given = error.get("input")
-    if name not in SECRET_SETTINGS and isinstance(given, str) and kind in (
-        "literal_error", "int_parsing", "greater_than_equal", "less_than_equal"
+    if (
+        name not in SECRET_SETTINGS
+        and isinstance(given, str)
+        and kind in ("literal_error", "int_parsing", "greater_than_equal", "less_than_equal")
     ):
         message += f" (got '{given[:60]}')"
     return SettingError(name, message)

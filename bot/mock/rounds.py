@@ -28,11 +28,20 @@ from content.loader import Bank
 LOOP = "loop"
 DEFAULT_ROUND = "hiring_manager"
 ALIASES = {
-    "behavioral": "hiring_manager", "behavioural": "hiring_manager", "hm": "hiring_manager",
-    "recruiter": "recruiter_screen", "screen": "recruiter_screen", "technical": "technical_deep_dive",
-    "tech": "technical_deep_dive", "xfn": "cross_functional", "cross-functional": "cross_functional",
-    "leadership": "leadership_panel", "panel": "leadership_panel", "design": "system_design",
-    "system-design": "system_design", "data": "metrics",
+    "behavioral": "hiring_manager",
+    "behavioural": "hiring_manager",
+    "hm": "hiring_manager",
+    "recruiter": "recruiter_screen",
+    "screen": "recruiter_screen",
+    "technical": "technical_deep_dive",
+    "tech": "technical_deep_dive",
+    "xfn": "cross_functional",
+    "cross-functional": "cross_functional",
+    "leadership": "leadership_panel",
+    "panel": "leadership_panel",
+    "design": "system_design",
+    "system-design": "system_design",
+    "data": "metrics",
 }
 RECENT = timedelta(days=30)
 MAX_ANSWER_CHARS = 40_000
@@ -115,7 +124,12 @@ class MockInterviews:
         name = name.strip().lower() or DEFAULT_ROUND
         name = ALIASES.get(name, name)
         if name not in self.round_names():
-            return _say(MockStatus.UNKNOWN_ROUND, "Unknown round ", code(name[:40]), f". Choose one of: {', '.join(self.round_names())}.")
+            return _say(
+                MockStatus.UNKNOWN_ROUND,
+                "Unknown round ",
+                code(name[:40]),
+                f". Choose one of: {', '.join(self.round_names())}.",
+            )
         current = await self.store.session(member)
         if current is not None:
             if if_open == "resume":
@@ -131,7 +145,9 @@ class MockInterviews:
         now = self.clock()
         session_id = hashlib.sha256(f"{member.workspace}/{member.user_id}/{now.isoformat()}".encode()).hexdigest()[:16]
         questions = await self._pick(member, rounds[0], session_id)
-        session = MockSession(id=session_id, kind=name, rounds=rounds, questions=questions, asked_at=now, started_at=now)
+        session = MockSession(
+            id=session_id, kind=name, rounds=rounds, questions=questions, asked_at=now, started_at=now
+        )
         await self.store.save(member, session, expected_version=None)
         await self.store.mark_seen(member, questions, now)
         intro = self._round_intro(session)
@@ -151,7 +167,7 @@ class MockInterviews:
             except SessionChanged:
                 continue
 
-    async def session_venue(self, member: Member) -> str | None | bool:
+    async def session_venue(self, member: Member) -> str | bool | None:
         """False without an open session; otherwise its venue (None for a DM)."""
         member = personal(member)
         session = await self.store.session(member)
@@ -163,12 +179,21 @@ class MockInterviews:
         if not text.strip():
             return _say(MockStatus.REJECTED, "That message is empty; answer the question as you would out loud.")
         if len(text) > MAX_ANSWER_CHARS:
-            return _say(MockStatus.REJECTED, f"That is {len(text):,} characters; keep answers under {MAX_ANSWER_CHARS:,}. Nothing was saved.")
+            return _say(
+                MockStatus.REJECTED,
+                f"That is {len(text):,} characters; keep answers under {MAX_ANSWER_CHARS:,}. Nothing was saved.",
+            )
         for _ in range(SAVE_RETRIES):
             session = await self.store.session(member)
             if session is None:
-                return _say(MockStatus.NO_SESSION, "No mock interview is open. Start one with ",
-                            Command("mock", ("behavioral",)), " (or ", Command("mock", ("loop",)), ").")
+                return _say(
+                    MockStatus.NO_SESSION,
+                    "No mock interview is open. Start one with ",
+                    Command("mock", ("behavioral",)),
+                    " (or ",
+                    Command("mock", ("loop",)),
+                    ").",
+                )
             if session.venue is not None and venue != session.venue:
                 return _say(MockStatus.NO_SESSION, "Your mock interview runs in its own thread; answer there.")
             try:
@@ -183,8 +208,9 @@ class MockInterviews:
         session = await self.store.session(member)
         if session is None:
             return _say(MockStatus.NO_SESSION, "No mock interview is open.")
-        skipped = MockAnswer(round=session.round, question_id=session.question_id, skipped=True,
-                             seconds=self._elapsed(session))
+        skipped = MockAnswer(
+            round=session.round, question_id=session.question_id, skipped=True, seconds=self._elapsed(session)
+        )
         return await self._advance(member, session, session.pending or skipped)
 
     async def repeat(self, member: Member) -> MockTurn:
@@ -222,46 +248,68 @@ class MockInterviews:
         missing = [c.id for c in feedback.criteria if c.score == 1]
         probe = next((p.text for p in question.follow_ups if p.criterion in missing), None)
         if probe is not None:
-            updated = session.model_copy(update={
-                "probe": probe, "pending": answered.model_copy(update={"probe": probe}),
-                "asked_at": self.clock(), "version": session.version + 1,
-            })
+            updated = session.model_copy(
+                update={
+                    "probe": probe,
+                    "pending": answered.model_copy(update={"probe": probe}),
+                    "asked_at": self.clock(),
+                    "version": session.version + 1,
+                }
+            )
             await self.store.save(member, updated, expected_version=session.version)
             return _turn(MockStatus.PROBE, _timing(answered), paragraph(f"Follow-up: {probe}"))
         return await self._advance(member, session, answered)
 
     def _record(self, base: MockAnswer, feedback: Feedback, *, seconds: int) -> MockAnswer:
         rubric = self.bank.rubric_for(self.bank.question(base.question_id))
-        return base.model_copy(update={
-            "seconds": seconds,
-            "speaking_seconds": feedback.speaking_seconds,
-            "overall": feedback.overall,
-            "criteria": {c.name: c.score for c in feedback.criteria},
-            "to_reach_five": {c.name: c.levels.five for c in rubric.criteria},
-            "anti_patterns": [f"{a.name}: {a.better}" for a in feedback.anti_patterns],
-        })
+        return base.model_copy(
+            update={
+                "seconds": seconds,
+                "speaking_seconds": feedback.speaking_seconds,
+                "overall": feedback.overall,
+                "criteria": {c.name: c.score for c in feedback.criteria},
+                "to_reach_five": {c.name: c.levels.five for c in rubric.criteria},
+                "anti_patterns": [f"{a.name}: {a.better}" for a in feedback.anti_patterns],
+            }
+        )
 
     async def _advance(self, member: Member, session: MockSession, answered: MockAnswer) -> MockTurn:
         answers = [*session.answers, answered]
         now = self.clock()
         if session.question_index + 1 < len(session.questions):
-            updated = session.model_copy(update={
-                "answers": answers, "question_index": session.question_index + 1, "probe": None,
-                "pending": None, "asked_at": now, "version": session.version + 1,
-            })
+            updated = session.model_copy(
+                update={
+                    "answers": answers,
+                    "question_index": session.question_index + 1,
+                    "probe": None,
+                    "pending": None,
+                    "asked_at": now,
+                    "version": session.version + 1,
+                }
+            )
             await self.store.save(member, updated, expected_version=session.version)
             prefix = () if answered.skipped else (_timing(answered),)
             return _turn(MockStatus.QUESTION, *prefix, self._ask(updated))
-        round_card = await self._round_scorecard(member, session.round, [a for a in answers if a.round == session.round])
+        round_card = await self._round_scorecard(
+            member, session.round, [a for a in answers if a.round == session.round]
+        )
         scores = {**session.round_scores, session.round: round_card.overall}
         if session.round_index + 1 < len(session.rounds):
             next_round = session.rounds[session.round_index + 1]
             questions = await self._pick(member, next_round, session.id)
-            updated = session.model_copy(update={
-                "answers": answers, "round_index": session.round_index + 1, "questions": questions,
-                "question_index": 0, "probe": None, "pending": None, "asked_at": now,
-                "round_scores": scores, "version": session.version + 1,
-            })
+            updated = session.model_copy(
+                update={
+                    "answers": answers,
+                    "round_index": session.round_index + 1,
+                    "questions": questions,
+                    "question_index": 0,
+                    "probe": None,
+                    "pending": None,
+                    "asked_at": now,
+                    "round_scores": scores,
+                    "version": session.version + 1,
+                }
+            )
             await self.store.save(member, updated, expected_version=session.version)
             await self.store.mark_seen(member, questions, now)
             onwards = Section(None, (self._round_intro(updated), self._ask(updated)))
@@ -304,21 +352,32 @@ class MockInterviews:
     def _round_intro(self, session: MockSession) -> Block:
         round_ = self.bank.rounds[session.round]
         position = f" (round {session.round_index + 1} of {len(session.rounds)})" if len(session.rounds) > 1 else ""
-        return paragraph(line(strong(round_.name), f"{position}: {len(session.questions)} questions. {round_.description} "
-                         "Answer each as you would out loud; aim for 2.5 minutes."))
+        return paragraph(
+            line(
+                strong(round_.name),
+                f"{position}: {len(session.questions)} questions. {round_.description} "
+                "Answer each as you would out loud; aim for 2.5 minutes.",
+            )
+        )
 
     def _ask(self, session: MockSession) -> Block:
         if session.probe:
             return paragraph(f"Follow-up: {session.probe}")
         question = self.bank.question(session.question_id)
-        return paragraph(line(f"Question {session.question_index + 1} of {len(session.questions)} (", code(question.id),
-                         f"): {question.text}"))
+        return paragraph(
+            line(
+                f"Question {session.question_index + 1} of {len(session.questions)} (",
+                code(question.id),
+                f"): {question.text}",
+            )
+        )
 
     def _elapsed(self, session: MockSession) -> int:
         return max(0, int((self.clock() - session.asked_at).total_seconds()))
 
 
 def _timing(answer: MockAnswer) -> Block:
-    return paragraph(f"Noted. You took {clock(answer.seconds)}; that answer is about {clock(answer.speaking_seconds)} "
-                f"spoken (guideline {clock(SPEAKING_GUIDELINE_SECONDS)}).")
-
+    return paragraph(
+        f"Noted. You took {clock(answer.seconds)}; that answer is about {clock(answer.speaking_seconds)} "
+        f"spoken (guideline {clock(SPEAKING_GUIDELINE_SECONDS)})."
+    )

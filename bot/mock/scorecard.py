@@ -40,18 +40,27 @@ class Scorecard:
             blocks.append(text("Fix first:"))
             blocks.append(text(*self.fix_first, kind=Kind.NUMBERED))
         if self.timings:
-            blocks.append(text(*(
-                line(code(question_id), f": answered in {clock(seconds)}, about {clock(spoken)} spoken "
-                     f"(guideline {clock(SPEAKING_GUIDELINE_SECONDS)})")
-                for question_id, seconds, spoken in self.timings
-            ), kind=Kind.NOTE))
+            blocks.append(
+                text(
+                    *(
+                        line(
+                            code(question_id),
+                            f": answered in {clock(seconds)}, about {clock(spoken)} spoken "
+                            f"(guideline {clock(SPEAKING_GUIDELINE_SECONDS)})",
+                        )
+                        for question_id, seconds, spoken in self.timings
+                    ),
+                    kind=Kind.NOTE,
+                )
+            )
         return Section(f"{self.title}: {self.overall:.1f}/5, {self.verdict.label}", tuple(blocks))
 
     def with_change(self, previous: float | None) -> Scorecard:
         """The same card with the change since the member's previous score."""
         change = None if previous is None else round(self.overall - previous, 1)
-        return Scorecard(self.title, self.overall, self.verdict, self.criteria, self.reasons, self.fix_first,
-                         change, self.timings)
+        return Scorecard(
+            self.title, self.overall, self.verdict, self.criteria, self.reasons, self.fix_first, change, self.timings
+        )
 
 
 def scorecard(title: str, answers: list[MockAnswer]) -> Scorecard:
@@ -81,5 +90,13 @@ def scorecard(title: str, answers: list[MockAnswer]) -> Scorecard:
         fixes.append(f"{name}: {hint}".strip())
     habits = Counter(item for a in done for item in a.anti_patterns)
     fixes = [f"Stop: {habit}" for habit, _ in habits.most_common(1)] + fixes
-    return Scorecard(title, overall, verdict_for(overall), criteria, tuple(reasons), tuple(fixes[:3]), None,
-                     tuple((a.question_id, a.seconds, a.speaking_seconds) for a in done))
+    return Scorecard(
+        title,
+        overall,
+        verdict_for(overall),
+        criteria,
+        tuple(reasons),
+        tuple(fixes[:3]),
+        None,
+        tuple((a.question_id, a.seconds, a.speaking_seconds) for a in done),
+    )

@@ -7,7 +7,6 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 
-
 class MockAnswer(BaseModel):
     """One question of a mock: the answer, the probe and its answer, timing and scores."""
 

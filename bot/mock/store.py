@@ -9,10 +9,10 @@ from datetime import datetime
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
-from bot.store import keys
-from bot.store.guard import store_errors
 from bot.identities import Member
 from bot.mock.session import MockSession
+from bot.store import keys
+from bot.store.guard import store_errors
 
 IDLE_SECONDS = 48 * 3600
 
@@ -50,7 +50,7 @@ class MockStore:
             current = MockSession.model_validate_json(raw).version if raw else None
             if current != expected_version:
                 raise SessionChanged("the mock interview changed")
-            pipe.multi()
+            pipe.multi()  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
             pipe.set(key, session.model_dump_json(), ex=IDLE_SECONDS)
             await pipe.execute()
 

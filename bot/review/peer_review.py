@@ -101,8 +101,15 @@ class PeerReviews:
     """Assigning answers to review, taking reviews, marking them helpful, and comparing with the rubric."""
 
     def __init__(
-        self, bank: Bank, answers: Answers, answer_store: AnswerStore, prompts: PromptStore,
-        standings: StandingsStore, channels: Channels, store: ReviewStore, clock: Clock,
+        self,
+        bank: Bank,
+        answers: Answers,
+        answer_store: AnswerStore,
+        prompts: PromptStore,
+        standings: StandingsStore,
+        channels: Channels,
+        store: ReviewStore,
+        clock: Clock,
     ) -> None:
         self.bank = bank
         self.answers = answers
@@ -115,7 +122,9 @@ class PeerReviews:
 
     # what adapters call -----------------------------------------------------------------------------
 
-    async def open(self, member: Member, *, channel: Channel | None = None, answer_id: str | None = None) -> ReviewTask | Refusal:
+    async def open(
+        self, member: Member, *, channel: Channel | None = None, answer_id: str | None = None
+    ) -> ReviewTask | Refusal:
         """The answer a member asked to review (a button's answer id), or the next one in the channel."""
         try:
             if answer_id is not None:
@@ -148,7 +157,10 @@ class PeerReviews:
         """A submitted review form: saved and ready to post, or refused with every bad field named."""
         answer = AnswerRef.parse(answer_id)
         if answer is None:
-            return Refusal(say("This form is out of date; open a new one."), {"comment": "This form is out of date; open a new one."})
+            return Refusal(
+                say("This form is out of date; open a new one."),
+                {"comment": "This form is out of date; open a new one."},
+            )
         try:
             summary = await self.submit(member, answer, scores, comment)
         except ReviewRejected as exc:
@@ -215,7 +227,9 @@ class PeerReviews:
             criteria=tuple((c.id, c.name, c.levels.five) for c in rubric.criteria),
         )
 
-    async def submit(self, member: Member, answer: AnswerRef, scores: Mapping[str, object], comment: str) -> AnswerReviews:
+    async def submit(
+        self, member: Member, answer: AnswerRef, scores: Mapping[str, object], comment: str
+    ) -> AnswerReviews:
         """Validate and store a review; ReviewRejected names every bad field and nothing is saved."""
         task = await self.task(member, answer)
         errors: dict[str, str] = {}
@@ -285,8 +299,9 @@ class PeerReviews:
         )
         return ReviewPosted(prompt.thread, draft.messages[0][0], reply, say("Review posted in the question's thread."))
 
-    def review_reply(self, answer: AnswerRef, review: StoredReview, summary: AnswerReviews, *, anonymous: bool,
-                     author_name: str) -> Reply:
+    def review_reply(
+        self, answer: AnswerRef, review: StoredReview, summary: AnswerReviews, *, anonymous: bool, author_name: str
+    ) -> Reply:
         """The review as posted in the answer's thread, with peers beside the rubric and a helpful button."""
         who = "A peer" if anonymous else (review.reviewer_name or "A peer")
         lines = [
@@ -313,7 +328,9 @@ class PeerReviews:
         if len(ring) < 2:
             return {}
         return {
-            author: [ring[(i + step) % len(ring)] for step in (1, 2) if (i + step) % len(ring) != i][: min(2, len(ring) - 1)]
+            author: [ring[(i + step) % len(ring)] for step in (1, 2) if (i + step) % len(ring) != i][
+                : min(2, len(ring) - 1)
+            ]
             for i, author in enumerate(ring)
         }
 
@@ -326,8 +343,10 @@ class PeerReviews:
 
     def assignment_reply(self, prompt: DailyPrompt, targets: list[str]) -> Reply:
         """The private nudge sent at window close with a button per answer to review."""
-        headline = (f"Today's question has closed. Review {len(targets)} answer{'s' if len(targets) != 1 else ''} "
-                    "from your channel on the same rubric; reviewers earn points.")
+        headline = (
+            f"Today's question has closed. Review {len(targets)} answer{'s' if len(targets) != 1 else ''} "
+            "from your channel on the same rubric; reviewers earn points."
+        )
         return Reply(
             headline,
             body=(text(headline),),

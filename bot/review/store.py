@@ -57,7 +57,9 @@ class ReviewStore:
             raw = await self.redis.hgetall(keys.reviews(workspace, prompt_id, author_id))
         return [_review(json.loads(str(value))) for value in raw.values()]
 
-    async def counts(self, workspace: str, prompt_id: str, author_ids: Sequence[str], reviewer_id: str) -> list[tuple[int, bool]]:
+    async def counts(
+        self, workspace: str, prompt_id: str, author_ids: Sequence[str], reviewer_id: str
+    ) -> list[tuple[int, bool]]:
         """For each answer: how many reviews it has, and whether `reviewer_id` wrote one."""
         if not author_ids:
             return []

@@ -6,14 +6,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.scoring.signals import DIGITS, Vocabulary, lowered
-from bot.scoring.text import (
-    MAX_SCORED_WORDS,
-    SPEAKING_GUIDELINE_SECONDS,
-    WORDS_PER_MINUTE,
-    AnswerText,
-    read_answer,
-)
 from bot.scoring.feedback import (
     AntiPatternHit,
     CriterionResult,
@@ -25,6 +17,14 @@ from bot.scoring.feedback import (
 )
 from bot.scoring.pattern_guard import GuardedPattern, guarded
 from bot.scoring.sentence_scan import JoinedSentences
+from bot.scoring.signals import DIGITS, Vocabulary, lowered
+from bot.scoring.text import (
+    MAX_SCORED_WORDS,
+    SPEAKING_GUIDELINE_SECONDS,
+    WORDS_PER_MINUTE,
+    AnswerText,
+    read_answer,
+)
 from content.loader import Bank
 from content.schema import Criterion, Question, Rubric
 
@@ -296,7 +296,11 @@ class _Scoring:
     """One scoring pass over one answer."""
 
     def __init__(
-        self, text: AnswerText, compiled: _CompiledRubric, question: Question | None, w: EngineWeights,
+        self,
+        text: AnswerText,
+        compiled: _CompiledRubric,
+        question: Question | None,
+        w: EngineWeights,
         vocabulary: Vocabulary,
     ) -> None:
         self.text = text
@@ -321,7 +325,8 @@ class _Scoring:
         overall = self._overall(criteria_raw, structure, coverage, anti, language)
         missing_by_criterion = self._missing_points_by_criterion(coverage)
         criteria = tuple(
-            self._finish_criterion(c, raw, evidence, missing_by_criterion.get(c.id)) for c, raw, evidence in criteria_raw
+            self._finish_criterion(c, raw, evidence, missing_by_criterion.get(c.id))
+            for c, raw, evidence in criteria_raw
         )
         return Feedback(
             overall=overall,
@@ -344,7 +349,7 @@ class _Scoring:
         hit_indexes = compiled.signals.sentences_evidencing(self.joined, self.vocabulary)
         hits = [self.sentences[i] for i in sorted(hit_indexes)]
         ranked = sorted(hits, key=lambda s: -s.weight)
-        strength = sum(d * s.weight for d, s in zip(self.w.decay, ranked))
+        strength = sum(d * s.weight for d, s in zip(self.w.decay, ranked, strict=False))
         raw = 1.0 + 4.0 * (1.0 - math.exp(-strength / self.w.evidence_scale))
         evidence = tuple(_quote(s.text) for s in ranked[:EVIDENCE_PER_CRITERION])
         return compiled.criterion, raw, evidence
@@ -461,14 +466,10 @@ class _Scoring:
         buzz_ratio = self.vocabulary.buzzword_count(self.lower) / max(words, 1)
         any_evidence = any(evidence for _, _, evidence in criteria)
         if words >= 8 and (function_ratio < w.list_function_ratio or buzz_ratio > w.buzzword_ratio):
-            self.notes.append(
-                "This reads as a list of terms, not an answer: say what you did, why, and what changed."
-            )
+            self.notes.append("This reads as a list of terms, not an answer: say what you did, why, and what changed.")
             score = min(score, w.buzzword_cap)
         if not any_evidence and not any(e.covered for e in coverage) and not language.mechanisms:
-            self.notes.append(
-                "This does not answer the question: nothing in it touches what the rubric looks for."
-            )
+            self.notes.append("This does not answer the question: nothing in it touches what the rubric looks for.")
             score = min(score, w.off_topic_cap)
         if words < w.short_words:
             self.notes.append(
@@ -498,16 +499,17 @@ class _Scoring:
         """Give each criterion the uncovered question point that speaks to it, so suggestions do not repeat."""
         if self.question is None:
             return {}
-        missing = [
-            e for e, seen in zip(self.question.covers, coverage) if not seen.covered
-        ]
+        missing = [e for e, seen in zip(self.question.covers, coverage, strict=False) if not seen.covered]
         assigned: dict[str, str] = {}
         leftovers = []
         for expectation in missing:
             probe = " ".join((expectation.point, *expectation.keywords))
             target = next(
-                (c.criterion.id for c in self.compiled.criteria
-                 if c.criterion.id not in assigned and c.signals.mentions(probe.lower())),
+                (
+                    c.criterion.id
+                    for c in self.compiled.criteria
+                    if c.criterion.id not in assigned and c.signals.mentions(probe.lower())
+                ),
                 None,
             )
             if target is None:
@@ -542,9 +544,7 @@ class _Scoring:
         return verdict_for(overall, self.w)
 
     def _empty(self) -> Feedback:
-        criteria = tuple(
-            CriterionResult(c.id, c.name, c.weight, 1, (), c.levels.five) for c in self.rubric.criteria
-        )
+        criteria = tuple(CriterionResult(c.id, c.name, c.weight, 1, (), c.levels.five) for c in self.rubric.criteria)
         structure = tuple(StructurePart(pid, name, False, None) for pid, name, _ in self.compiled.structure)
         coverage = tuple(Expectation(e.point, False) for e in self.question.covers) if self.question else ()
         return Feedback(

@@ -105,10 +105,19 @@ class Feedback:
         data = asdict(self)
         data["verdict"] = self.verdict.value
         data["missing_structure"] = list(self.missing_structure)
-        ordered = {key: data.pop(key) for key in (
-            "overall", "verdict", "criteria", "anti_patterns", "word_count", "speaking_seconds",
-            "question_id", "category",
-        )}
+        ordered = {
+            key: data.pop(key)
+            for key in (
+                "overall",
+                "verdict",
+                "criteria",
+                "anti_patterns",
+                "word_count",
+                "speaking_seconds",
+                "question_id",
+                "category",
+            )
+        }
         for criterion in ordered["criteria"]:
             criterion["evidence"] = list(criterion["evidence"])
         ordered.update(data)

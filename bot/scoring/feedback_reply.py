@@ -24,15 +24,22 @@ def feedback_summary(feedback: Feedback) -> str:
 
 def feedback_reply(feedback: Feedback, tail: Sequence[str] = ()) -> Reply:
     """The whole feedback for one answer; `tail` is small print after it (what happened to the answer, points)."""
-    timing = f"{feedback.word_count} words · about {clock(feedback.speaking_seconds)} spoken " \
-             f"(guideline {clock(SPEAKING_GUIDELINE_SECONDS)})" + (" · over time" if feedback.over_time else "")
+    timing = (
+        f"{feedback.word_count} words · about {clock(feedback.speaking_seconds)} spoken "
+        f"(guideline {clock(SPEAKING_GUIDELINE_SECONDS)})" + (" · over time" if feedback.over_time else "")
+    )
     body = [text(timing, *(f"\u26a0\ufe0f {n}" for n in feedback.notes), kind=Kind.NOTE)]
     sections = [_criterion(c.name, c.score, c.evidence, c.suggestion) for c in feedback.criteria]
     for hit in feedback.anti_patterns[:ANTI_PATTERNS_SHOWN]:
-        sections.append(Section(f"Watch out: {hit.name}", (
-            text(hit.quote, kind=Kind.QUOTES),
-            text(line(emphasis("Why it hurts:"), " ", hit.why), line(emphasis("Instead:"), " ", hit.better)),
-        )))
+        sections.append(
+            Section(
+                f"Watch out: {hit.name}",
+                (
+                    text(hit.quote, kind=Kind.QUOTES),
+                    text(line(emphasis("Why it hurts:"), " ", hit.why), line(emphasis("Instead:"), " ", hit.better)),
+                ),
+            )
+        )
     small = []
     if feedback.structure:
         small.append("Structure: " + " · ".join(f"{p.name} {'✓' if p.present else '✗'}" for p in feedback.structure))

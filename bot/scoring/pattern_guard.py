@@ -35,6 +35,7 @@ Requirement = tuple[str, ...]
 
 def _better(a: Requirement, b: Requirement) -> Requirement:
     """The more selective requirement: longer shortest literal first, then fewer alternatives."""
+
     def key(r: Requirement) -> tuple[int, int]:
         return (min((len(x) for x in r), default=0), -len(r)) if r else (0, 0)
 

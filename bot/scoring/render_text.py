@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
 from bot.scoring.feedback import Feedback
+from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
 
 WIDTH = 88
 

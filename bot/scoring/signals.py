@@ -63,15 +63,20 @@ class Vocabulary:
         self.mechanisms = guarded_terms(language.mechanisms, lowered)
         self.buzzwords = guarded_terms(language.buzzwords, lowered)
         self.owned_action = lowered(
-            r"\b(?:i|i'd|i'll|i would|i will)\s+(?:\w+ly\s+)?" + _words(language.owned_verbs)
+            r"\b(?:i|i'd|i'll|i would|i will)\s+(?:\w+ly\s+)?"
+            + _words(language.owned_verbs)
             + r"|\bmy (?:call|decision|recommendation)\b"
         )
-        hedge, filler, shared_vague = guarded((
-            _words(language.hedges),
-            _words(language.fillers),
-            r"\b(?:we|the team|everyone|stakeholders)\s+(?:all\s+)?" + _words(language.shared_vague_verbs)
-            + r"|\bit was decided\b|\bwas agreed\b|\bcollaborat\w* (?:closely )?with\b",
-        ), lowered)
+        hedge, filler, shared_vague = guarded(
+            (
+                _words(language.hedges),
+                _words(language.fillers),
+                r"\b(?:we|the team|everyone|stakeholders)\s+(?:all\s+)?"
+                + _words(language.shared_vague_verbs)
+                + r"|\bit was decided\b|\bwas agreed\b|\bcollaborat\w* (?:closely )?with\b",
+            ),
+            lowered,
+        )
         self.hedge: GuardedPattern = hedge
         self.filler: GuardedPattern = filler
         self.shared_vague: GuardedPattern = shared_vague
@@ -100,11 +105,10 @@ class Vocabulary:
 
 def _governed(trigger: re.Pattern[str], sentence: str, start: int, reach: int, breaks: bool = True) -> bool:
     window = sentence[:start]
-    last = None
-    for last in trigger.finditer(window):
-        pass
-    if last is None:
+    matches = list(trigger.finditer(window))
+    if not matches:
         return False
+    last = matches[-1]
     between = window[last.end() :]
     if breaks and _CLAUSE_BREAK.search(between):
         return False

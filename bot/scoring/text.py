@@ -10,7 +10,9 @@ SPEAKING_GUIDELINE_SECONDS = 150
 MAX_SCORED_WORDS = 3000  # beyond this the answer is judged on its head; the rest still counts as length
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%.\-/]*")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[A-Z0-9•\-*])|\n\s*\n+|\n(?=\s*(?:[-*•>]|\d+[.)])\s)|\n(?=\s*[A-Z0-9])")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?;])\s+(?=[\"'(\[A-Z0-9•\-*])|\n\s*\n+|\n(?=\s*(?:[-*•>]|\d+[.)])\s)|\n(?=\s*[A-Z0-9])"
+)
 _BULLET = re.compile(r"^\s*(?:[-*•>]|\d+[.)])\s+")
 
 

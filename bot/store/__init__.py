@@ -31,8 +31,13 @@ class Stores:
     def over(cls, redis: Redis) -> Stores:
         """The stores, sharing `redis`."""
         return cls(
-            redis, ChannelStore(redis), ScheduleStore(redis), PromptStore(redis), AnswerStore(redis),
-            StandingsStore(redis), EventStore(redis),
+            redis,
+            ChannelStore(redis),
+            ScheduleStore(redis),
+            PromptStore(redis),
+            AnswerStore(redis),
+            StandingsStore(redis),
+            EventStore(redis),
         )
 
     async def ping(self) -> None:

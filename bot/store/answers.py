@@ -160,8 +160,11 @@ class AnswerStore:
                 for pid in prompt_ids:
                     pipe.hgetall(keys.answer(member.workspace, pid, member.user_id))
                 rows = await pipe.execute()
-        return [_history_item(pid, {str(k): str(v) for k, v in row.items()})
-                for pid, row in zip(prompt_ids, rows, strict=True) if row]
+        return [
+            _history_item(pid, {str(k): str(v) for k, v in row.items()})
+            for pid, row in zip(prompt_ids, rows, strict=True)
+            if row
+        ]
 
     async def summary(self, member: Member, prompt_id: str) -> HistoryItem | None:
         """A member's answer to one prompt as it stands (latest and best score), None before the first."""

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import getpass
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from dataclasses import dataclass
 
 from bot.answers import Answers, AnswerStatus, SubmitAnswer
 from bot.channel_settings import ChannelSettings
@@ -86,9 +85,7 @@ async def run_practice(
     if isinstance(asked, int):
         return asked
     prompt, answer = asked
-    command = SubmitAnswer(
-        member=member, message_id="terminal", text=answer, at=app.posts.clock(), prompt_id=prompt.id
-    )
+    command = SubmitAnswer(member=member, message_id="terminal", text=answer, at=app.posts.clock(), prompt_id=prompt.id)
     try:
         outcome = await app.answers.submit(command)
     except StoreUnavailable as exc:
@@ -145,7 +142,9 @@ async def run_history(app: Practice, terminal: Terminal, limit: int = 20) -> int
     if not items:
         terminal.write("No answers yet. Run `debrief practice` to answer today's question.\n")
         return 0
-    terminal.write(f"{'date':<11} {'question':<9} {'best':>4} {'latest':>6} {'revs':>4}  {'verdict':<13} {'pts':>4}  question\n")
+    terminal.write(
+        f"{'date':<11} {'question':<9} {'best':>4} {'latest':>6} {'revs':>4}  {'verdict':<13} {'pts':>4}  question\n"
+    )
     for item in items:
         question = app.bank.questions.get(item.question_id)
         text = " ".join(question.text.split())[:50] if question else ""

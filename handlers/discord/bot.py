@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot.answers import Answers, SubmitAnswer, ThreadAnswer
 from bot.commands import ChatCommands, CommandRequest, reply_or_failure
 from bot.daily_post import DailyPosts
-from bot.errors import StartRefused, PlatformUnreachable, StoreUnavailable
+from bot.errors import PlatformUnreachable, StartRefused, StoreUnavailable
 from bot.identities import Channel, Member, ThreadRef
 from bot.mock.rounds import MockInterviews
 from bot.replies import Refusal, Reply, say
@@ -169,15 +169,19 @@ class DebriefBot(commands.Bot):
     ) -> None:
         """Validate and save a review from the form; post it in the thread as a reply to the answer."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        member = Member(self._workspace_of(interaction, answer_id), str(interaction.user.id),
-                        interaction.user.display_name)
+        member = Member(
+            self._workspace_of(interaction, answer_id), str(interaction.user.id), interaction.user.display_name
+        )
         try:
             outcome = await self.core.reviews.submit_form(member, answer_id, scores, comment)
         except StoreUnavailable as exc:
             outcome = Refusal(say(str(exc)))
         if isinstance(outcome, Refusal):
-            count = f" You gave {given} score{'s' if given != 1 else ''}; one per criterion, in order." \
-                if outcome.field_errors else ""
+            count = (
+                f" You gave {given} score{'s' if given != 1 else ''}; one per criterion, in order."
+                if outcome.field_errors
+                else ""
+            )
             await self._respond(interaction, say(outcome.reply.summary + count))
             return
         await self.port.reply_to(outcome.thread, outcome.answer_message_id, outcome.reply)
@@ -188,7 +192,9 @@ class DebriefBot(commands.Bot):
         await interaction.response.defer(ephemeral=True, thinking=True)
         ref = action_id.removeprefix("helpful:").rpartition("|")[0]
         member = Member(self._workspace_of(interaction, ref), str(interaction.user.id))
-        await self._respond(interaction, await reply_or_failure(self.core.reviews.helpful(member, action_id), "helpful"))
+        await self._respond(
+            interaction, await reply_or_failure(self.core.reviews.helpful(member, action_id), "helpful")
+        )
 
     async def show_feedback(self, interaction: discord.Interaction, prompt_id: str, owner_id: str) -> None:
         """The "Show my feedback" button: the answer's feedback, to its author only."""
@@ -217,8 +223,11 @@ class DebriefBot(commands.Bot):
 
     async def handle_mock_answer(self, message: discord.Message, *, venue: str | None) -> None:
         """The interviewer's next turn where the answer was given; others' messages in a mock thread are ignored."""
-        member = Member(workspace_id(message.guild.id) if message.guild else "discord:dm", str(message.author.id),
-                        message.author.display_name)
+        member = Member(
+            workspace_id(message.guild.id) if message.guild else "discord:dm",
+            str(message.author.id),
+            message.author.display_name,
+        )
         reply = await self.core.mocks.answer_message(member, message.content, event_id=f"dm:{message.id}", venue=venue)
         if reply is not None:
             await send_reply(message.channel, reply)
@@ -297,10 +306,17 @@ def command_group(bot: DebriefBot) -> app_commands.Group:
 
     @group.command(name="setup", description="Admins: show or change this channel's settings")
     @app_commands.describe(
-        time="Post time, HH:MM (24-hour)", tz="Timezone, Area/City", days="mon,tue,... or daily or weekdays",
-        tracks="Categories, comma-separated, or all", difficulty="1, 2, 3 or a range like 1-3",
-        feedback="private or public", window="Answer window, e.g. 24h", reminders="Streak-at-risk reminders",
-        digest="Weekly digest", review="Peer review assignments", reviewers="named or anonymous",
+        time="Post time, HH:MM (24-hour)",
+        tz="Timezone, Area/City",
+        days="mon,tue,... or daily or weekdays",
+        tracks="Categories, comma-separated, or all",
+        difficulty="1, 2, 3 or a range like 1-3",
+        feedback="private or public",
+        window="Answer window, e.g. 24h",
+        reminders="Streak-at-risk reminders",
+        digest="Weekly digest",
+        review="Peer review assignments",
+        reviewers="named or anonymous",
     )
     async def setup(
         interaction: discord.Interaction,
@@ -316,16 +332,26 @@ def command_group(bot: DebriefBot) -> app_commands.Group:
         review: bool | None = None,
         reviewers: str | None = None,
     ) -> None:
-        given: dict[str, Any] = {"time": time, "tz": tz, "days": days, "tracks": tracks, "difficulty": difficulty,
-                                 "feedback": feedback, "window": window, "reminders": reminders, "digest": digest,
-                                 "review": review, "reviewers": reviewers}
+        given: dict[str, Any] = {
+            "time": time,
+            "tz": tz,
+            "days": days,
+            "tracks": tracks,
+            "difficulty": difficulty,
+            "feedback": feedback,
+            "window": window,
+            "reminders": reminders,
+            "digest": digest,
+            "review": review,
+            "reviewers": reviewers,
+        }
         words = [f"{k}={_option_word(v)}" for k, v in given.items() if v is not None]
         await bot.run_command(interaction, "setup", words)
 
     @group.command(name="mock", description="A private mock interview: a round, or the whole loop")
     @app_commands.describe(
         round="recruiter, behavioral, technical, xfn, leadership, metrics, system_design or loop; "
-              "or skip, repeat, stop, resume, abandon",
+        "or skip, repeat, stop, resume, abandon",
         then="with abandon: the round to start instead",
     )
     async def mock(interaction: discord.Interaction, round: str = "behavioral", then: str | None = None) -> None:
@@ -387,7 +413,8 @@ class DiscordRunner:
             await self.bot.connect(reconnect=True)
         except discord.PrivilegedIntentsRequired:
             raise StartRefused(
-                "DISCORD_TOKEN", "the bot needs the Message Content intent: turn it on under Bot in the Developer Portal"
+                "DISCORD_TOKEN",
+                "the bot needs the Message Content intent: turn it on under Bot in the Developer Portal",
             ) from None
 
     async def wait(self) -> None:

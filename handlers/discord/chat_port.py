@@ -64,8 +64,11 @@ class DiscordChatPort:
                     title = " ".join(reply.summary.removeprefix("Today's question:").split())[:95] or title
                 view = reply_view(reply)
                 embed = reply_embeds(reply)[0]
-                created = await (target.create_thread(name=title, embed=embed, view=view) if view
-                                 else target.create_thread(name=title, embed=embed))
+                created = await (
+                    target.create_thread(name=title, embed=embed, view=view)
+                    if view
+                    else target.create_thread(name=title, embed=embed)
+                )
                 self._forum_threads[created.message.id] = created.thread
                 return MessageRef(channel, str(created.message.id))
             message = await send_reply(target, reply)

@@ -162,5 +162,5 @@ def _fields(part: Section) -> Iterator[tuple[str, str]]:
     while value:
         chunk = value if len(value) <= FIELD_LIMIT else value[: value.rfind("\n", 0, FIELD_LIMIT) + 1 or FIELD_LIMIT]
         yield name, chunk
-        value = value[len(chunk):].lstrip("\n")
+        value = value[len(chunk) :].lstrip("\n")
         name = BLANK

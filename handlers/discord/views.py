@@ -10,7 +10,6 @@ import discord
 from bot.replies import Reply
 from handlers.discord.actions import ButtonActions, actions_of
 
-
 MAX_BUTTONS = 5
 
 
@@ -42,8 +41,11 @@ class TodayView(discord.ui.View):
         await actions_of(interaction).show_review_task(interaction, None)
 
 
-class ShowFeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"feedback:(?P<channel>\d+):(?P<date>[0-9-]+):(?P<user>\d+)"):
-    """"Show my feedback", for members whose DMs are closed; only the answer's author can open it."""
+class ShowFeedbackButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"feedback:(?P<channel>\d+):(?P<date>[0-9-]+):(?P<user>\d+)",
+):
+    """ "Show my feedback", for members whose DMs are closed; only the answer's author can open it."""
 
     def __init__(self, channel_id: str, local_date: str, user_id: str) -> None:
         self.channel_id, self.local_date, self.user_id = channel_id, local_date, user_id
@@ -68,7 +70,7 @@ class ShowFeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
 
 
 class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"review:(?P<ref>[^|]+\|\d+)"):
-    """"Review answer N" from a review assignment: shows that answer with a button to the form."""
+    """ "Review answer N" from a review assignment: shows that answer with a button to the form."""
 
     def __init__(self, ref: str) -> None:
         self.ref = ref
@@ -87,14 +89,20 @@ class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"re
 
 
 class ReviewFormButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"review-form:(?P<ref>[^|]+\|\d+)\|(?P<question>[a-z_]+-\d{3})"
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"review-form:(?P<ref>[^|]+\|\d+)\|(?P<question>[a-z_]+-\d{3})",
 ):
-    """"Write your review": opens the form at once (a modal must be the interaction's first answer)."""
+    """ "Write your review": opens the form at once (a modal must be the interaction's first answer)."""
 
     def __init__(self, ref: str, question_id: str) -> None:
         self.ref, self.question_id = ref, question_id
-        super().__init__(discord.ui.Button(label="Write your review", style=discord.ButtonStyle.primary,
-                                           custom_id=f"review-form:{ref}|{question_id}"))
+        super().__init__(
+            discord.ui.Button(
+                label="Write your review",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"review-form:{ref}|{question_id}",
+            )
+        )
 
     @classmethod
     async def from_custom_id(
@@ -129,12 +137,16 @@ class ReviewModal(discord.ui.Modal, title="Review an answer"):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Hand the review to the bot, which validates, saves and posts it."""
         values = re.findall(r"\S+", self.scores.value.replace(",", " "))
-        scores = {cid: (values[i] if i < len(values) and len(values) == len(self.criterion_ids) else "")
-                  for i, cid in enumerate(self.criterion_ids)}
+        scores = {
+            cid: (values[i] if i < len(values) and len(values) == len(self.criterion_ids) else "")
+            for i, cid in enumerate(self.criterion_ids)
+        }
         await self.actions.submit_review(interaction, self.ref, scores, self.comment.value, given=len(values))
 
 
-class HelpfulButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"helpful:(?P<ref>[^|]+\|\d+)\|(?P<reviewer>\d+)"):
+class HelpfulButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"helpful:(?P<ref>[^|]+\|\d+)\|(?P<reviewer>\d+)"
+):
     """The author's "Helpful" mark on a review."""
 
     def __init__(self, ref: str, reviewer: str) -> None:

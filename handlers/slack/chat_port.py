@@ -45,7 +45,10 @@ class SlackChatPort:
         """The reply's text with the image uploaded into the channel (files.uploadV2 flow)."""
         async with refusals():
             response = await self.client.files_upload_v2(
-                channel=channel.channel_id, content=image, filename=filename, title=filename,
+                channel=channel.channel_id,
+                content=image,
+                filename=filename,
+                title=filename,
                 initial_comment=notification(reply),
             )
         files = response.get("files") or [{}]
@@ -63,7 +66,9 @@ class SlackChatPort:
         """Reply under a thread's root message."""
         async with refusals():
             response = await self.client.chat_postMessage(
-                channel=thread.channel.channel_id, thread_ts=thread.thread_id, text=notification(reply),
+                channel=thread.channel.channel_id,
+                thread_ts=thread.thread_id,
+                text=notification(reply),
                 blocks=reply_blocks(reply),
             )
         return MessageRef(thread.channel, str(response["ts"]))
@@ -73,8 +78,11 @@ class SlackChatPort:
         try:
             if thread is not None:
                 await self.client.chat_postEphemeral(
-                    channel=thread.channel.channel_id, user=member.user_id, thread_ts=thread.thread_id,
-                    text=notification(reply), blocks=reply_blocks(reply),
+                    channel=thread.channel.channel_id,
+                    user=member.user_id,
+                    thread_ts=thread.thread_id,
+                    text=notification(reply),
+                    blocks=reply_blocks(reply),
                 )
             else:
                 opened = await self.client.conversations_open(users=member.user_id)

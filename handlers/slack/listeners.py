@@ -73,8 +73,12 @@ class SlackHandlers:
             return False
 
     async def _respond(self, respond: Respond, reply: Reply) -> None:
-        await respond(text=notification(reply), blocks=reply_blocks(reply),
-                      response_type="ephemeral" if reply.private else "in_channel", replace_original=False)
+        await respond(
+            text=notification(reply),
+            blocks=reply_blocks(reply),
+            response_type="ephemeral" if reply.private else "in_channel",
+            replace_original=False,
+        )
 
     async def on_command(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
         """`/debrief ...`: ack at once, then answer through the response URL."""
@@ -87,8 +91,14 @@ class SlackHandlers:
         if name == "review":
             await self.open_review(str(body.get("trigger_id", "")), member, respond, channel=channel)
             return
-        request = CommandRequest(member=member, channel=channel, name=name, args=args,
-                                 is_platform_admin=lambda: self.is_admin(user_id), port=self.port)
+        request = CommandRequest(
+            member=member,
+            channel=channel,
+            name=name,
+            args=args,
+            is_platform_admin=lambda: self.is_admin(user_id),
+            port=self.port,
+        )
         await self._respond(respond, await self.core.commands.run(request))
 
     async def on_message(self, body: Mapping[str, Any]) -> None:
@@ -146,11 +156,21 @@ class SlackHandlers:
         """A reply in the thread: public, or ephemeral for one member (Slack can always deliver those)."""
         try:
             if reply.private:
-                await self.client.chat_postEphemeral(channel=channel_id, user=user_id, thread_ts=thread_ts,
-                                                     text=notification(reply), blocks=reply_blocks(reply))
+                await self.client.chat_postEphemeral(
+                    channel=channel_id,
+                    user=user_id,
+                    thread_ts=thread_ts,
+                    text=notification(reply),
+                    blocks=reply_blocks(reply),
+                )
             else:
-                await self.client.chat_postMessage(channel=channel_id, thread_ts=thread_ts, text=notification(reply),
-                                                   blocks=reply_blocks(reply), unfurl_links=False)
+                await self.client.chat_postMessage(
+                    channel=channel_id,
+                    thread_ts=thread_ts,
+                    text=notification(reply),
+                    blocks=reply_blocks(reply),
+                    unfurl_links=False,
+                )
         except SlackApiError as exc:
             log.warning("could not reply to %s: %s", user_id, exc.response.get("error"))
 
@@ -166,8 +186,15 @@ class SlackHandlers:
             view = {"type": "home", "blocks": reply_blocks(say(str(exc)))}
         await self.client.views_publish(user_id=user_id, view=view)
 
-    async def open_review(self, trigger_id: str, member: Member, respond: Respond, *, channel: Channel | None = None,
-                          answer_id: str | None = None) -> None:
+    async def open_review(
+        self,
+        trigger_id: str,
+        member: Member,
+        respond: Respond,
+        *,
+        channel: Channel | None = None,
+        answer_id: str | None = None,
+    ) -> None:
         """Open the review form for the next answer to review (or a given one), or say why not."""
         try:
             task = await self.core.reviews.open(member, channel=channel, answer_id=answer_id)
@@ -179,7 +206,7 @@ class SlackHandlers:
         await self.client.views_open(trigger_id=trigger_id, view=review_modal(task))
 
     async def on_review_button(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
-        """"Review an answer" on the daily post (next answer) or "Review answer N" in an assignment (that one)."""
+        """ "Review an answer" on the daily post (next answer) or "Review answer N" in an assignment (that one)."""
         await ack()
         member, channel, action = _actor(body)
         answer_id = action.removeprefix("review:") if action.startswith("review:") else None
@@ -188,11 +215,16 @@ class SlackHandlers:
     async def on_review_submitted(self, ack: Ack, body: Mapping[str, Any], view: Mapping[str, Any]) -> None:
         """A submitted form: field errors go back into the form; a saved review is posted in the thread."""
         user = body.get("user") or {}
-        member = Member(workspace_id(str((body.get("team") or {}).get("id", ""))), str(user.get("id", "")),
-                        str(user.get("name") or user.get("username") or ""))
+        member = Member(
+            workspace_id(str((body.get("team") or {}).get("id", ""))),
+            str(user.get("id", "")),
+            str(user.get("name") or user.get("username") or ""),
+        )
         scores, comment = review_form_values(view)
         try:
-            outcome = await self.core.reviews.submit_form(member, str(view.get("private_metadata") or ""), scores, comment)
+            outcome = await self.core.reviews.submit_form(
+                member, str(view.get("private_metadata") or ""), scores, comment
+            )
         except StoreUnavailable as exc:
             await ack(response_action="errors", errors={"comment": str(exc)})
             return

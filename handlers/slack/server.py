@@ -17,16 +17,25 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import StartRefused, PlatformUnreachable
+from bot.errors import PlatformUnreachable, StartRefused
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
 from handlers.slack.listeners import SlackHandlers, SlackUseCases, register_listeners
 
 EVENTS_PATH = "/slack/events"
 # Errors auth.test and apps.connections.open give for credentials that will never work.
-REJECTED = frozenset({
-    "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "no_permission",
-    "missing_scope", "not_allowed_token_type", "invalid_token",
-})
+REJECTED = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "no_permission",
+        "missing_scope",
+        "not_allowed_token_type",
+        "invalid_token",
+    }
+)
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 log = logging.getLogger(__name__)
 
@@ -75,8 +84,9 @@ def build_slack_app(config: SlackConfig, core: SlackUseCases) -> SlackApp:
     """A Bolt AsyncApp with debrief's listeners; nothing is started."""
     # Bolt builds its own client from the token (handing it one as well makes it warn at every start);
     # debrief then points that client at SLACK_API_URL with its retry policy.
-    bolt = AsyncApp(token=config.bot_token, signing_secret=config.signing_secret, process_before_response=False,
-                    name="debrief")
+    bolt = AsyncApp(
+        token=config.bot_token, signing_secret=config.signing_secret, process_before_response=False, name="debrief"
+    )
     client = configure_client(bolt.client, config)
     port = SlackChatPort(client)
     handlers = SlackHandlers(core, port, SlackDirectory(client))
@@ -121,7 +131,9 @@ class SlackHttpServer:
             await web.TCPSite(self._runner, self.host, self.port).start()
         except OSError as exc:
             await self.stop()
-            raise StartRefused("SLACK_HTTP_PORT", f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc})") from None
+            raise StartRefused(
+                "SLACK_HTTP_PORT", f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc})"
+            ) from None
         log.info("Slack HTTP endpoint on http://%s:%s%s", self.host, self.port, EVENTS_PATH)
 
     async def stop(self) -> None:
@@ -161,7 +173,7 @@ class SlackRunner:
         assert self.config.app_token is not None
         self._socket = AsyncSocketModeHandler(self.slack.bolt, self.config.app_token)
         self._socket.client.web_client = configure_client(self._socket.client.web_client, self.config)
-        await self._socket.connect_async()
+        await self._socket.connect_async()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
         log.info("Slack connected over Socket Mode")
 
     async def connected(self) -> bool:
@@ -173,7 +185,7 @@ class SlackRunner:
     async def stop(self) -> None:
         """Close the websocket or stop the endpoint."""
         if self._socket is not None:
-            await self._socket.close_async()
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
         if self._http is not None:
             await self._http.stop()

@@ -178,11 +178,21 @@ def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
         blocks.append(_section(escape(reply.summary)))
     if reply.buttons:
         blocks = blocks[: MAX_BLOCKS - 1]
-        blocks.append({"type": "actions", "elements": [
-            {"type": "button", "text": {"type": "plain_text", "text": b.label[:75]}, "action_id": b.action_id[:255],
-             "value": (b.value or b.action_id)[:2000], **({"style": "primary"} if b.primary else {})}
-            for b in reply.buttons[:MAX_BUTTONS]
-        ]})
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": b.label[:75]},
+                        "action_id": b.action_id[:255],
+                        "value": (b.value or b.action_id)[:2000],
+                        **({"style": "primary"} if b.primary else {}),
+                    }
+                    for b in reply.buttons[:MAX_BUTTONS]
+                ],
+            }
+        )
     return blocks[:MAX_BLOCKS]
 
 
@@ -228,20 +238,28 @@ def review_modal(task: ReviewTask) -> dict[str, Any]:
         _section("*The answer*\n" + escape(task.text)),
     ]
     for criterion_id, name, five in task.criteria:
-        blocks.append({
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": f"crit:{criterion_id}",
+                "label": {"type": "plain_text", "text": name[:150]},
+                "hint": {"type": "plain_text", "text": f"A 5: {five}"[:150]},
+                "element": {
+                    "type": "static_select",
+                    "action_id": "score",
+                    "options": options,
+                    "placeholder": {"type": "plain_text", "text": "1-5"},
+                },
+            }
+        )
+    blocks.append(
+        {
             "type": "input",
-            "block_id": f"crit:{criterion_id}",
-            "label": {"type": "plain_text", "text": name[:150]},
-            "hint": {"type": "plain_text", "text": f"A 5: {five}"[:150]},
-            "element": {"type": "static_select", "action_id": "score", "options": options,
-                        "placeholder": {"type": "plain_text", "text": "1-5"}},
-        })
-    blocks.append({
-        "type": "input",
-        "block_id": "comment",
-        "label": {"type": "plain_text", "text": "Why? What would raise it?"},
-        "element": {"type": "plain_text_input", "action_id": "text", "multiline": True},
-    })
+            "block_id": "comment",
+            "label": {"type": "plain_text", "text": "Why? What would raise it?"},
+            "element": {"type": "plain_text_input", "action_id": "text", "multiline": True},
+        }
+    )
     return {
         "type": "modal",
         "callback_id": "review_submit",

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from redis.asyncio import Redis
 
 from bot.answers import MAX_ANSWER_CHARS, AnswerStatus, SubmitAnswer
-from bot.channel_settings import ChannelSettings
 from bot.app.bootstrap import Core
+from bot.channel_settings import ChannelSettings
 from bot.identities import Channel, Member, ThreadRef
-from bot.store import Stores
-from bot.scoring.engine import FeedbackEngine
-from content.loader import Bank
 from tests.bot.scenario import GOOD_ANSWER, Scenario
 from tests.conftest import FakeClock
 
@@ -112,7 +108,12 @@ async def test_local_dates_across_timezones(core: Core) -> None:
 
 @pytest.mark.parametrize(
     ("zone", "dst_day"),
-    [("America/New_York", date(2026, 3, 8)), ("America/New_York", date(2026, 11, 1)), ("Europe/Berlin", date(2026, 3, 29)), ("Europe/Berlin", date(2026, 10, 25))],
+    [
+        ("America/New_York", date(2026, 3, 8)),
+        ("America/New_York", date(2026, 11, 1)),
+        ("Europe/Berlin", date(2026, 3, 29)),
+        ("Europe/Berlin", date(2026, 10, 25)),
+    ],
 )
 async def test_dst_changes_keep_streaks(core: Core, zone: str, dst_day: date) -> None:
     scenario = Scenario(core, Channel(WS, f"C-{zone}"), timezone=zone)
@@ -149,7 +150,11 @@ async def test_replies_extend_and_edits_replace_while_every_revision_is_kept(cor
     draft = await core.stores.answers.draft(WS, prompt.id, ALICE.user_id)
     assert draft.messages == (("m1", "I decided to cut the polygon workflow."), ("m2", GOOD_ANSWER))
     revisions = await core.stores.answers.revisions(WS, prompt.id, ALICE.user_id)
-    assert [r["text"] for r in revisions] == ["I decided to cut scope.", GOOD_ANSWER, "I decided to cut the polygon workflow."]
+    assert [r["text"] for r in revisions] == [
+        "I decided to cut scope.",
+        GOOD_ANSWER,
+        "I decided to cut the polygon workflow.",
+    ]
     assert [r["edit"] for r in revisions] == [False, False, True]
     assert all("overall" in r["feedback"] for r in revisions)  # type: ignore[operator]
     assert edited.streak is not None and edited.streak.current == 1, "one day, counted once"

@@ -6,16 +6,25 @@ from datetime import time
 
 import pytest
 
-from content.loader import load_bank
 from bot.channel_settings import ChannelSettings, SetupError, apply_setup_words
-from content.schema import Category
+from content.loader import load_bank
 
 
 def test_every_key_applies() -> None:
     updated = apply_setup_words(
         ChannelSettings(),
-        ["time=07:30", "tz=Europe/Berlin", "days=mon,wed,fri", "tracks=behavioral,metrics", "difficulty=2-3",
-         "feedback=public", "window=2d", "reminders=on", "digest=off", "review=yes"],
+        [
+            "time=07:30",
+            "tz=Europe/Berlin",
+            "days=mon,wed,fri",
+            "tracks=behavioral,metrics",
+            "difficulty=2-3",
+            "feedback=public",
+            "window=2d",
+            "reminders=on",
+            "digest=off",
+            "review=yes",
+        ],
     )
     assert updated.post_time == time(7, 30)
     assert updated.timezone == "Europe/Berlin"

@@ -12,11 +12,11 @@ import aiohttp
 import pytest
 
 from bot.app.embedded_redis import free_port
-from bot.errors import PlatformUnreachable
 from bot.app.health import HealthServer
 from bot.app.logs import RepeatFilter, configure_logging, log_failure
 from bot.app.retry import backoff_delays, until_reachable
 from bot.app.settings import SettingError
+from bot.errors import PlatformUnreachable
 
 
 async def test_ready_is_503_until_every_check_passes() -> None:

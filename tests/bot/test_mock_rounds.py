@@ -9,8 +9,8 @@ from redis.asyncio import Redis
 from bot.identities import Member
 from bot.mock.rounds import MockInterviews, MockStatus
 from bot.mock.store import IDLE_SECONDS, MockStore
-from bot.store.events import EventStore
 from bot.scoring.engine import FeedbackEngine
+from bot.store.events import EventStore
 from content.loader import Bank
 from tests.bot.scenario import GOOD_ANSWER
 from tests.conftest import FakeClock
@@ -23,8 +23,9 @@ def interviews(redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeCloc
     return MockInterviews(bank, engine, MockStore(redis), EventStore(redis), clock)
 
 
-async def answer_until_done(mock: MockInterviews, member: Member, clock: FakeClock, text: str = GOOD_ANSWER,
-                            limit: int = 40) -> list:  # type: ignore[type-arg]
+async def answer_until_done(
+    mock: MockInterviews, member: Member, clock: FakeClock, text: str = GOOD_ANSWER, limit: int = 40
+) -> list:  # type: ignore[type-arg]
     turns = []
     for _ in range(limit):
         clock.advance(minutes=2)
@@ -35,7 +36,9 @@ async def answer_until_done(mock: MockInterviews, member: Member, clock: FakeClo
     raise AssertionError("the mock never finished")
 
 
-async def test_a_behavioral_round_to_its_scorecard(redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock) -> None:
+async def test_a_behavioral_round_to_its_scorecard(
+    redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock
+) -> None:
     mock = interviews(redis, bank, engine, clock)
     first = await mock.start(ALICE, "hiring_manager")
     assert first.status is MockStatus.QUESTION and "Question 1 of 3" in first.text
@@ -55,7 +58,9 @@ async def test_a_behavioral_round_to_its_scorecard(redis: Redis, bank: Bank, eng
     assert not first_questions & {q for q, _, _ in second.timings}, "recently asked questions are not repeated"
 
 
-async def test_a_clear_gap_gets_one_targeted_follow_up(redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock) -> None:
+async def test_a_clear_gap_gets_one_targeted_follow_up(
+    redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock
+) -> None:
     mock = interviews(redis, bank, engine, clock)
     await mock.start(ALICE, "hiring_manager")
     clock.advance(minutes=3)
@@ -73,19 +78,28 @@ async def test_a_clear_gap_gets_one_targeted_follow_up(redis: Redis, bank: Bank,
     assert session is not None and session.answers[0].follow_up == GOOD_ANSWER and session.answers[0].seconds == 240
 
 
-async def test_the_loop_runs_the_five_rounds_in_order(redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock) -> None:
+async def test_the_loop_runs_the_five_rounds_in_order(
+    redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock
+) -> None:
     mock = interviews(redis, bank, engine, clock)
     first = await mock.start(ALICE, "loop")
     assert "Recruiter screen (round 1 of 5)" in first.text
     turns = await answer_until_done(mock, ALICE, clock, limit=80)
     titles = [card.title for turn in turns for card in turn.scorecards]
-    assert titles == ["Recruiter screen round", "Hiring-manager behavioral round", "Technical deep dive round",
-                      "Cross-functional scenario round", "Leadership principles panel round", "Full loop"]
+    assert titles == [
+        "Recruiter screen round",
+        "Hiring-manager behavioral round",
+        "Technical deep dive round",
+        "Cross-functional scenario round",
+        "Leadership principles panel round",
+        "Full loop",
+    ]
     assert "Weakest round" in turns[-1].scorecards[-1].reasons[-1]
 
 
-async def test_a_restart_continues_where_it_left_off(redis: Redis, redis_url: str, bank: Bank, engine: FeedbackEngine,
-                                                    clock: FakeClock) -> None:
+async def test_a_restart_continues_where_it_left_off(
+    redis: Redis, redis_url: str, bank: Bank, engine: FeedbackEngine, clock: FakeClock
+) -> None:
     await interviews(redis, bank, engine, clock).start(ALICE, "metrics")
     await interviews(redis, bank, engine, clock).answer(ALICE, GOOD_ANSWER)
     other_process = Redis.from_url(redis_url, decode_responses=True)
@@ -97,8 +111,9 @@ async def test_a_restart_continues_where_it_left_off(redis: Redis, redis_url: st
         await other_process.aclose()
 
 
-async def test_a_second_start_asks_and_strangers_have_no_session(redis: Redis, bank: Bank, engine: FeedbackEngine,
-                                                                 clock: FakeClock) -> None:
+async def test_a_second_start_asks_and_strangers_have_no_session(
+    redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock
+) -> None:
     mock = interviews(redis, bank, engine, clock)
     await mock.start(ALICE, "system_design")
     ask = await mock.start(ALICE, "metrics")
@@ -116,7 +131,9 @@ async def test_a_second_start_asks_and_strangers_have_no_session(redis: Redis, b
     assert (await MockStore(redis).session(ALICE)) == session, "a stranger's message changes nothing"
 
 
-async def test_garbage_round_names_and_bad_answers(redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock) -> None:
+async def test_garbage_round_names_and_bad_answers(
+    redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock
+) -> None:
     mock = interviews(redis, bank, engine, clock)
     unknown = await mock.start(ALICE, "karaoke")
     assert unknown.status is MockStatus.UNKNOWN_ROUND and "hiring_manager" in unknown.text and "loop" in unknown.text
@@ -129,7 +146,9 @@ async def test_garbage_round_names_and_bad_answers(redis: Redis, bank: Bank, eng
     assert session is not None and session.answers == [] and session.question_index == 0
 
 
-async def test_skip_repeat_stop_and_idle_expiry(redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock) -> None:
+async def test_skip_repeat_stop_and_idle_expiry(
+    redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock
+) -> None:
     mock = interviews(redis, bank, engine, clock)
     await mock.start(ALICE, "recruiter_screen")
     skipped = await mock.skip(ALICE)

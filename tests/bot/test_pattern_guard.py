@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bot.scoring.signals import lowered
 from bot.scoring.pattern_guard import guarded, guarded_terms, required_literals
 from bot.scoring.sentence_scan import JoinedSentences
+from bot.scoring.signals import lowered
 from content.loader import load_bank
 from tests.calibration.agreement import load_calibration
 

@@ -10,15 +10,14 @@ import time_machine
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio import Redis
 
-from bot.channel_settings import ChannelSettings
 from bot.app.bootstrap import Core, build_core
 from bot.app.settings import Settings
+from bot.channel_settings import ChannelSettings
 from bot.identities import Channel, Member
-from bot.review.peer_review import AnswerRef, PeerReviews, ReviewRejected
-from bot.store import Stores
-from bot.review.store import ReviewStore
-from bot.scoring.engine import FeedbackEngine
 from bot.replies import plain_block
+from bot.review.peer_review import AnswerRef, PeerReviews, ReviewRejected
+from bot.scoring.engine import FeedbackEngine
+from bot.store import Stores
 from content.loader import Bank
 from scheduler.channel_jobs import ChannelJobs
 from tests.bot.scenario import Scenario
@@ -86,14 +85,18 @@ async def test_validation_aggregation_and_difference(setup) -> None:  # type: ig
     for comparison in summary.comparisons:
         assert comparison.peer_mean == 3.0
         assert comparison.difference == round(3.0 - comparison.rubric, 1)
-    assert await reviews.mark_helpful(PEOPLE[1], answer, "U2") == "Only the answer's author can mark its reviews helpful."
+    assert (
+        await reviews.mark_helpful(PEOPLE[1], answer, "U2") == "Only the answer's author can mark its reviews helpful."
+    )
     assert (await reviews.mark_helpful(PEOPLE[0], answer, "U2")).startswith("Marked helpful")
     assert await reviews.mark_helpful(PEOPLE[0], answer, "U2") == "You already marked this review helpful."
     board = await core.stores.standings.leaderboard(WS, "reviewers")
     assert [(r.user_id, r.value) for r in board] == [("U2", 10), ("U1", 5)]
     digest = await core.scheduled.digests.weekly(CHANNEL, date(2026, 3, 9))
-    assert any(s.title == "Most active reviewers" and plain_block(s.blocks[0])[0] == "p2: 10 review points"
-               for s in digest.reply.sections)
+    assert any(
+        s.title == "Most active reviewers" and plain_block(s.blocks[0])[0] == "p2: 10 review points"
+        for s in digest.reply.sections
+    )
 
 
 def test_assignments_form_a_ring_without_self(core: Core) -> None:

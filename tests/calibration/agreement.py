@@ -85,7 +85,7 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float:
     rx, ry = _ranks(xs), _ranks(ys)
     n = len(rx)
     mx, my = sum(rx) / n, sum(ry) / n
-    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=False))
     vx = sum((a - mx) ** 2 for a in rx) ** 0.5
     vy = sum((b - my) ** 2 for b in ry) ** 0.5
     return cov / (vx * vy) if vx and vy else 0.0
@@ -122,7 +122,7 @@ def quadratic_weighted_kappa(rated: Sequence[int], grades: Sequence[int], levels
     """Cohen's kappa with quadratic weights on a 1..levels scale."""
     n = len(rated)
     observed = [[0.0] * levels for _ in range(levels)]
-    for a, b in zip(rated, grades):
+    for a, b in zip(rated, grades, strict=False):
         observed[a - 1][b - 1] += 1
     hist_a = [sum(row) for row in observed]
     hist_b = [sum(observed[i][j] for i in range(levels)) for j in range(levels)]

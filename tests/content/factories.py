@@ -10,36 +10,77 @@ import yaml
 
 def rubric(rubric_id: str = "team_behavioral", category: str = "behavioral") -> dict[str, Any]:
     """A valid rubric mapping with four weighted criteria."""
-    levels = {"1": "No decision is named at all.", "3": "A decision, but no alternatives.", "5": "Decision, options, cost."}
+    levels = {
+        "1": "No decision is named at all.",
+        "3": "A decision, but no alternatives.",
+        "5": "Decision, options, cost.",
+    }
     return {
         "id": rubric_id,
         "category": category,
         "name": "Team behavioral",
         "summary": "Rewards owned decisions with visible trade-offs.",
         "criteria": [
-            {"id": "decision", "name": "Decision", "weight": 0.4, "description": "Owns the call.",
-             "levels": dict(levels), "signals": [r"\bi decided\b", r"\bi chose\b", r"\bmy call\b"]},
-            {"id": "trade_off", "name": "Trade-off", "weight": 0.3, "description": "Names the cost.",
-             "levels": dict(levels), "signals": [r"\btrade-?off\b", r"\bgave up\b", r"\bsaid no\b"]},
-            {"id": "result", "name": "Result", "weight": 0.2, "description": "Measured outcome.",
-             "levels": dict(levels), "signals": [r"\d+%", r"\bfrom \d+ to \d+\b", r"\breduced\b"]},
-            {"id": "data", "name": "Data", "weight": 0.1, "description": "Pulls the data.",
-             "levels": dict(levels), "signals": [r"\bsql\b", r"\bquery\b", r"\bgold set\b"]},
+            {
+                "id": "decision",
+                "name": "Decision",
+                "weight": 0.4,
+                "description": "Owns the call.",
+                "levels": dict(levels),
+                "signals": [r"\bi decided\b", r"\bi chose\b", r"\bmy call\b"],
+            },
+            {
+                "id": "trade_off",
+                "name": "Trade-off",
+                "weight": 0.3,
+                "description": "Names the cost.",
+                "levels": dict(levels),
+                "signals": [r"\btrade-?off\b", r"\bgave up\b", r"\bsaid no\b"],
+            },
+            {
+                "id": "result",
+                "name": "Result",
+                "weight": 0.2,
+                "description": "Measured outcome.",
+                "levels": dict(levels),
+                "signals": [r"\d+%", r"\bfrom \d+ to \d+\b", r"\breduced\b"],
+            },
+            {
+                "id": "data",
+                "name": "Data",
+                "weight": 0.1,
+                "description": "Pulls the data.",
+                "levels": dict(levels),
+                "signals": [r"\bsql\b", r"\bquery\b", r"\bgold set\b"],
+            },
         ],
         "structure": [
             {"id": "decision", "name": "Decision", "signals": [r"\bi decided\b", r"\bi chose\b"]},
             {"id": "result", "name": "Result", "signals": [r"\bresult\b", r"\d+%"]},
         ],
         "anti_patterns": [
-            {"id": f"ap_{n}", "name": f"Anti-pattern {n}", "patterns": [rf"\bbad move {n}\b"],
-             "why": "It hides the decision.", "better": "Name the decision you made."}
+            {
+                "id": f"ap_{n}",
+                "name": f"Anti-pattern {n}",
+                "patterns": [rf"\bbad move {n}\b"],
+                "why": "It hides the decision.",
+                "better": "Name the decision you made.",
+            }
             for n in range(3)
         ],
         "exemplars": [
-            {"kind": "strong", "question": "team-001", "text": "I decided to cut scope and we shipped 20% faster.",
-             "why": "Owns the call and measures it."},
-            {"kind": "weak", "question": "team-001", "text": "We collaborated a lot and it went well overall.",
-             "why": "No decision, no number."},
+            {
+                "kind": "strong",
+                "question": "team-001",
+                "text": "I decided to cut scope and we shipped 20% faster.",
+                "why": "Owns the call and measures it.",
+            },
+            {
+                "kind": "weak",
+                "question": "team-001",
+                "text": "We collaborated a lot and it went well overall.",
+                "why": "No decision, no number.",
+            },
         ],
     }
 

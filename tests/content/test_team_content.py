@@ -20,9 +20,17 @@ def product_sense_dir(root: Path) -> Path:
         exemplar["question"] = "ps-001"
     asked = question("ps-001", "product_sense") | {"category": "product_sense", "round": "product_sense"}
     write_bank(root, [sense], [asked])
-    rounds = {"rounds": [{"id": "product_sense", "name": "Product sense", "minutes": 45,
-                          "description": "A product case from user problem to launch metric.",
-                          "categories": ["product_sense"]}]}
+    rounds = {
+        "rounds": [
+            {
+                "id": "product_sense",
+                "name": "Product sense",
+                "minutes": 45,
+                "description": "A product case from user problem to launch metric.",
+                "categories": ["product_sense"],
+            }
+        ]
+    }
     (root / "rounds.yaml").write_text(yaml.safe_dump(rounds))
     return root
 
@@ -32,7 +40,9 @@ def test_a_team_adds_a_category_with_its_rubric_and_round(tmp_path: Path) -> Non
     assert "product_sense" in bank.categories and "product_sense" in bank.rounds
     settings = apply_setup_words(ChannelSettings(), ["tracks=product_sense"], bank.categories)
     assert settings.tracks == ("product_sense",)
-    picked = next_question(list(bank.questions.values()), tracks=settings.tracks, difficulty=(1, 3), history=[], seed="s")
+    picked = next_question(
+        list(bank.questions.values()), tracks=settings.tracks, difficulty=(1, 3), history=[], seed="s"
+    )
     assert picked.id == "ps-001"
     feedback = FeedbackEngine(bank).score("I decided to cut the onboarding tour.", category="product_sense")
     assert feedback.category == "product_sense"

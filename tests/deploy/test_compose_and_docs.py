@@ -33,13 +33,24 @@ def test_the_fake_slack_trial_builds_a_stage_the_dockerfile_has() -> None:
     trial = compose("docker-compose.fake-slack.yml")["services"]
     assert trial["fake-slack"]["build"]["target"] in stages
     assert trial["bot"]["environment"]["SLACK_API_URL"].startswith("http://fake-slack:8090/")
-    assert "docker compose -f docker-compose.yml -f docker-compose.fake-slack.yml up" in (ROOT / "README.md").read_text()
+    assert (
+        "docker compose -f docker-compose.yml -f docker-compose.fake-slack.yml up" in (ROOT / "README.md").read_text()
+    )
 
 
 def test_readme_lists_every_discord_permission_the_bot_uses() -> None:
     readme = (ROOT / "README.md").read_text()
-    for permission in ("View Channels", "Send Messages", "Send Messages in Threads", "Create Public Threads",
-                       "Create Private Threads", "Embed Links", "Attach Files", "Add Reactions", "Read Message History"):
+    for permission in (
+        "View Channels",
+        "Send Messages",
+        "Send Messages in Threads",
+        "Create Public Threads",
+        "Create Private Threads",
+        "Embed Links",
+        "Attach Files",
+        "Add Reactions",
+        "Read Message History",
+    ):
         assert permission in readme, permission
 
 

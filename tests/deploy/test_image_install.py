@@ -52,36 +52,67 @@ def test_the_install_the_dockerfile_makes_runs_and_imports_every_module(tmp_path
             shutil.copy2(origin, source / item)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    site = Path(subprocess.check_output(
-        [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
-    ).strip())
+    site = Path(
+        subprocess.check_output(
+            [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
+        ).strip()
+    )
     # The third-party packages come from the test environment, read as a plain path: its own .pth files
     # (the editable install of this checkout among them) are not processed, so only the copy is importable.
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
-         "--target", str(site), str(source)],
-        check=True, cwd=tmp_path, env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(site),
+            str(source),
+        ],
+        check=True,
+        cwd=tmp_path,
+        env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
     )
     python = [str(venv / "bin" / "python"), "-I"]
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
 
-    where = subprocess.run([*python, "-c", "import bot; print(bot.__file__)"], capture_output=True, text=True,
-                           cwd=tmp_path, env=env, check=True)
+    where = subprocess.run(
+        [*python, "-c", "import bot; print(bot.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    )
     assert where.stdout.startswith(str(site)), "the import must come from the install, not the checkout"
 
     modules = source_modules()
     imported = subprocess.run(
-        [*python, "-c", "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)",
-         *modules],
-        capture_output=True, text=True, cwd=tmp_path, env=env,
+        [
+            *python,
+            "-c",
+            "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)",
+            *modules,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
     )
     assert imported.returncode == 0, imported.stderr
 
-    entry = ("import sys\nfrom importlib.metadata import entry_points\n"
-             "main = entry_points(group='console_scripts')['debrief'].load()\nsys.argv = ['debrief', *sys.argv[1:]]\nmain()")
+    entry = (
+        "import sys\nfrom importlib.metadata import entry_points\n"
+        "main = entry_points(group='console_scripts')['debrief'].load()\nsys.argv = ['debrief', *sys.argv[1:]]\nmain()"
+    )
     helped = subprocess.run([*python, "-c", entry, "--help"], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert helped.returncode == 0 and "run" in helped.stdout, helped.stderr
-    checked = subprocess.run([*python, "-c", entry, "content", "check"], capture_output=True, text=True,
-                             cwd=tmp_path, env=env)
+    checked = subprocess.run(
+        [*python, "-c", entry, "content", "check"], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
     assert checked.returncode == 0 and checked.stdout.startswith("ok:"), checked.stderr

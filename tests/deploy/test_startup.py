@@ -10,15 +10,16 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, time as clock_time
+from datetime import UTC, datetime
+from datetime import time as clock_time
 from pathlib import Path
 
 import aiohttp
 import pytest
 from redis.asyncio import Redis
 
-from bot.channel_settings import ChannelSettings
 from bot.app.embedded_redis import free_port
+from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
 from bot.store import Stores
 from tests.handlers.discord.fake_discord import FakeDiscord
@@ -37,13 +38,20 @@ def clean_env(home: Path, **values: str) -> dict[str, str]:
     return env
 
 
-async def run_once(args: list[str], env: dict[str, str], cwd: Path, stdin: bytes | None = None,
-                   timeout: float = 60) -> tuple[int, str, str]:
+async def run_once(
+    args: list[str], env: dict[str, str], cwd: Path, stdin: bytes | None = None, timeout: float = 60
+) -> tuple[int, str, str]:
     """Run `debrief ARGS` to its end; (status, stdout, stderr)."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, env=env, cwd=cwd,
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=cwd,
         stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(stdin), timeout)
     assert process.returncode is not None
@@ -54,8 +62,15 @@ async def run_once(args: list[str], env: dict[str, str], cwd: Path, stdin: bytes
 async def running(args: list[str], env: dict[str, str], cwd: Path) -> AsyncIterator[asyncio.subprocess.Process]:
     """`debrief ARGS` in the background; killed at the end if still running."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, env=env, cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     try:
         yield process
@@ -115,7 +130,9 @@ def one_line(stderr: str) -> str:
         ("SLACK_BOT_TOKEN", "hunter2-not-a-token", "SLACK_BOT_TOKEN: must be the Bot User OAuth Token"),
     ],
 )
-async def test_a_bad_setting_stops_with_one_line_naming_it(tmp_path: Path, setting: str, value: str, expected: str) -> None:
+async def test_a_bad_setting_stops_with_one_line_naming_it(
+    tmp_path: Path, setting: str, value: str, expected: str
+) -> None:
     status, _, err = await run_once(["run"], clean_env(tmp_path, **{setting: value}), tmp_path)
     assert status == 2
     line = one_line(err)
@@ -135,8 +152,14 @@ async def test_an_unreachable_redis_is_named_without_its_password(tmp_path: Path
     fake = FakeSlack()
     await fake.start()
     try:
-        env = clean_env(tmp_path, REDIS_URL=f"redis://:s3cret-pw@127.0.0.1:{free_port()}/0", SLACK_MODE="http",
-                        SLACK_BOT_TOKEN="xoxb-fine", SLACK_SIGNING_SECRET="secret", SLACK_API_URL=fake.api_url)
+        env = clean_env(
+            tmp_path,
+            REDIS_URL=f"redis://:s3cret-pw@127.0.0.1:{free_port()}/0",
+            SLACK_MODE="http",
+            SLACK_BOT_TOKEN="xoxb-fine",
+            SLACK_SIGNING_SECRET="secret",
+            SLACK_API_URL=fake.api_url,
+        )
         status, out, err = await run_once(["run"], env, tmp_path)
     finally:
         await fake.stop()
@@ -181,19 +204,31 @@ async def test_no_platform_and_no_terminal_exits_with_what_to_set(tmp_path: Path
 # --- credentials -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("mode", "method", "setting"), [
-    ("socket", "auth.test", "SLACK_BOT_TOKEN"),
-    ("http", "auth.test", "SLACK_BOT_TOKEN"),
-    ("socket", "apps.connections.open", "SLACK_APP_TOKEN"),
-])
-async def test_a_rejected_slack_token_stops_with_one_line(tmp_path: Path, redis_url: str, mode: str, method: str,
-                                                           setting: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "method", "setting"),
+    [
+        ("socket", "auth.test", "SLACK_BOT_TOKEN"),
+        ("http", "auth.test", "SLACK_BOT_TOKEN"),
+        ("socket", "apps.connections.open", "SLACK_APP_TOKEN"),
+    ],
+)
+async def test_a_rejected_slack_token_stops_with_one_line(
+    tmp_path: Path, redis_url: str, mode: str, method: str, setting: str
+) -> None:
     fake = FakeSlack(errors={method: "invalid_auth"})
     await fake.start()
     try:
-        env = clean_env(tmp_path, REDIS_URL=redis_url, SLACK_MODE=mode, SLACK_BOT_TOKEN="xoxb-bad",
-                        SLACK_APP_TOKEN="xapp-bad", SLACK_SIGNING_SECRET="secret", SLACK_API_URL=fake.api_url,
-                        SLACK_HTTP_PORT=str(free_port()), SLACK_HTTP_HOST="127.0.0.1")
+        env = clean_env(
+            tmp_path,
+            REDIS_URL=redis_url,
+            SLACK_MODE=mode,
+            SLACK_BOT_TOKEN="xoxb-bad",
+            SLACK_APP_TOKEN="xapp-bad",
+            SLACK_SIGNING_SECRET="secret",
+            SLACK_API_URL=fake.api_url,
+            SLACK_HTTP_PORT=str(free_port()),
+            SLACK_HTTP_HOST="127.0.0.1",
+        )
         status, out, err = await run_once(["run", "--platform", "slack"], env, tmp_path, timeout=30)
     finally:
         await fake.stop()
@@ -222,8 +257,13 @@ async def test_a_rejected_discord_token_stops_with_one_line(tmp_path: Path, redi
 
 
 async def test_unreachable_slack_retries_quietly_and_stops_at_once(tmp_path: Path, redis_url: str) -> None:
-    env = clean_env(tmp_path, REDIS_URL=redis_url, SLACK_BOT_TOKEN="xoxb-fine", SLACK_APP_TOKEN="xapp-fine",
-                    SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/")
+    env = clean_env(
+        tmp_path,
+        REDIS_URL=redis_url,
+        SLACK_BOT_TOKEN="xoxb-fine",
+        SLACK_APP_TOKEN="xapp-fine",
+        SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/",
+    )
     async with running(["run"], env, tmp_path) as process:
         await output_until(process, "Slack is not reachable")
         await asyncio.sleep(4)  # several attempts with backoff
@@ -238,9 +278,16 @@ async def test_serving_slack_stops_within_five_seconds_and_reports_health(tmp_pa
     fake = FakeSlack()
     await fake.start()
     health_port = free_port()
-    env = clean_env(tmp_path, REDIS_URL=redis_url, SLACK_BOT_TOKEN="xoxb-fine", SLACK_APP_TOKEN="xapp-fine",
-                    SLACK_API_URL=fake.api_url, DEBRIEF_HEALTH_PORT=str(health_port), DEBRIEF_HEALTH_HOST="127.0.0.1",
-                    LOG_FORMAT="json")
+    env = clean_env(
+        tmp_path,
+        REDIS_URL=redis_url,
+        SLACK_BOT_TOKEN="xoxb-fine",
+        SLACK_APP_TOKEN="xapp-fine",
+        SLACK_API_URL=fake.api_url,
+        DEBRIEF_HEALTH_PORT=str(health_port),
+        DEBRIEF_HEALTH_HOST="127.0.0.1",
+        LOG_FORMAT="json",
+    )
     try:
         async with running(["run"], env, tmp_path) as process:
             await output_until(process, "debrief is running")
@@ -264,8 +311,13 @@ async def test_a_post_in_progress_is_released_when_stopping(tmp_path: Path, redi
     settings = ChannelSettings(post_time=clock_time(now.hour, now.minute), timezone="UTC", weekdays=tuple(range(7)))
     store = Stores.over(redis)
     await store.channels.save(channel, settings)
-    env = clean_env(tmp_path, REDIS_URL=redis_url, SLACK_BOT_TOKEN="xoxb-fine", SLACK_APP_TOKEN="xapp-fine",
-                    SLACK_API_URL=fake.api_url)
+    env = clean_env(
+        tmp_path,
+        REDIS_URL=redis_url,
+        SLACK_BOT_TOKEN="xoxb-fine",
+        SLACK_APP_TOKEN="xapp-fine",
+        SLACK_API_URL=fake.api_url,
+    )
     try:
         async with running(["run"], env, tmp_path) as process:
             await fake.wait_for("chat.postMessage", timeout=30)  # the post hangs at the fake
@@ -281,8 +333,14 @@ async def test_discord_reports_ready_and_stops_quickly(tmp_path: Path, redis_url
     fake = FakeDiscord(token="tok")
     await fake.start()
     health_port = free_port()
-    env = clean_env(tmp_path, REDIS_URL=redis_url, DISCORD_TOKEN="tok", DISCORD_API_BASE=fake.api_base,
-                    DEBRIEF_HEALTH_PORT=str(health_port), DEBRIEF_HEALTH_HOST="127.0.0.1")
+    env = clean_env(
+        tmp_path,
+        REDIS_URL=redis_url,
+        DISCORD_TOKEN="tok",
+        DISCORD_API_BASE=fake.api_base,
+        DEBRIEF_HEALTH_PORT=str(health_port),
+        DEBRIEF_HEALTH_HOST="127.0.0.1",
+    )
     try:
         async with running(["run"], env, tmp_path) as process:
             async with aiohttp.ClientSession() as session:

@@ -63,7 +63,9 @@ class RecordingPlatform:
         return Counter(channel.channel_id for channel, _ in self.posts)
 
 
-def replica(redis: Redis, bank: Bank, engine: FeedbackEngine, ports: Mapping[str, ChatPort], **options: object) -> ChannelJobs:
+def replica(
+    redis: Redis, bank: Bank, engine: FeedbackEngine, ports: Mapping[str, ChatPort], **options: object
+) -> ChannelJobs:
     """One process's scheduler over its own core (the real clock, which the tests move)."""
     core = build_core(Settings.model_construct(), bank, redis)
     return ChannelJobs(core.scheduled, ports, scheduler=AsyncIOScheduler(timezone="UTC"), **options)  # type: ignore[arg-type]

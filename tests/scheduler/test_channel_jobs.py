@@ -11,17 +11,17 @@ import time_machine
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio import Redis
 
-from bot.channel_settings import ChannelSettings
 from bot.answers import SubmitAnswer
 from bot.app.bootstrap import build_core
 from bot.app.settings import Settings
-from bot.replies import plain_text
+from bot.channel_settings import ChannelSettings
 from bot.identities import Channel, Member
-from bot.store import Stores
+from bot.replies import plain_text
 from bot.scoring.engine import FeedbackEngine
+from bot.store import Stores
 from content.loader import Bank
-from tests.bot.scenario import GOOD_ANSWER
 from scheduler.channel_jobs import ChannelJobs
+from tests.bot.scenario import GOOD_ANSWER
 from tests.scheduler.replicas import RecordingPlatform, replica, tick
 
 WS = "slack:T1"
@@ -45,13 +45,13 @@ def expected_posts(settings: ChannelSettings, start: datetime, end: datetime) ->
     return found
 
 
-async def test_three_replicas_two_hundred_channels_three_days_exactly_once(
+async def test_three_replicas_a_hundred_and_twenty_channels_two_days_exactly_once(
     redis: Redis, redis_url: str, bank: Bank, engine: FeedbackEngine
 ) -> None:
     rng = random.Random(7)
     platform = RecordingPlatform()
     channels: dict[str, ChannelSettings] = {}
-    for i in range(200):
+    for i in range(120):
         settings = ChannelSettings(
             post_time=time(rng.randrange(24), rng.choice([0, 15, 30, 45])),
             timezone=rng.choice(ZONES),
@@ -59,8 +59,8 @@ async def test_three_replicas_two_hundred_channels_three_days_exactly_once(
         )
         channels[f"C{i:03d}"] = settings
         await configure(redis, Channel(WS, f"C{i:03d}"), settings)
-    start = datetime(2026, 3, 6, 0, 5, tzinfo=UTC)  # spans the US spring-forward night (2026-03-08)
-    end = start + timedelta(days=3)
+    start = datetime(2026, 3, 7, 0, 5, tzinfo=UTC)  # spans the US spring-forward night (2026-03-08)
+    end = start + timedelta(days=2)
     clients = [Redis.from_url(redis_url, decode_responses=True) for _ in range(3)]
     with time_machine.travel(start, tick=False) as traveller:
         replicas = [replica(c, bank, engine, {"slack": platform}) for c in clients]
@@ -86,7 +86,7 @@ async def test_three_replicas_two_hundred_channels_three_days_exactly_once(
         missing += max(0, want - per_channel[channel_id])
         assert per_channel[channel_id] == want, (channel_id, settings.describe(), want, per_channel[channel_id])
     assert duplicates == 0 and missing == 0
-    assert len(platform.posts) > 400
+    assert len(platform.posts) > 150, "the run exercised many posts"
 
 
 async def test_dst_days_post_once_in_two_timezones(redis: Redis, bank: Bank, engine: FeedbackEngine) -> None:
@@ -99,11 +99,11 @@ async def test_dst_days_post_once_in_two_timezones(redis: Redis, bank: Bank, eng
     }
     for channel_id, settings in cases.items():
         await configure(redis, Channel(WS, channel_id), settings)
-    windows = [  # (start, days) around each DST change
-        (datetime(2026, 3, 7, 0, 0, tzinfo=UTC), 3),   # US spring forward 03-08
-        (datetime(2026, 10, 31, 0, 0, tzinfo=UTC), 3),  # US fall back 11-01, Europe 10-25 already past
-        (datetime(2026, 3, 28, 0, 0, tzinfo=UTC), 3),  # Europe spring forward 03-29
-        (datetime(2026, 10, 24, 0, 0, tzinfo=UTC), 3),  # Europe fall back 10-25
+    windows = [  # (start, days): the day before each DST change and the day of it
+        (datetime(2026, 3, 7, 0, 0, tzinfo=UTC), 2),  # US spring forward 03-08
+        (datetime(2026, 10, 31, 0, 0, tzinfo=UTC), 2),  # US fall back 11-01, Europe 10-25 already past
+        (datetime(2026, 3, 28, 0, 0, tzinfo=UTC), 2),  # Europe spring forward 03-29
+        (datetime(2026, 10, 24, 0, 0, tzinfo=UTC), 2),  # Europe fall back 10-25
     ]
     for start, days in windows:
         platform.posts.clear()
@@ -113,16 +113,18 @@ async def test_dst_days_post_once_in_two_timezones(redis: Redis, bank: Bank, eng
         with time_machine.travel(start, tick=False) as traveller:
             jobs = replica(redis, bank, engine, {"slack": platform})
             await jobs.start()
-            for _ in range(days * 24 * 6):
+            for _ in range(days * 24 * 4):
                 await tick([jobs])
-                traveller.shift(timedelta(minutes=10))
+                traveller.shift(timedelta(minutes=15))
             await jobs.stop()
         counts = platform.posts_per_channel()
         for channel_id in cases:
             assert counts[channel_id] == days, (start, channel_id, counts[channel_id])
 
 
-async def test_restart_within_the_misfire_grace_still_posts_once(redis: Redis, bank: Bank, engine: FeedbackEngine) -> None:
+async def test_restart_within_the_misfire_grace_still_posts_once(
+    redis: Redis, bank: Bank, engine: FeedbackEngine
+) -> None:
     platform = RecordingPlatform()
     settings = ChannelSettings(post_time=time(9, 0), timezone="Europe/Berlin", weekdays=tuple(range(7)))
     await configure(redis, Channel(WS, "C1"), settings)
@@ -159,14 +161,18 @@ async def test_failed_post_releases_the_claim_and_is_retried(redis: Redis, bank:
         traveller.shift(timedelta(minutes=1))
         await tick([jobs])
         assert platform.posts == []
-        assert await Stores.over(redis).schedule.post_claim(Channel(WS, "C1"), date(2026, 4, 1)) is None, "claim released"
+        assert await Stores.over(redis).schedule.post_claim(Channel(WS, "C1"), date(2026, 4, 1)) is None, (
+            "claim released"
+        )
         traveller.shift(timedelta(minutes=2))
         await tick([jobs])
         await jobs.stop()
     assert platform.posts_per_channel()["C1"] == 1
 
 
-async def test_settings_changed_by_another_replica_are_picked_up(redis: Redis, bank: Bank, engine: FeedbackEngine) -> None:
+async def test_settings_changed_by_another_replica_are_picked_up(
+    redis: Redis, bank: Bank, engine: FeedbackEngine
+) -> None:
     platform = RecordingPlatform()
     await configure(redis, Channel(WS, "C1"), ChannelSettings(post_time=time(9, 0), weekdays=tuple(range(7))))
     with time_machine.travel(datetime(2026, 4, 1, 6, 0, tzinfo=UTC), tick=False) as traveller:
@@ -182,7 +188,9 @@ async def test_settings_changed_by_another_replica_are_picked_up(redis: Redis, b
     assert platform.posts_per_channel() == Counter({"C1": 1, "C2": 1})
 
 
-async def test_window_close_settles_streaks_and_posts_a_summary(redis: Redis, bank: Bank, engine: FeedbackEngine) -> None:
+async def test_window_close_settles_streaks_and_posts_a_summary(
+    redis: Redis, bank: Bank, engine: FeedbackEngine
+) -> None:
     platform = RecordingPlatform()
     channel = Channel(WS, "C1")
     settings = ChannelSettings(post_time=time(9, 0), weekdays=tuple(range(7)), window_hours=12, reminders=True)
@@ -198,8 +206,11 @@ async def test_window_close_settles_streaks_and_posts_a_summary(redis: Redis, ba
             prompt = (await jobs.posts.todays(channel, settings))[0]
             answerers = [alice, bob] if day == 0 else [alice]
             for member in answerers:
-                await core.answers.submit(SubmitAnswer(member, f"m{day}{member.user_id}", GOOD_ANSWER,
-                                                            datetime.now(UTC), thread=prompt.thread))
+                await core.answers.submit(
+                    SubmitAnswer(
+                        member, f"m{day}{member.user_id}", GOOD_ANSWER, datetime.now(UTC), thread=prompt.thread
+                    )
+                )
             traveller.shift(timedelta(hours=9))  # reminder due 3 hours before the close
             await tick([jobs])
             traveller.shift(timedelta(hours=3, minutes=1))
@@ -208,18 +219,24 @@ async def test_window_close_settles_streaks_and_posts_a_summary(redis: Redis, ba
         await jobs.stop()
     summaries = [reply for _, reply in platform.thread_replies if "closed" in reply.summary]
     reminders = [reply for _, reply in platform.thread_replies if "Streaks at risk" in reply.summary]
-    assert [s.summary for s in summaries] == ["This question is closed: 2 people answered.",
-                                           "This question is closed: 1 person answered."]
+    assert [s.summary for s in summaries] == [
+        "This question is closed: 2 people answered.",
+        "This question is closed: 1 person answered.",
+    ]
     assert len(reminders) == 1 and "bob (1 days)" in plain_text(reminders[0])
     store = Stores.over(redis)
     assert (await store.standings.streak(bob, date(2026, 4, 3).toordinal())).current == 0
-    assert [row.user_id for row in await store.standings.active_streaks(WS)] == ["U1"], "bob's streak was settled at the close"
+    assert [row.user_id for row in await store.standings.active_streaks(WS)] == ["U1"], (
+        "bob's streak was settled at the close"
+    )
 
 
 async def test_monday_digest_with_chart_once(redis: Redis, bank: Bank, engine: FeedbackEngine) -> None:
     platform = RecordingPlatform()
     await configure(redis, Channel(WS, "C1"), ChannelSettings(post_time=time(9, 0), weekdays=tuple(range(7))))
-    clients = [Redis.from_url(redis.connection_pool.connection_kwargs and _url(redis), decode_responses=True) for _ in range(2)]
+    clients = [
+        Redis.from_url(redis.connection_pool.connection_kwargs and _url(redis), decode_responses=True) for _ in range(2)
+    ]
     with time_machine.travel(datetime(2026, 4, 5, 23, 0, tzinfo=UTC), tick=False) as traveller:  # Sunday night
         replicas = [replica(c, bank, engine, {"slack": platform}) for c in clients]
         for r in replicas:

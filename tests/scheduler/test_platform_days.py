@@ -32,7 +32,9 @@ async def test_a_full_day_on_slack(monkeypatch: pytest.MonkeyPatch, redis_url: s
             # Yesterday Ada answered, so she has a streak to lose today.
             await slack.app.stores.prompts.save(_yesterday_prompt("slack:T1", "C1"))
             await slack.app.answers.submit(_answer(Member("slack:T1", "UADMIN", "Ada"), "slack:T1", "C1"))
-            jobs = ChannelJobs(slack.app.scheduled, {"slack": slack.slack.port}, scheduler=AsyncIOScheduler(timezone="UTC"))
+            jobs = ChannelJobs(
+                slack.app.scheduled, {"slack": slack.slack.port}, scheduler=AsyncIOScheduler(timezone="UTC")
+            )
             await jobs.start()
             traveller.shift(timedelta(minutes=11))  # 09:01
             await tick([jobs])
@@ -42,8 +44,15 @@ async def test_a_full_day_on_slack(monkeypatch: pytest.MonkeyPatch, redis_url: s
             assert uploads[0]["png"], "the Monday digest carries a PNG chart"
             assert "Weekly digest" in (await slack.fake.wait_for("files.completeUploadExternal"))[0]["initial_comment"]
             thread_ts = await _slack_thread(slack)
-            event = {"type": "message", "channel": "C1", "user": "UMEMBER", "text": GOOD_ANSWER,
-                     "ts": slack.fake.next_ts(), "thread_ts": thread_ts, "event_ts": slack.fake.next_ts()}
+            event = {
+                "type": "message",
+                "channel": "C1",
+                "user": "UMEMBER",
+                "text": GOOD_ANSWER,
+                "ts": slack.fake.next_ts(),
+                "thread_ts": thread_ts,
+                "event_ts": slack.fake.next_ts(),
+            }
             await slack.post(json.dumps(event_body(event, event_id="Ev-day")), "application/json")
             await slack.fake.wait_for("chat.postEphemeral")
             traveller.shift(timedelta(hours=9))  # 18:01, three hours before the close
@@ -63,9 +72,12 @@ async def test_a_full_day_on_slack(monkeypatch: pytest.MonkeyPatch, redis_url: s
 async def test_a_full_day_on_discord(monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis) -> None:
     with time_machine.travel(MONDAY_MORNING, tick=False) as traveller:
         async with running_discord(monkeypatch, redis_url, redis) as discord_bot:
-            await discord_bot.command(F.ADMIN_ID, "setup", {"time": "09:00", "tz": "UTC", "days": "daily", "window": "12h"})
-            jobs = ChannelJobs(discord_bot.app.scheduled, {"discord": discord_bot.bot.port},
-                               scheduler=AsyncIOScheduler(timezone="UTC"))
+            await discord_bot.command(
+                F.ADMIN_ID, "setup", {"time": "09:00", "tz": "UTC", "days": "daily", "window": "12h"}
+            )
+            jobs = ChannelJobs(
+                discord_bot.app.scheduled, {"discord": discord_bot.bot.port}, scheduler=AsyncIOScheduler(timezone="UTC")
+            )
             await jobs.start()
             traveller.shift(timedelta(minutes=11))
             await tick([jobs])
@@ -97,8 +109,13 @@ def _yesterday_prompt(workspace: str, channel_id: str) -> DailyPrompt:
 
 
 def _answer(member: Member, workspace: str, channel_id: str) -> SubmitAnswer:
-    return SubmitAnswer(member, "y1", GOOD_ANSWER, MONDAY_MORNING - timedelta(days=1) + timedelta(minutes=5),
-                        thread=ThreadRef(Channel(workspace, channel_id), "yesterday"))
+    return SubmitAnswer(
+        member,
+        "y1",
+        GOOD_ANSWER,
+        MONDAY_MORNING - timedelta(days=1) + timedelta(minutes=5),
+        thread=ThreadRef(Channel(workspace, channel_id), "yesterday"),
+    )
 
 
 async def _slack_thread(slack: SlackHarness) -> str:

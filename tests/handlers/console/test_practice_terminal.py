@@ -22,7 +22,12 @@ def run_in_pty(args: list[str], data_dir: Path, typed: str = "", timeout: float 
     env.update(DEBRIEF_DATA_DIR=str(data_dir), TZ="UTC", PYTHONUNBUFFERED="1")
     leader, follower = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", *args], stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True,
+        [sys.executable, "-m", "bot", *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        close_fds=True,
         preexec_fn=_controlling_terminal,
     )
     os.close(follower)
@@ -85,15 +90,17 @@ def test_first_practice_session_on_a_fresh_machine(tmp_path: Path) -> None:
     status, history = run_in_pty(["practice", "--history"], tmp_path)
     (row,) = _history_rows(history)
     assert row["revs"] == "2"
-    assert row["best"] == first[0]["best"] and float(row["latest"]) < float(row["best"]), "a weaker rewrite keeps the best"
+    assert row["best"] == first[0]["best"] and float(row["latest"]) < float(row["best"]), (
+        "a weaker rewrite keeps the best"
+    )
 
 
 def _history_rows(screen: str) -> list[dict[str, str]]:
     lines = [line for line in screen.splitlines() if line.strip()]
     header = lines.index(next(line for line in lines if line.startswith("date")))
     rows = []
-    for line in lines[header + 1:]:
-        day, question, best, latest, revs, *_ = line.split()
+    for line in lines[header + 1 :]:
+        _day, question, best, latest, revs, *_ = line.split()
         rows.append({"question": question, "best": best, "latest": latest, "revs": revs})
     return rows
 

@@ -18,6 +18,7 @@ runs the decompressor on BINARY frames).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import mimetypes
@@ -282,10 +283,8 @@ class FakeDiscord:
                     f" (got {len(found)}); calls seen:\n  {seen}"
                 )
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                pass
 
     def clear_calls(self) -> None:
         self.calls.clear()
@@ -299,9 +298,7 @@ class FakeDiscord:
         self._last_snowflake = value
         return value
 
-    def _user(
-        self, user_id: int, username: str, global_name: str | None, *, bot: bool = False
-    ) -> dict[str, Any]:
+    def _user(self, user_id: int, username: str, global_name: str | None, *, bot: bool = False) -> dict[str, Any]:
         user = {
             "id": str(user_id),
             "username": username,
@@ -436,9 +433,7 @@ class FakeDiscord:
             self.users[user_id] = self._user(user_id, f"user{user_id % 100000}", None)
         return dict(self.users[user_id])
 
-    def member_payload(
-        self, user_id: int, *, with_user: bool = True, with_permissions: bool = False
-    ) -> dict[str, Any]:
+    def member_payload(self, user_id: int, *, with_user: bool = True, with_permissions: bool = False) -> dict[str, Any]:
         user_id = int(user_id)
         member = dict(
             self.members.get(user_id)
@@ -518,9 +513,7 @@ class FakeDiscord:
             "member_count": len(members),
             "voice_states": [],
             "members": members,
-            "channels": [
-                dict(c) for c in self.channels.values() if c.get("type") in (0, 2, 4, 5, 13, 15, 16)
-            ],
+            "channels": [dict(c) for c in self.channels.values() if c.get("type") in (0, 2, 4, 5, 13, 15, 16)],
             "threads": [],
             "presences": [],
             "stage_instances": [],
@@ -584,12 +577,8 @@ class FakeDiscord:
                 return uid
         return None
 
-    def _attachments(
-        self, channel_id: int, payload: dict[str, Any], files: list[str], data: dict[str, bytes]
-    ):
-        described = {
-            int(a["id"]): a for a in payload.get("attachments") or [] if str(a.get("id", "")).isdigit()
-        }
+    def _attachments(self, channel_id: int, payload: dict[str, Any], files: list[str], data: dict[str, bytes]):
+        described = {int(a["id"]): a for a in payload.get("attachments") or [] if str(a.get("id", "")).isdigit()}
         out = []
         for index, name in enumerate(files):
             aid = self.snowflake()
@@ -698,9 +687,7 @@ class FakeDiscord:
                 ch["total_message_sent"] = ch.get("total_message_sent", 0) + 1
         return msg
 
-    def _edit_message(
-        self, msg: dict[str, Any], payload: dict[str, Any], files: list[str], data: dict[str, bytes]
-    ):
+    def _edit_message(self, msg: dict[str, Any], payload: dict[str, Any], files: list[str], data: dict[str, bytes]):
         for key in ("content", "embeds", "flags", "poll"):
             if key in payload:
                 msg[key] = (
@@ -844,9 +831,7 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         """A THREAD_CREATE payload (the thread is registered so REST calls to it succeed)."""
         thread = dict(
-            self._thread(
-                thread_id or self.snowflake(), parent_id, name, owner_id=owner_id, thread_type=thread_type
-            )
+            self._thread(thread_id or self.snowflake(), parent_id, name, owner_id=owner_id, thread_type=thread_type)
         )
         if newly_created:
             thread["newly_created"] = True
@@ -971,9 +956,7 @@ class FakeDiscord:
             name = group
         data: dict[str, Any] = {"id": "0", "name": name, "type": 1, "options": top}
         guild_id = self._channel_guild_id(channel_id)
-        synced_guild = next(
-            (c for c in self.guild_commands.get(guild_id or 0, []) if c["name"] == name), None
-        )
+        synced_guild = next((c for c in self.guild_commands.get(guild_id or 0, []) if c["name"] == name), None)
         synced_global = next((c for c in self.global_commands if c["name"] == name), None)
         if synced_guild is not None:
             data["id"], data["guild_id"] = synced_guild["id"], str(guild_id)
@@ -981,9 +964,7 @@ class FakeDiscord:
             data["id"] = synced_global["id"]
         else:
             data["id"] = str(self.snowflake())
-            if (
-                guild_id
-            ):  # unknown: a guild_id lets discord.py look in guild commands, then fall back to global
+            if guild_id:  # unknown: a guild_id lets discord.py look in guild commands, then fall back to global
                 data["guild_id"] = str(guild_id)
         if resolved:
             data["resolved"] = resolved
@@ -1041,9 +1022,7 @@ class FakeDiscord:
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
         if component_type != 2:
             data["values"] = list(values or [])
-        return self._interaction(
-            MESSAGE_COMPONENT, user_id, int(message["channel_id"]), data, message=dict(message)
-        )
+        return self._interaction(MESSAGE_COMPONENT, user_id, int(message["channel_id"]), data, message=dict(message))
 
     def modal_submit_interaction(
         self,
@@ -1070,9 +1049,7 @@ class FakeDiscord:
         data = {"custom_id": custom_id, "components": components}
         if message is not None:
             channel_id = int(message["channel_id"])
-        return self._interaction(
-            MODAL_SUBMIT, user_id, channel_id, data, message=dict(message) if message else None
-        )
+        return self._interaction(MODAL_SUBMIT, user_id, channel_id, data, message=dict(message) if message else None)
 
     def modal_submit_from(
         self, user_id: int, modal: Call | dict[str, Any], values: dict[str, str | list[str]]
@@ -1110,9 +1087,7 @@ class FakeDiscord:
                 inner = submitted(top["component"], top.get("label"))
                 components.append({"type": 18, "id": top.get("id", index), "component": inner})
             elif top.get("type") == 1:
-                row = [
-                    submitted(c, c.get("label")) for c in top.get("components") or [] if c.get("custom_id")
-                ]
+                row = [submitted(c, c.get("label")) for c in top.get("components") or [] if c.get("custom_id")]
                 components.append({"type": 1, "id": top.get("id", index), "components": row})
         for key, value in values.items():
             if key not in fields:
@@ -1327,11 +1302,7 @@ class FakeDiscord:
                     headers,
                 )
         webhook_like = call.path.startswith(("/interactions/", "/webhooks/"))
-        if (
-            self.token is not None
-            and not webhook_like
-            and call.headers.get("Authorization") != f"Bot {self.token}"
-        ):
+        if self.token is not None and not webhook_like and call.headers.get("Authorization") != f"Bot {self.token}":
             return 401, {"message": "401: Unauthorized", "code": 0}, {}
         for method, rx, handler in self._routes():
             if method == call.method:
@@ -1420,9 +1391,7 @@ class FakeDiscord:
             },
         }
 
-    def _echo_commands(
-        self, payload: list[dict[str, Any]], existing: list[dict[str, Any]], guild_id: int | None
-    ):
+    def _echo_commands(self, payload: list[dict[str, Any]], existing: list[dict[str, Any]], guild_id: int | None):
         old = {c["name"]: c for c in existing}
         out = []
         for cmd in payload or []:
@@ -1571,9 +1540,7 @@ class FakeDiscord:
     def _announce_thread(self, thread: dict[str, Any]) -> None:
         if not self.announce_threads:
             return
-        task = asyncio.get_running_loop().create_task(
-            self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
-        )
+        task = asyncio.get_running_loop().create_task(self.dispatch("THREAD_CREATE", {**thread, "newly_created": True}))
         self._announcements.add(task)
         task.add_done_callback(self._announcements.discard)
 
@@ -1599,9 +1566,7 @@ class FakeDiscord:
                 applied_tags=body.get("applied_tags"),
                 rate_limit_per_user=body.get("rate_limit_per_user"),
             )
-            message = self._new_message(
-                tid, starter, message_id=tid, files=call.files, file_data=call.file_data
-            )
+            message = self._new_message(tid, starter, message_id=tid, files=call.files, file_data=call.file_data)
             thread["message_count"] = 0
             thread["last_message_id"] = str(tid)
             ch["last_message_id"] = str(tid)
@@ -1639,9 +1604,7 @@ class FakeDiscord:
     def _get_guild_channels(self, call: Call, guild_id: str) -> tuple[int, Any]:
         if int(guild_id) != self.GUILD_ID:
             return self._err(404, 10004, "Unknown Guild")
-        return 200, [
-            dict(c) for c in self.channels.values() if c.get("guild_id") and c.get("type") not in (10, 11, 12)
-        ]
+        return 200, [dict(c) for c in self.channels.values() if c.get("guild_id") and c.get("type") not in (10, 11, 12)]
 
     def _get_member(self, call: Call, guild_id: str, user_id: str) -> tuple[int, Any]:
         if int(guild_id) != self.GUILD_ID or int(user_id) not in self.members:
@@ -1710,9 +1673,7 @@ class FakeDiscord:
         elif cb_type == CB_MODAL:
             if state.type == MODAL_SUBMIT:
                 state.callback_type = None
-                return self._err(
-                    400, 50035, "Invalid Form Body: cannot respond to a modal submit with a modal"
-                )
+                return self._err(400, 50035, "Invalid Form Body: cannot respond to a modal submit with a modal")
         elif cb_type not in (CB_PONG, CB_AUTOCOMPLETE):
             state.callback_type = None
             return self._err(400, 50035, f"Invalid Form Body: unknown callback type {cb_type}")

@@ -15,8 +15,8 @@ from redis.asyncio import Redis
 
 from bot.app.adapters import discord_bot
 from bot.app.bootstrap import Core, bootstrap
-from bot.identities import Channel
 from bot.app.settings import Settings
+from bot.identities import Channel
 from handlers.discord.bot import DebriefBot
 from handlers.discord.endpoints import gateway_url
 from tests.handlers.discord.fake_discord import BuiltInteraction, Call, FakeDiscord
@@ -34,8 +34,9 @@ class DiscordHarness:
     app: Core
     bot: DebriefBot
 
-    async def command(self, user_id: int, subcommand: str, options: dict[str, Any] | None = None,
-                      channel_id: int = F.TEXT_CHANNEL_ID) -> tuple[Call, Call]:
+    async def command(
+        self, user_id: int, subcommand: str, options: dict[str, Any] | None = None, channel_id: int = F.TEXT_CHANNEL_ID
+    ) -> tuple[Call, Call]:
         """Run `/debrief <subcommand>`; return the deferral and the followup calls."""
         built = self.fake.command_interaction(user_id, subcommand, options or {}, channel_id=channel_id)
         await self.fake.dispatch_interaction(built)

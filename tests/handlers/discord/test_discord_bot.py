@@ -32,18 +32,39 @@ async def test_commands_are_synced_to_the_configured_server(discord_bot: Discord
     (sync,) = discord_bot.fake.of("PUT", rf"/applications/{F.APP_ID}/guilds/{F.GUILD_ID}/commands")
     group = sync.json[0]
     assert group["name"] == "debrief"
-    assert {o["name"] for o in group["options"]} == {"help", "today", "streak", "leaderboard", "setup", "post", "skip",
-                                                    "mock", "review"}
+    assert {o["name"] for o in group["options"]} == {
+        "help",
+        "today",
+        "streak",
+        "leaderboard",
+        "setup",
+        "post",
+        "skip",
+        "mock",
+        "review",
+    }
     setup = next(o for o in group["options"] if o["name"] == "setup")
-    assert {o["name"] for o in setup["options"]} == {"time", "tz", "days", "tracks", "difficulty", "feedback",
-                                                     "window", "reminders", "digest", "review", "reviewers"}
+    assert {o["name"] for o in setup["options"]} == {
+        "time",
+        "tz",
+        "days",
+        "tracks",
+        "difficulty",
+        "feedback",
+        "window",
+        "reminders",
+        "digest",
+        "review",
+        "reviewers",
+    }
     assert discord_bot.fake.identify is not None
     assert discord_bot.fake.identify["intents"] & (1 << 15), "message content intent"
 
 
 async def test_admin_setup_is_deferred_ephemeral_and_saved(discord_bot: DiscordHarness) -> None:
-    deferral, followup = await discord_bot.command(F.ADMIN_ID, "setup", {"time": "07:30", "tz": "Europe/Berlin",
-                                                                         "feedback": "public", "reminders": True})
+    deferral, followup = await discord_bot.command(
+        F.ADMIN_ID, "setup", {"time": "07:30", "tz": "Europe/Berlin", "feedback": "public", "reminders": True}
+    )
     assert deferral.json == {"type": 5, "data": {"flags": EPHEMERAL}}
     assert "Saved." in embed_text(followup.json)
     settings = await discord_bot.app.channels.settings(Channel(WORKSPACE, str(TEXT)))
@@ -71,7 +92,10 @@ async def test_non_admin_is_refused_and_nothing_changes(discord_bot: DiscordHarn
     ],
 )
 async def test_garbage_options_get_a_clear_message(
-    discord_bot: DiscordHarness, subcommand: str, options: dict, expected: str  # type: ignore[type-arg]
+    discord_bot: DiscordHarness,
+    subcommand: str,
+    options: dict,
+    expected: str,  # type: ignore[type-arg]
 ) -> None:
     _, followup = await discord_bot.command(F.ADMIN_ID, subcommand, options)
     assert expected in embed_text(followup.json)

@@ -44,7 +44,9 @@ async def test_a_behavioral_round_in_dms_with_a_follow_up(discord_bot: DiscordHa
     assert "Follow-up:" in (await wait_texts(discord_bot, path, 2))[1]
     sent = 2
     for _ in range(8):
-        await discord_bot.fake.dispatch("MESSAGE_CREATE", discord_bot.fake.message_create(channel, F.MEMBER_ID, GOOD_ANSWER))
+        await discord_bot.fake.dispatch(
+            "MESSAGE_CREATE", discord_bot.fake.message_create(channel, F.MEMBER_ID, GOOD_ANSWER)
+        )
         sent += 1
         latest = await wait_texts(discord_bot, path, sent)
         if any("Hiring-manager behavioral round:" in t for t in latest):
@@ -66,10 +68,14 @@ async def test_closed_dms_run_the_mock_in_a_private_thread_strangers_ignored(dis
         if discord_bot.bot.get_channel(thread_id):
             break
         await asyncio.sleep(0.01)
-    await discord_bot.fake.dispatch("MESSAGE_CREATE", discord_bot.fake.message_create(thread_id, F.OTHER_ID, GOOD_ANSWER))
+    await discord_bot.fake.dispatch(
+        "MESSAGE_CREATE", discord_bot.fake.message_create(thread_id, F.OTHER_ID, GOOD_ANSWER)
+    )
     await asyncio.sleep(0.3)
     assert len(discord_bot.fake.of("POST", path)) == 1, "a stranger's message in the mock thread is ignored"
-    await discord_bot.fake.dispatch("MESSAGE_CREATE", discord_bot.fake.message_create(thread_id, F.MEMBER_ID, GOOD_ANSWER))
+    await discord_bot.fake.dispatch(
+        "MESSAGE_CREATE", discord_bot.fake.message_create(thread_id, F.MEMBER_ID, GOOD_ANSWER)
+    )
     reply = (await wait_texts(discord_bot, path, 2))[1]
     assert "Question 2 of 3" in reply or "Follow-up:" in reply
 
@@ -107,7 +113,9 @@ async def test_mock_loop_advances_through_the_five_rounds(discord_bot: DiscordHa
         if any("Full loop:" in t for t in latest):
             break
         before = len(discord_bot.fake.of("POST", path))
-        await discord_bot.fake.dispatch("MESSAGE_CREATE", discord_bot.fake.message_create(channel, F.MEMBER_ID, GOOD_ANSWER))
+        await discord_bot.fake.dispatch(
+            "MESSAGE_CREATE", discord_bot.fake.message_create(channel, F.MEMBER_ID, GOOD_ANSWER)
+        )
         latest = await wait_texts(discord_bot, path, before + 1)
         await asyncio.sleep(0.05)  # a long scorecard may arrive as several messages
         latest = texts(discord_bot.fake.of("POST", path))

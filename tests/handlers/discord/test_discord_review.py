@@ -14,8 +14,10 @@ from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.discord.fake_discord import Call
 from tests.handlers.discord.harness import WORKSPACE, DiscordHarness, F, running_discord
 
-WEAKER = ("I decided to ship the smaller scope first because the deadline was fixed. We cut two features and "
-          "the launch went fine, and the team was happy with the result.")
+WEAKER = (
+    "I decided to ship the smaller scope first because the deadline was fixed. We cut two features and "
+    "the launch went fine, and the team was happy with the result."
+)
 
 
 @pytest.fixture
@@ -34,8 +36,12 @@ async def two_answers(harness: DiscordHarness) -> tuple[int, dict[str, Any]]:
 
 
 def form_button(message: dict[str, Any]) -> str:
-    return next(c["custom_id"] for row in message["components"] for c in row["components"]
-                if c["custom_id"].startswith("review-form:"))
+    return next(
+        c["custom_id"]
+        for row in message["components"]
+        for c in row["components"]
+        if c["custom_id"].startswith("review-form:")
+    )
 
 
 async def open_form(harness: DiscordHarness, user_id: int, shown: dict[str, Any]) -> Call:
@@ -47,8 +53,9 @@ async def open_form(harness: DiscordHarness, user_id: int, shown: dict[str, Any]
 
 
 async def submit(harness: DiscordHarness, user_id: int, modal: Call, scores: str, comment: str) -> str:
-    built = harness.fake.modal_submit_from(user_id, modal, {"Scores 1-5 in order, e.g. 4 3 5 2 4": scores,
-                                                           "Why? (at least 20 characters)": comment})
+    built = harness.fake.modal_submit_from(
+        user_id, modal, {"Scores 1-5 in order, e.g. 4 3 5 2 4": scores, "Why? (at least 20 characters)": comment}
+    )
     await harness.fake.dispatch_interaction(built)
     followup = (await harness.fake.wait_for("POST", built.followup_path))[0]
     return str(followup.json["embeds"])
@@ -75,8 +82,9 @@ async def test_a_full_review_cycle_on_discord(discord_bot: DiscordHarness) -> No
     assert "at least 20 characters" in rejected and "You gave 2 scores" in rejected
 
     modal = await open_form(discord_bot, F.MEMBER_ID, shown)
-    posted = await submit(discord_bot, F.MEMBER_ID, modal, " ".join(["4"] * criteria),
-                          "Clear decision and numbers; say what you gave up.")
+    posted = await submit(
+        discord_bot, F.MEMBER_ID, modal, " ".join(["4"] * criteria), "Clear decision and numbers; say what you gave up."
+    )
     assert "Review posted" in posted
     review = (await discord_bot.fake.wait_for("POST", rf"/channels/{thread}/messages"))[-1]
     assert review.json["message_reference"]["message_id"] in (admin_answer["id"], int(admin_answer["id"]))

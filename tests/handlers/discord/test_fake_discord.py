@@ -31,9 +31,7 @@ class AnswerModal(discord.ui.Modal, title="Your answer"):
         self.bot = bot
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        self.bot.seen.put_nowait(
-            ("modal", interaction, {"answer": self.answer.value, "notes": self.notes.value})
-        )
+        self.bot.seen.put_nowait(("modal", interaction, {"answer": self.answer.value, "notes": self.notes.value}))
         await interaction.response.send_message(f"got {self.answer.value}", ephemeral=True)
 
 
@@ -198,9 +196,7 @@ async def test_messages_threads_and_forum(fake: FakeDiscord, bot: SmokeBot) -> N
 
     forum = bot.get_channel(F.FORUM_CHANNEL_ID)
     assert isinstance(forum, discord.ForumChannel)
-    post = await forum.create_thread(
-        name="Mock #1", content="starter", applied_tags=[forum.available_tags[0]]
-    )
+    post = await forum.create_thread(name="Mock #1", content="starter", applied_tags=[forum.available_tags[0]])
     assert post.thread.parent_id == F.FORUM_CHANNEL_ID
     assert post.message.id == post.thread.id and post.message.content == "starter"
     (forum_call,) = fake.of("POST", rf"/channels/{F.FORUM_CHANNEL_ID}/threads")
@@ -267,9 +263,7 @@ async def test_slash_command_typed_options_and_permissions(fake: FakeDiscord, bo
     original = await interaction.original_response()
     assert original.content == "metrics/3/True"
 
-    await fake.dispatch_interaction(
-        fake.command_interaction(F.MEMBER_ID, "start", {"topic": "sql", "rounds": 1})
-    )
+    await fake.dispatch_interaction(fake.command_interaction(F.MEMBER_ID, "start", {"topic": "sql", "rounds": 1}))
     _, args = await bot.next_seen("start")
     assert args == {"topic": "sql", "rounds": 1, "strict": False, "admin": False}
 

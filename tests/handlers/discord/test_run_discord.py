@@ -23,11 +23,23 @@ async def test_run_platform_discord_end_to_end(redis_url: str, redis: Redis) -> 
     fake = FakeDiscord(token=TOKEN)
     await fake.start()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "DEBRIEF_"))}
-    env.update(DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=fake.api_base, DISCORD_GUILD_IDS=str(F.GUILD_ID), REDIS_URL=redis_url,
-               DEBRIEF_HEALTH_PORT="0")
+    env.update(
+        DISCORD_TOKEN=TOKEN,
+        DISCORD_API_BASE=fake.api_base,
+        DISCORD_GUILD_IDS=str(F.GUILD_ID),
+        REDIS_URL=redis_url,
+        DEBRIEF_HEALTH_PORT="0",
+    )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--platform", "discord", env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--platform",
+        "discord",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     try:
         await fake.wait_ready(timeout=30)
@@ -42,7 +54,9 @@ async def test_run_platform_discord_end_to_end(redis_url: str, redis: Redis) -> 
         await fake.wait_for("PUT", r"/channels/\d+/messages/\d+/reactions/.+/@me", timeout=30)
         await fake.wait_for("POST", r"/users/@me/channels", timeout=30)
         store = Stores.over(redis)
-        streak = await store.standings.streak(Member(f"discord:{F.GUILD_ID}", str(F.MEMBER_ID)), datetime.now(UTC).date().toordinal())
+        streak = await store.standings.streak(
+            Member(f"discord:{F.GUILD_ID}", str(F.MEMBER_ID)), datetime.now(UTC).date().toordinal()
+        )
         assert streak.current == 1
         assert await store.channels.settings(Channel(f"discord:{F.GUILD_ID}", str(F.TEXT_CHANNEL_ID))) is not None
     finally:

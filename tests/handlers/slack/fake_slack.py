@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -89,10 +90,8 @@ class FakeSlack:
                 seen = [c.method for c in self.calls]
                 raise AssertionError(f"{method} called {len(self.of(method))}x, wanted {count}; calls: {seen}")
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                pass
         return self.of(method)
 
     def _record(self, method: str, params: dict[str, Any]) -> None:
@@ -130,17 +129,37 @@ class FakeSlack:
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
-            return {"ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "debrief",
-                    "team_id": self.team_id, "user_id": self.bot_user, "bot_id": "BBOT"}
+            return {
+                "ok": True,
+                "url": "https://fake.slack.test/",
+                "team": "Fake",
+                "user": "debrief",
+                "team_id": self.team_id,
+                "user_id": self.bot_user,
+                "bot_id": "BBOT",
+            }
         if method == "chat.postMessage":
-            return {"ok": True, "channel": params.get("channel"), "ts": self.next_ts(), "message": {"text": params.get("text")}}
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": self.next_ts(),
+                "message": {"text": params.get("text")},
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self.next_ts()}
         if method == "users.info":
             user = str(params.get("user"))
-            return {"ok": True, "user": {"id": user, "name": user, "real_name": self.names.get(user, user),
-                                         "is_admin": user in self.admins, "is_owner": False,
-                                         "profile": {"display_name": self.names.get(user, "")}}}
+            return {
+                "ok": True,
+                "user": {
+                    "id": user,
+                    "name": user,
+                    "real_name": self.names.get(user, user),
+                    "is_admin": user in self.admins,
+                    "is_owner": False,
+                    "profile": {"display_name": self.names.get(user, "")},
+                },
+            }
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": f"D{params.get('users')}"}}
         if method == "files.getUploadURLExternal":
@@ -156,7 +175,10 @@ class FakeSlack:
 
     async def _upload(self, request: web.Request) -> web.Response:
         body = await request.read()
-        self._record("upload", {"file_id": request.match_info["file_id"], "size": len(body), "png": body[:8] == b"\x89PNG\r\n\x1a\n"})
+        self._record(
+            "upload",
+            {"file_id": request.match_info["file_id"], "size": len(body), "png": body[:8] == b"\x89PNG\r\n\x1a\n"},
+        )
         return web.Response(text=f"OK - {len(body)}")
 
     async def _respond(self, request: web.Request) -> web.Response:
@@ -167,7 +189,9 @@ class FakeSlack:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._sockets.append(ws)
-        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {}, "connection_info": {"app_id": "A1"}})
+        await ws.send_json(
+            {"type": "hello", "num_connections": 1, "debug_info": {}, "connection_info": {"app_id": "A1"}}
+        )
         self._changed.set()
         async for message in ws:
             if message.type == aiohttp.WSMsgType.TEXT:
@@ -198,7 +222,12 @@ class FakeSlack:
         """Push a Socket Mode envelope to the bot and return its id."""
         envelope_id = str(uuid.uuid4())
         await self._sockets[0].send_json(
-            {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": kind != "events_api"}
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+            }
         )
         return envelope_id
 
@@ -211,16 +240,35 @@ def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]
 
 
 def event_body(event: dict[str, Any], *, event_id: str, team_id: str = "T1") -> dict[str, Any]:
-    return {"token": "legacy", "team_id": team_id, "api_app_id": "A1", "type": "event_callback", "event": event,
-            "event_id": event_id, "event_time": int(time.time()),
-            "authorizations": [{"team_id": team_id, "user_id": "UBOT", "is_bot": True}]}
+    return {
+        "token": "legacy",
+        "team_id": team_id,
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event": event,
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": team_id, "user_id": "UBOT", "is_bot": True}],
+    }
 
 
 def command_body(text: str, *, user_id: str, channel_id: str = "C1", response_url: str, team_id: str = "T1") -> str:
-    return urlencode({"token": "legacy", "team_id": team_id, "team_domain": "fake", "channel_id": channel_id,
-                      "channel_name": "pm-prep", "user_id": user_id, "user_name": user_id.lower(),
-                      "command": "/debrief", "text": text, "response_url": response_url,
-                      "trigger_id": "trig", "api_app_id": "A1"})
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": team_id,
+            "team_domain": "fake",
+            "channel_id": channel_id,
+            "channel_name": "pm-prep",
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": "/debrief",
+            "text": text,
+            "response_url": response_url,
+            "trigger_id": "trig",
+            "api_app_id": "A1",
+        }
+    )
 
 
 async def _serve_forever(host: str, port: int, advertised_host: str) -> None:
@@ -245,10 +293,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--advertise", default=None, help="host name the bot uses to reach this server")
     args = parser.parse_args()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve_forever(args.host, args.port, args.advertise or args.host))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import aiohttp
 from redis.asyncio import Redis
 
-from bot.channel_settings import ChannelSettings
 from bot.app.embedded_redis import free_port
+from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
 from bot.store import Stores
 from tests.bot.scenario import GOOD_ANSWER
@@ -27,12 +27,26 @@ async def test_run_platform_slack_serves_events_end_to_end(redis_url: str, redis
     await fake.start()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DEBRIEF_"))}
-    env.update(SLACK_MODE="http", SLACK_BOT_TOKEN="xoxb-process", SLACK_SIGNING_SECRET=SECRET,
-               SLACK_API_URL=fake.api_url, REDIS_URL=redis_url, SLACK_HTTP_PORT=str(port), SLACK_HTTP_HOST="127.0.0.1",
-               DEBRIEF_HEALTH_PORT="0")
+    env.update(
+        SLACK_MODE="http",
+        SLACK_BOT_TOKEN="xoxb-process",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake.api_url,
+        REDIS_URL=redis_url,
+        SLACK_HTTP_PORT=str(port),
+        SLACK_HTTP_HOST="127.0.0.1",
+        DEBRIEF_HEALTH_PORT="0",
+    )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--platform", "slack", env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--platform",
+        "slack",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/slack/events"
     try:
@@ -54,8 +68,15 @@ async def test_run_platform_slack_serves_events_end_to_end(redis_url: str, redis
             assert settings is not None
             prompts = await store.prompts.on_day(channel, _today(settings))
             thread_ts = prompts[0].thread_id
-            answer = {"type": "message", "channel": "C1", "user": "UMEMBER", "text": GOOD_ANSWER,
-                      "ts": fake.next_ts(), "thread_ts": thread_ts, "event_ts": fake.next_ts()}
+            answer = {
+                "type": "message",
+                "channel": "C1",
+                "user": "UMEMBER",
+                "text": GOOD_ANSWER,
+                "ts": fake.next_ts(),
+                "thread_ts": thread_ts,
+                "event_ts": fake.next_ts(),
+            }
             assert await send(json.dumps(event_body(answer, event_id="Ev-proc")), "application/json") == 200
             await fake.wait_for("reactions.add")
             feedback = (await fake.wait_for("chat.postEphemeral"))[0]

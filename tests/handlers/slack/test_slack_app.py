@@ -23,9 +23,19 @@ async def slack(monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis) -
         yield harness
 
 
-def reply_message(event_ts: str, thread_ts: str, text: str, user: str = "UMEMBER", channel: str = "C1") -> dict[str, Any]:
-    return {"type": "message", "channel": channel, "user": user, "text": text, "ts": event_ts,
-            "thread_ts": thread_ts, "event_ts": event_ts, "channel_type": "channel"}
+def reply_message(
+    event_ts: str, thread_ts: str, text: str, user: str = "UMEMBER", channel: str = "C1"
+) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": event_ts,
+        "thread_ts": thread_ts,
+        "event_ts": event_ts,
+        "channel_type": "channel",
+    }
 
 
 CHANNEL = Channel("slack:T1", "C1")
@@ -84,8 +94,17 @@ async def test_garbage_subcommands_get_private_usage(slack: SlackHarness, text: 
     assert response.status == 200
     reply = (await slack.responses())[0]
     assert reply["response_type"] == "ephemeral"
-    assert any(word in reply["text"] for word in ("How to use debrief", "Unknown command", "takes no words",
-                                                  "Leaderboards:", "Too many words", "Only workspace admins"))
+    assert any(
+        word in reply["text"]
+        for word in (
+            "How to use debrief",
+            "Unknown command",
+            "takes no words",
+            "Leaderboards:",
+            "Too many words",
+            "Only workspace admins",
+        )
+    )
 
 
 async def test_answer_gets_reaction_and_private_feedback(slack: SlackHarness) -> None:
@@ -108,9 +127,20 @@ async def test_revision_by_reply_and_by_edit(slack: SlackHarness) -> None:
     await slack.fake.wait_for("chat.postEphemeral", 1)
     await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER), "Ev-2")
     await slack.fake.wait_for("chat.postEphemeral", 2)
-    edit = {"type": "message", "subtype": "message_changed", "channel": "C1", "event_ts": slack.fake.next_ts(),
-            "message": {"type": "message", "user": "UMEMBER", "text": "I decided to cut the polygon workflow.",
-                        "ts": first_ts, "thread_ts": thread_ts, "edited": {"user": "UMEMBER", "ts": "1"}}}
+    edit = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": "C1",
+        "event_ts": slack.fake.next_ts(),
+        "message": {
+            "type": "message",
+            "user": "UMEMBER",
+            "text": "I decided to cut the polygon workflow.",
+            "ts": first_ts,
+            "thread_ts": thread_ts,
+            "edited": {"user": "UMEMBER", "ts": "1"},
+        },
+    }
     await slack.event(edit, "Ev-3")
     third = (await slack.fake.wait_for("chat.postEphemeral", 3))[2]
     assert "Revision 3 saved" in str(third["blocks"])
@@ -177,8 +207,16 @@ async def test_app_home_shows_streak_and_recent_scores(slack: SlackHarness) -> N
     thread_ts = await _post_and_get_thread(slack)
     await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER), "Ev-h1")
     await slack.fake.wait_for("chat.postEphemeral")
-    await slack.event({"type": "app_home_opened", "user": "UMEMBER", "channel": "D1", "tab": "home",
-                       "event_ts": slack.fake.next_ts()}, "Ev-home")
+    await slack.event(
+        {
+            "type": "app_home_opened",
+            "user": "UMEMBER",
+            "channel": "D1",
+            "tab": "home",
+            "event_ts": slack.fake.next_ts(),
+        },
+        "Ev-home",
+    )
     view = (await slack.fake.wait_for("views.publish"))[0]
     rendered = str(view["view"])
     assert "1-day streak" in rendered and "/5" in rendered and "<#C1>" in rendered

@@ -22,8 +22,15 @@ async def slack(monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis) -
 
 
 def dm(slack: SlackHarness, text: str, user: str = "UMEMBER") -> dict[str, Any]:
-    return {"type": "message", "channel": f"D{user}", "channel_type": "im", "user": user, "text": text,
-            "ts": slack.fake.next_ts(), "event_ts": slack.fake.next_ts()}
+    return {
+        "type": "message",
+        "channel": f"D{user}",
+        "channel_type": "im",
+        "user": user,
+        "text": text,
+        "ts": slack.fake.next_ts(),
+        "event_ts": slack.fake.next_ts(),
+    }
 
 
 async def say(slack: SlackHarness, text: str, event_id: str, user: str = "UMEMBER") -> None:
@@ -55,8 +62,11 @@ async def test_a_gap_gets_a_follow_up_and_a_retried_dm_is_answered_once(slack: S
     weak = "We worked hard as a team and it went well. Everyone was happy with it."
     event = dm(slack, weak)
     for retry in range(3):
-        await slack.post(json.dumps(event_body(event, event_id="Ev-weak")), "application/json",
-                         {"X-Slack-Retry-Num": str(retry)} if retry else None)
+        await slack.post(
+            json.dumps(event_body(event, event_id="Ev-weak")),
+            "application/json",
+            {"X-Slack-Retry-Num": str(retry)} if retry else None,
+        )
     probe = (await slack.fake.wait_for("chat.postMessage", 2))[1]
     assert "Follow-up:" in probe["text"]
     await say(slack, GOOD_ANSWER, "Ev-follow")
@@ -107,7 +117,13 @@ async def test_mock_loop_advances_through_the_five_rounds(slack: SlackHarness) -
         await say(slack, GOOD_ANSWER, f"Ev-loop-{i}")
         await slack.fake.wait_for("chat.postMessage", 2 + i)
     transcript = "\n".join(p["text"] for p in dm_posts(slack))
-    for title in ("Recruiter screen round:", "Hiring-manager behavioral round:", "Technical deep dive round:",
-                  "Cross-functional scenario round:", "Leadership principles panel round:", "Full loop:"):
+    for title in (
+        "Recruiter screen round:",
+        "Hiring-manager behavioral round:",
+        "Technical deep dive round:",
+        "Cross-functional scenario round:",
+        "Leadership principles panel round:",
+        "Full loop:",
+    ):
         assert title in transcript
     assert transcript.index("Recruiter screen round:") < transcript.index("Leadership principles panel round:")

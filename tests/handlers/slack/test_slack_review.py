@@ -15,8 +15,10 @@ from tests.handlers.slack.fake_slack import event_body
 from tests.handlers.slack.harness import SlackHarness, running_slack
 
 CHANNEL = Channel("slack:T1", "C1")
-WEAKER = ("I decided to ship the smaller scope first because the deadline was fixed. We cut two features and "
-          "the launch went fine, and the team was happy with the result.")
+WEAKER = (
+    "I decided to ship the smaller scope first because the deadline was fixed. We cut two features and "
+    "the launch went fine, and the team was happy with the result."
+)
 
 
 @pytest.fixture
@@ -33,8 +35,15 @@ async def two_answers(slack: SlackHarness) -> str:
     assert settings is not None
     thread = str((await slack.app.posts.todays(CHANNEL, settings))[0].thread_id)
     for user, text in (("UADMIN", GOOD_ANSWER), ("UMEMBER", WEAKER)):
-        event = {"type": "message", "channel": "C1", "user": user, "text": text, "ts": slack.fake.next_ts(),
-                 "thread_ts": thread, "event_ts": slack.fake.next_ts()}
+        event = {
+            "type": "message",
+            "channel": "C1",
+            "user": user,
+            "text": text,
+            "ts": slack.fake.next_ts(),
+            "thread_ts": thread,
+            "event_ts": slack.fake.next_ts(),
+        }
         await slack.post(json.dumps(event_body(event, event_id=f"Ev-{user}")), "application/json")
     await slack.fake.wait_for("chat.postEphemeral", 2)
     return thread
@@ -42,14 +51,18 @@ async def two_answers(slack: SlackHarness) -> str:
 
 def submission(view: dict[str, Any], user: str, scores: dict[str, str | None], comment: str) -> dict[str, Any]:
     values: dict[str, Any] = {
-        f"crit:{cid}": {"score": {"type": "static_select",
-                                   "selected_option": {"value": value} if value else None}}
+        f"crit:{cid}": {"score": {"type": "static_select", "selected_option": {"value": value} if value else None}}
         for cid, value in scores.items()
     }
     values["comment"] = {"text": {"type": "plain_text_input", "value": comment}}
-    return {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": user, "name": user.lower()},
-            "api_app_id": "A1", "trigger_id": "t2",
-            "view": {**view, "id": "V1", "state": {"values": values}}}
+    return {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": user, "name": user.lower()},
+        "api_app_id": "A1",
+        "trigger_id": "t2",
+        "view": {**view, "id": "V1", "state": {"values": values}},
+    }
 
 
 def criteria(view: dict[str, Any]) -> list[str]:
@@ -70,8 +83,9 @@ async def test_a_full_review_cycle_with_peers_beside_the_rubric(slack: SlackHarn
     assert set(errors["errors"]) == {f"crit:{ids[0]}", "comment"}
     assert not await slack.app.reviews.store.reviews("slack:T1", view["private_metadata"].split("|")[0], "UADMIN")
 
-    good = await slack.action(submission(view, "UMEMBER", {i: "4" for i in ids},
-                                         "Clear decision and numbers; say what you gave up."))
+    good = await slack.action(
+        submission(view, "UMEMBER", {i: "4" for i in ids}, "Clear decision and numbers; say what you gave up.")
+    )
     assert good.status == 200 and not (await good.text()).strip()
     posted = [p for p in await slack.fake.wait_for("chat.postMessage", 2) if p.get("thread_ts") == thread]
     review_text = str(posted[-1]["blocks"])
@@ -83,9 +97,15 @@ async def test_a_full_review_cycle_with_peers_beside_the_rubric(slack: SlackHarn
     assert "already reviewed" in json.dumps(json.loads(await again.text()))
 
     def click(user: str) -> dict[str, Any]:
-        return {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": user}, "channel": {"id": "C1"},
-                "trigger_id": "t3", "response_url": slack.fake.response_url(f"h-{user}"),
-                "actions": [{"action_id": helpful_id, "type": "button", "value": "x"}]}
+        return {
+            "type": "block_actions",
+            "team": {"id": "T1"},
+            "user": {"id": user},
+            "channel": {"id": "C1"},
+            "trigger_id": "t3",
+            "response_url": slack.fake.response_url(f"h-{user}"),
+            "actions": [{"action_id": helpful_id, "type": "button", "value": "x"}],
+        }
 
     await slack.action(click("UMEMBER"))
     await slack.action(click("UADMIN"))
@@ -99,9 +119,15 @@ async def test_a_full_review_cycle_with_peers_beside_the_rubric(slack: SlackHarn
 async def test_self_review_refused_and_nothing_left(slack: SlackHarness) -> None:
     await two_answers(slack)
     prompt = (await slack.app.posts.todays(CHANNEL, await slack.app.channels.settings(CHANNEL)))[0]  # type: ignore[arg-type]
-    own = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "UADMIN"}, "channel": {"id": "C1"},
-           "trigger_id": "t4", "response_url": slack.fake.response_url("self"),
-           "actions": [{"action_id": f"review:{prompt.id}|UADMIN", "type": "button"}]}
+    own = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "UADMIN"},
+        "channel": {"id": "C1"},
+        "trigger_id": "t4",
+        "response_url": slack.fake.response_url("self"),
+        "actions": [{"action_id": f"review:{prompt.id}|UADMIN", "type": "button"}],
+    }
     await slack.action(own)
     told = (await slack.fake.wait_for("response_url", 2))[-1]
     assert "cannot review your own answer" in told["text"]

@@ -8,16 +8,18 @@ import time
 import pytest
 from redis.asyncio import Redis
 
-from bot.app.bootstrap import bootstrap
-from bot.identities import Channel
-from bot.app.settings import Settings
 from bot.app.adapters import slack_runner
+from bot.app.bootstrap import bootstrap
+from bot.app.settings import Settings
+from bot.identities import Channel
 from handlers.slack.server import SlackRunner
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.slack.fake_slack import FakeSlack, event_body
 
 
-async def test_commands_and_answers_over_socket_mode(monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis) -> None:
+async def test_commands_and_answers_over_socket_mode(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis
+) -> None:
     fake = FakeSlack(admins={"UADMIN"})
     await fake.start()
     monkeypatch.setenv("SLACK_MODE", "socket")
@@ -34,9 +36,17 @@ async def test_commands_and_answers_over_socket_mode(monkeypatch: pytest.MonkeyP
             assert await runner.connected()
             await fake.wait_for("apps.connections.open")
             await fake.wait_for_socket()
-            command = {"team_id": "T1", "channel_id": "C1", "user_id": "UADMIN", "user_name": "ada",
-                       "command": "/debrief", "text": "post", "response_url": fake.response_url("sock"),
-                       "trigger_id": "t", "api_app_id": "A1"}
+            command = {
+                "team_id": "T1",
+                "channel_id": "C1",
+                "user_id": "UADMIN",
+                "user_name": "ada",
+                "command": "/debrief",
+                "text": "post",
+                "response_url": fake.response_url("sock"),
+                "trigger_id": "t",
+                "api_app_id": "A1",
+            }
             envelope = await fake.send_envelope("slash_commands", command)
             await fake.wait_for_ack(envelope)
             posted = (await fake.wait_for("chat.postMessage"))[0]
@@ -46,8 +56,15 @@ async def test_commands_and_answers_over_socket_mode(monkeypatch: pytest.MonkeyP
             settings_c1 = await app.channels.settings(_channel())
             assert settings_c1 is not None
             thread_ts = (await app.posts.todays(_channel(), settings_c1))[0].thread_id
-            answer = {"type": "message", "channel": "C1", "user": "UMEMBER", "text": GOOD_ANSWER,
-                      "ts": fake.next_ts(), "thread_ts": thread_ts, "event_ts": str(time.time())}
+            answer = {
+                "type": "message",
+                "channel": "C1",
+                "user": "UMEMBER",
+                "text": GOOD_ANSWER,
+                "ts": fake.next_ts(),
+                "thread_ts": thread_ts,
+                "event_ts": str(time.time()),
+            }
             await fake.wait_for_ack(await fake.send_envelope("events_api", event_body(answer, event_id="Ev-sock")))
             feedback = (await fake.wait_for("chat.postEphemeral"))[0]
             assert feedback["user"] == "UMEMBER" and "Score" in str(feedback["blocks"])
