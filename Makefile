@@ -24,7 +24,7 @@ check: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 test: check
-	$(VENV)/bin/python -m pytest -n auto $(ARGS)
+	$(VENV)/bin/python -m pytest -n auto --dist worksteal $(ARGS)
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.$(or $(ARGS),scoring)

@@ -120,6 +120,12 @@ class DailyPosts:
         """The channel's local date at `at` (default: now)."""
         return (at or self.clock()).astimezone(settings.zone).date()
 
+    def due_date(self, settings: ChannelSettings, at: datetime | None = None) -> date:
+        """The local date of the channel's latest post time at or before `at`: a post that runs late, past
+        local midnight, is still the previous day's."""
+        local = (at or self.clock()).astimezone(settings.zone)
+        return local.date() if local.time() >= settings.post_time else local.date() - timedelta(days=1)
+
     async def todays(self, channel: Channel, settings: ChannelSettings) -> list[DailyPrompt]:
         """The prompts the channel has for its local today."""
         return await self.prompts.on_day(channel, self.local_date(settings).toordinal())

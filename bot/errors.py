@@ -1,6 +1,8 @@
-"""Errors the core raises for adapters to turn into clear replies."""
+"""Errors the core raises for adapters to turn into clear replies, and how expected failures are logged."""
 
 from __future__ import annotations
+
+import logging
 
 
 class StoreUnavailable(RuntimeError):
@@ -11,10 +13,6 @@ class StoreUnavailable(RuntimeError):
         super().__init__(
             f"Could not {action}: the database is not reachable right now. Nothing was changed; please try again."
         )
-
-
-class NotAllowed(PermissionError):
-    """The member may not do this (admin-only command, someone else's session)."""
 
 
 class StartRefused(RuntimeError):
@@ -44,3 +42,9 @@ class PlatformRefused(RuntimeError):
         self.platform = platform
         self.reason = reason
         super().__init__(f"{platform} refused the request ({reason}); nothing was changed.")
+
+
+def log_failure(logger: logging.Logger, message: str, exc: BaseException, *args: object) -> None:
+    """An expected failure: one warning line with its cause; the traceback only at debug level."""
+    logger.warning(f"{message} ({type(exc).__name__}: {exc})", *args)
+    logger.debug("traceback of the above", exc_info=exc)

@@ -131,12 +131,6 @@ def say(*parts: Inline, private: bool = True, buttons: tuple[Button, ...] = ()) 
     return Reply(plain_line(words), body=(Block((words,)),), private=private, buttons=buttons)
 
 
-def paragraphs(*lines: Line | str, private: bool = True) -> Reply:
-    """A reply of several plain lines; the first is the summary."""
-    block = text(*lines)
-    return Reply(plain_line(block.lines[0]) if block.lines else "", body=(block,), private=private)
-
-
 def strong(value: str) -> Span:
     """Bold text."""
     return Span(value, Style.STRONG)

@@ -23,7 +23,7 @@ from bot.channel_settings import WEEKDAY_NAMES, ChannelSettings
 from bot.chat_port import ChatPort
 from bot.clock import Clock
 from bot.daily_post import DailyPosts, PostOutcome
-from bot.errors import StoreUnavailable
+from bot.errors import PlatformRefused, StoreUnavailable, log_failure
 from bot.identities import Channel
 from bot.store.channels import ChannelStore
 from bot.store.prompts import PromptStore
@@ -226,10 +226,14 @@ class ChannelJobs:
                 settings = await self.work.channels.settings(channel)
                 if settings is None:
                     return None
-                today = self.posts.local_date(settings)
-                if today.weekday() not in settings.weekdays:
+                day = self.posts.due_date(settings)
+                if day.weekday() not in settings.weekdays:
                     return None
-                return await self.posts.post(channel, settings, port, local_date=today)
+                return await self.posts.post(channel, settings, port, local_date=day)
+            except (StoreUnavailable, PlatformRefused, ConnectionError, TimeoutError) as exc:
+                log_failure(log, "daily post for %s failed; retrying in %s", exc, channel_id, self.retry_delay)
+                self._retry(workspace, channel_id)
+                return None
             except Exception:
                 log.exception("daily post for %s failed; retrying in %s", channel_id, self.retry_delay)
                 self._retry(workspace, channel_id)

@@ -18,19 +18,20 @@ from bot.app.bootstrap import Core, build_core
 from bot.app.embedded_redis import find_redis_server, free_port
 from bot.app.settings import Settings
 from bot.scoring.engine import FeedbackEngine
-from content.loader import Bank, load_bank
+from content.loader import Bank
+from tests.shipped import shipped_bank, shipped_engine
 
 
 @pytest.fixture(scope="session")
 def bank() -> Bank:
     """The shipped bank, loaded once (it is immutable)."""
-    return load_bank()
+    return shipped_bank()
 
 
 @pytest.fixture(scope="session")
 def engine(bank: Bank) -> FeedbackEngine:
     """The rubric engine over the shipped bank."""
-    return FeedbackEngine(bank)
+    return shipped_engine()
 
 
 @pytest.fixture(scope="session")
@@ -112,4 +113,4 @@ def tmp_data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def core(redis: Redis, bank: Bank, clock: FakeClock) -> Core:
     """The core wired the way the process wires it, on the test's Redis and moved clock."""
-    return build_core(Settings.model_construct(), bank, redis, clock)
+    return build_core(Settings.model_construct(), bank, redis, clock, shipped_engine())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.app.bootstrap import Core
 from bot.app.settings import Settings
-from handlers.discord.bot import DebriefBot, DiscordConfig, DiscordRunner, DiscordUseCases
+from handlers.discord.bot import DebriefBot, DiscordConfig, DiscordUseCases
 from handlers.discord.endpoints import use_api_base
+from handlers.discord.runner import DiscordRunner
 from handlers.slack.listeners import SlackUseCases
 from handlers.slack.server import SlackApp, SlackConfig, SlackRunner, build_slack_app
 

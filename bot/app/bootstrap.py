@@ -51,9 +51,11 @@ class Core:
     scheduled: ScheduledWork
 
 
-def build_core(settings: Settings, bank: Bank, redis: Redis, clock: Clock = utc_now) -> Core:
-    """Wire the use cases over one Redis client."""
-    engine = FeedbackEngine(bank)
+def build_core(
+    settings: Settings, bank: Bank, redis: Redis, clock: Clock = utc_now, engine: FeedbackEngine | None = None
+) -> Core:
+    """Wire the use cases over one Redis client (the engine is built from the bank unless one is given)."""
+    engine = engine or FeedbackEngine(bank)
     stores = Stores.over(redis)
     channels = Channels(stores.channels, bank.categories)
     posts = DailyPosts(bank, channels, stores.channels, stores.prompts, stores.schedule, clock)
@@ -112,9 +114,11 @@ def usable_data_dir(settings: Settings) -> Path:
 
 
 @asynccontextmanager
-async def bootstrap(settings: Settings, *, redis: Redis | None = None, clock: Clock = utc_now) -> AsyncIterator[Core]:
-    """Build the core; close Redis (and stop an embedded server) on exit."""
-    bank = load_bank(settings.content_dirs)
+async def bootstrap(
+    settings: Settings, *, redis: Redis | None = None, clock: Clock = utc_now, engine: FeedbackEngine | None = None
+) -> AsyncIterator[Core]:
+    """Build the core; close Redis (and stop an embedded server) on exit. A given engine brings its bank."""
+    bank = engine.bank if engine is not None else load_bank(settings.content_dirs)
     embedded = None
     owns_client = redis is None
     if redis is None:
@@ -125,7 +129,7 @@ async def bootstrap(settings: Settings, *, redis: Redis | None = None, clock: Cl
             await embedded.start()
             redis = redis_client(embedded.url)
     try:
-        yield build_core(settings, bank, redis, clock)
+        yield build_core(settings, bank, redis, clock, engine)
     finally:
         if owns_client:
             await redis.aclose()

@@ -98,9 +98,3 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
     handler.addFilter(RepeatFilter())
     root.addHandler(handler)
     root.setLevel(level)
-
-
-def log_failure(logger: logging.Logger, message: str, exc: BaseException, *args: object) -> None:
-    """An expected failure: one warning line with its cause; the traceback only at debug level."""
-    logger.warning(f"{message} ({type(exc).__name__}: {exc})", *args)
-    logger.debug("traceback of the above", exc_info=exc)

@@ -51,11 +51,6 @@ def read_answer(text: str) -> AnswerText:
     return AnswerText(text=cleaned, sentences=tuple(sentences), word_count=len(words))
 
 
-def words_in(sentence: str) -> list[str]:
-    """The words of one sentence."""
-    return _WORD.findall(sentence)
-
-
 def _nth_word_end(text: str, n: int) -> int:
     for index, match in enumerate(_WORD.finditer(text), start=1):
         if index == n:

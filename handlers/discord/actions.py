@@ -37,6 +37,18 @@ class ButtonActions(Protocol):
         ...
 
 
+class CommandActions(Protocol):
+    """What the slash commands ask of the bot (implemented by DebriefBot)."""
+
+    async def run_command(self, interaction: discord.Interaction, name: str, args: list[str]) -> None:
+        """Run a /debrief subcommand with its words."""
+        ...
+
+    async def show_review_task(self, interaction: discord.Interaction, answer_id: str | None) -> None:
+        """The answer to review next, with the button to the form."""
+        ...
+
+
 def actions_of(interaction: discord.Interaction) -> ButtonActions:
     """The bot behind an interaction, as the actions it offers."""
     client: ButtonActions = interaction.client  # type: ignore[assignment]

@@ -5,24 +5,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
 
-import aiohttp
 import discord
-from discord import app_commands
 from discord.ext import commands
 
 from bot.answers import Answers, SubmitAnswer, ThreadAnswer
 from bot.commands import ChatCommands, CommandRequest, reply_or_failure
 from bot.daily_post import DailyPosts
-from bot.errors import PlatformUnreachable, StartRefused, StoreUnavailable
+from bot.errors import StoreUnavailable
 from bot.identities import Channel, Member, ThreadRef
 from bot.mock.rounds import MockInterviews
 from bot.replies import Refusal, Reply, say
 from bot.review.peer_review import PeerReviews
 from content.loader import Bank
 from handlers.discord.chat_port import DiscordChatPort, send_reply
-from handlers.discord.endpoints import gateway_url
+from handlers.discord.slash_commands import command_group
 from handlers.discord.translate import answer_from_edit, answer_from_message, reply_embeds, workspace_id
 from handlers.discord.views import (
     HelpfulButton,
@@ -281,154 +278,3 @@ def _channel_id(interaction: discord.Interaction) -> str:
     if isinstance(channel, discord.Thread) and channel.parent_id:
         return str(channel.parent_id)
     return str(interaction.channel_id)
-
-
-def command_group(bot: DebriefBot) -> app_commands.Group:
-    """`/debrief` and its subcommands; `setup` options mirror Slack's key=value words."""
-    group = app_commands.Group(name="debrief", description="Interview practice: daily questions, feedback, streaks")
-
-    @group.command(name="help", description="What debrief can do")
-    async def help_(interaction: discord.Interaction) -> None:
-        await bot.run_command(interaction, "help", [])
-
-    @group.command(name="today", description="Today's question in this channel, privately")
-    async def today(interaction: discord.Interaction) -> None:
-        await bot.run_command(interaction, "today", [])
-
-    @group.command(name="streak", description="Your streak and freezes")
-    async def streak(interaction: discord.Interaction) -> None:
-        await bot.run_command(interaction, "streak", [])
-
-    @group.command(name="leaderboard", description="The top 10 in this server")
-    @app_commands.describe(board="points, streak, longest or reviewers")
-    async def leaderboard(interaction: discord.Interaction, board: str = "points") -> None:
-        await bot.run_command(interaction, "leaderboard", [board])
-
-    @group.command(name="setup", description="Admins: show or change this channel's settings")
-    @app_commands.describe(
-        time="Post time, HH:MM (24-hour)",
-        tz="Timezone, Area/City",
-        days="mon,tue,... or daily or weekdays",
-        tracks="Categories, comma-separated, or all",
-        difficulty="1, 2, 3 or a range like 1-3",
-        feedback="private or public",
-        window="Answer window, e.g. 24h",
-        reminders="Streak-at-risk reminders",
-        digest="Weekly digest",
-        review="Peer review assignments",
-        reviewers="named or anonymous",
-    )
-    async def setup(
-        interaction: discord.Interaction,
-        time: str | None = None,
-        tz: str | None = None,
-        days: str | None = None,
-        tracks: str | None = None,
-        difficulty: str | None = None,
-        feedback: str | None = None,
-        window: str | None = None,
-        reminders: bool | None = None,
-        digest: bool | None = None,
-        review: bool | None = None,
-        reviewers: str | None = None,
-    ) -> None:
-        given: dict[str, Any] = {
-            "time": time,
-            "tz": tz,
-            "days": days,
-            "tracks": tracks,
-            "difficulty": difficulty,
-            "feedback": feedback,
-            "window": window,
-            "reminders": reminders,
-            "digest": digest,
-            "review": review,
-            "reviewers": reviewers,
-        }
-        words = [f"{k}={_option_word(v)}" for k, v in given.items() if v is not None]
-        await bot.run_command(interaction, "setup", words)
-
-    @group.command(name="mock", description="A private mock interview: a round, or the whole loop")
-    @app_commands.describe(
-        round="recruiter, behavioral, technical, xfn, leadership, metrics, system_design or loop; "
-        "or skip, repeat, stop, resume, abandon",
-        then="with abandon: the round to start instead",
-    )
-    async def mock(interaction: discord.Interaction, round: str = "behavioral", then: str | None = None) -> None:
-        await bot.run_command(interaction, "mock", [round, *([then] if then else [])])
-
-    @group.command(name="review", description="Review a peer's answer on the same rubric")
-    async def review(interaction: discord.Interaction) -> None:
-        await bot.show_review_task(interaction, None)
-
-    @group.command(name="post", description="Admins: post today's question here now")
-    async def post(interaction: discord.Interaction) -> None:
-        await bot.run_command(interaction, "post", [])
-
-    @group.command(name="skip", description="Admins: skip today's question here")
-    async def skip(interaction: discord.Interaction) -> None:
-        await bot.run_command(interaction, "skip", [])
-
-    return group
-
-
-def _option_word(value: Any) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return "".join(str(value).split())  # a typed option is one word, whatever spaces were typed
-
-
-class DiscordRunner:
-    """Discord for the process runner: log in (which checks the token), then hold the gateway connection."""
-
-    name = "discord"
-
-    def __init__(self, bot: DebriefBot) -> None:
-        self.bot = bot
-        self.port = bot.port
-        self._connection: asyncio.Task[None] | None = None
-
-    async def check(self) -> None:
-        """Log in over REST (pointing the gateway where DISCORD_API_BASE says): a rejected token is final,
-        a network failure is worth retrying."""
-        try:
-            await self.bot.login(self.bot.config.token)
-            if self.bot.config.api_base:
-                await gateway_url(self.bot)
-        except discord.LoginFailure:
-            raise StartRefused("DISCORD_TOKEN", "Discord rejected the token (401 Unauthorized)") from None
-        except discord.HTTPException as exc:
-            if exc.status in (401, 403):
-                raise StartRefused("DISCORD_TOKEN", f"Discord refused the bot ({exc.status})") from None
-            raise PlatformUnreachable("Discord", f"HTTP {exc.status}") from None
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise PlatformUnreachable("Discord", exc) from None
-
-    async def start(self) -> None:
-        """Connect to the gateway in the background (discord.py reconnects with its own backoff)."""
-        self._connection = asyncio.create_task(self._connect())
-
-    async def _connect(self) -> None:
-        try:
-            await self.bot.connect(reconnect=True)
-        except discord.PrivilegedIntentsRequired:
-            raise StartRefused(
-                "DISCORD_TOKEN",
-                "the bot needs the Message Content intent: turn it on under Bot in the Developer Portal",
-            ) from None
-
-    async def wait(self) -> None:
-        """Return (or raise) when the gateway connection ends for good."""
-        if self._connection is not None:
-            await self._connection
-
-    async def connected(self) -> bool:
-        """Whether the gateway session is up."""
-        return self.bot.is_ready() and not self.bot.is_closed() and self.bot.ws is not None and self.bot.ws.open
-
-    async def stop(self) -> None:
-        """Close the gateway and the HTTP session."""
-        await self.bot.close()
-        if self._connection is not None and not self._connection.done():
-            self._connection.cancel()
-            await asyncio.gather(self._connection, return_exceptions=True)

@@ -7,7 +7,7 @@ from datetime import time
 import pytest
 
 from bot.channel_settings import ChannelSettings, SetupError, apply_setup_words
-from content.loader import load_bank
+from tests.shipped import shipped_bank
 
 
 def test_every_key_applies() -> None:
@@ -64,7 +64,7 @@ def test_day_shortcuts(word: str, named: tuple[int, ...]) -> None:
 )
 def test_bad_words_are_named(word: str, message: str) -> None:
     with pytest.raises(SetupError) as caught:
-        apply_setup_words(ChannelSettings(), ["time=08:00", word], load_bank().categories)
+        apply_setup_words(ChannelSettings(), ["time=08:00", word], shipped_bank().categories)
     assert caught.value.word == word
     assert message in str(caught.value)
 

@@ -19,6 +19,7 @@ from bot.replies import Reply
 from bot.scoring.engine import FeedbackEngine
 from content.loader import Bank
 from scheduler.channel_jobs import ChannelJobs
+from tests.shipped import shipped_engine
 
 
 @dataclass
@@ -67,7 +68,7 @@ def replica(
     redis: Redis, bank: Bank, engine: FeedbackEngine, ports: Mapping[str, ChatPort], **options: object
 ) -> ChannelJobs:
     """One process's scheduler over its own core (the real clock, which the tests move)."""
-    core = build_core(Settings.model_construct(), bank, redis)
+    core = build_core(Settings.model_construct(), bank, redis, engine=shipped_engine())
     return ChannelJobs(core.scheduled, ports, scheduler=AsyncIOScheduler(timezone="UTC"), **options)  # type: ignore[arg-type]
 
 

@@ -20,6 +20,7 @@ from bot.identities import Channel
 from handlers.discord.bot import DebriefBot
 from handlers.discord.endpoints import gateway_url
 from tests.handlers.discord.fake_discord import BuiltInteraction, Call, FakeDiscord
+from tests.shipped import shipped_engine
 
 F = FakeDiscord
 TOKEN = "fake-bot-token"
@@ -87,7 +88,7 @@ async def running_discord(
     saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
     settings = discord_settings(monkeypatch, fake, redis_url)
     try:
-        async with bootstrap(settings, redis=redis) as app:
+        async with bootstrap(settings, redis=redis, engine=shipped_engine()) as app:
             bot = discord_bot(app, guild_ready_timeout=0.05)
             await bot.login(TOKEN)
             await gateway_url(bot)

@@ -19,6 +19,7 @@ from bot.app.embedded_redis import free_port
 from bot.app.settings import Settings
 from handlers.slack.server import SlackApp, SlackHttpServer
 from tests.handlers.slack.fake_slack import FakeSlack, command_body, event_body, sign
+from tests.shipped import shipped_engine
 
 SECRET = "test-signing-secret"
 
@@ -76,7 +77,7 @@ async def running_slack(
     await fake.start()
     settings = slack_settings(monkeypatch, fake, redis_url)
     try:
-        async with bootstrap(settings, redis=redis) as app:
+        async with bootstrap(settings, redis=redis, engine=shipped_engine()) as app:
             slack = slack_app(app)
             port = free_port()
             server = SlackHttpServer(slack.bolt, "127.0.0.1", port)

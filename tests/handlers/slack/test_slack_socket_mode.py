@@ -15,6 +15,7 @@ from bot.identities import Channel
 from handlers.slack.server import SlackRunner
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.slack.fake_slack import FakeSlack, event_body
+from tests.shipped import shipped_engine
 
 
 async def test_commands_and_answers_over_socket_mode(
@@ -29,7 +30,7 @@ async def test_commands_and_answers_over_socket_mode(
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     runner: SlackRunner | None = None
     try:
-        async with bootstrap(settings, redis=redis) as app:
+        async with bootstrap(settings, redis=redis, engine=shipped_engine()) as app:
             runner = slack_runner(app)
             await runner.check()
             await runner.start()

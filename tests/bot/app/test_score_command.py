@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app.cli import main
-from tests.bot.test_rubric_engine import STRONG_BEHAVIORAL
+from tests.bot.scoring.test_engine import STRONG_BEHAVIORAL
 
 
 def run_cli(args: list[str], stdin: str = "") -> subprocess.CompletedProcess[str]:

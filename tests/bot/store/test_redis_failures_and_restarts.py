@@ -14,9 +14,9 @@ from bot.app.embedded_redis import EmbeddedRedis, EmbeddedRedisError, free_port
 from bot.app.settings import Settings
 from bot.errors import StoreUnavailable
 from bot.identities import Channel, Member
-from content.loader import load_bank
 from tests.bot.scenario import GOOD_ANSWER, Scenario
 from tests.conftest import FakeClock
+from tests.shipped import shipped_bank, shipped_engine
 
 WS = "slack:T1"
 CHANNEL = Channel(WS, "C1")
@@ -24,8 +24,7 @@ ALICE = Member(WS, "U1", "alice")
 
 
 def make_core(redis: Redis, clock: FakeClock) -> Core:
-    bank = load_bank()
-    return build_core(Settings.model_construct(), bank, redis, clock)
+    return build_core(Settings.model_construct(), shipped_bank(), redis, clock, shipped_engine())
 
 
 async def test_restarting_embedded_redis_keeps_answers_and_streaks(tmp_path: Path, clock: FakeClock) -> None:

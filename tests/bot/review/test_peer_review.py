@@ -23,6 +23,7 @@ from scheduler.channel_jobs import ChannelJobs
 from tests.bot.scenario import Scenario
 from tests.conftest import FakeClock
 from tests.scheduler.replicas import RecordingPlatform, tick
+from tests.shipped import shipped_engine
 
 WS = "slack:T1"
 CHANNEL = Channel(WS, "C1")
@@ -112,7 +113,7 @@ async def test_window_close_asks_each_answerer_to_review_two(redis: Redis, bank:
     settings = ChannelSettings(post_time=time(9, 0), weekdays=tuple(range(7)), window_hours=6, review_assignments=True)
     await Stores.over(redis).channels.save(CHANNEL, settings)
     with time_machine.travel(datetime(2026, 4, 1, 8, 59, tzinfo=UTC), tick=False) as traveller:
-        core = build_core(Settings.model_construct(), bank, redis)
+        core = build_core(Settings.model_construct(), bank, redis, engine=shipped_engine())
         jobs = ChannelJobs(core.scheduled, {"slack": platform}, scheduler=AsyncIOScheduler(timezone="UTC"))
         await jobs.start()
         traveller.shift(timedelta(minutes=2))

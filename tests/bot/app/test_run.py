@@ -25,7 +25,7 @@ from bot.store import Stores
 from tests.handlers.discord.fake_discord import FakeDiscord
 from tests.handlers.slack.fake_slack import FakeSlack
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 STOP_LIMIT_SECONDS = 5.0
 
 
@@ -266,7 +266,7 @@ async def test_unreachable_slack_retries_quietly_and_stops_at_once(tmp_path: Pat
     )
     async with running(["run"], env, tmp_path) as process:
         await output_until(process, "Slack is not reachable")
-        await asyncio.sleep(4)  # several attempts with backoff
+        await asyncio.sleep(2)  # more attempts with backoff
         status, took, output = await stop_and_time(process, signal.SIGINT)
     assert took < STOP_LIMIT_SECONDS, output
     assert status == 0, output
