@@ -4,7 +4,7 @@ so nothing a member wrote can ping anyone or become a link."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -190,6 +190,53 @@ def plain_text(reply: Reply) -> str:
         for block in part.blocks:
             out += plain_block(block)
     return "\n".join(out) if out else reply.summary
+
+
+@dataclass(frozen=True)
+class Markup:
+    """How one platform writes inline styles and block layouts; `escape` neutralises any text."""
+
+    escape: Callable[[str], str]
+    strong: str  # a format with one {} for the escaped text
+    emphasis: str
+    code: Callable[[str], str]
+    command: Callable[[Command], str]
+    setting: str  # a format for key and value
+    channel: Callable[[str], str]
+    note: str = "{}"
+
+
+def render_inline(part: Inline, markup: Markup) -> str:
+    """One inline part in a platform's markup."""
+    if isinstance(part, str):
+        return markup.escape(part)
+    if isinstance(part, Span):
+        if part.style is Style.STRONG:
+            return markup.strong.format(markup.escape(part.text))
+        if part.style is Style.EMPHASIS:
+            return markup.emphasis.format(markup.escape(part.text))
+        if part.style is Style.CODE:
+            return markup.code(part.text)
+        return markup.escape(part.text)
+    if isinstance(part, Command):
+        return markup.code(markup.command(part))
+    if isinstance(part, Setting):
+        return markup.code(markup.setting.format(part.key, part.value))
+    return markup.channel(part.channel_id)
+
+
+def render_block(block: Block, markup: Markup) -> str:
+    """A block's lines in a platform's markup, laid out by its kind."""
+    lines = ["".join(render_inline(p, markup) for p in item) for item in block.lines]
+    if block.kind is Kind.BULLETS:
+        lines = [f"• {item}" for item in lines]
+    elif block.kind is Kind.NUMBERED:
+        lines = [f"{i}. {item}" for i, item in enumerate(lines, start=1)]
+    elif block.kind is Kind.QUOTES:
+        lines = ["> \u201c" + " ".join(item.split()) + "\u201d" for item in lines]
+    elif block.kind is Kind.NOTE:
+        lines = [markup.note.format(item) for item in lines if item]
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import discord
 
 from bot.answers import SubmitAnswer
 from bot.identities import Channel, Member, ThreadRef
-from bot.replies import Block, ChannelMention, Command, Inline, Kind, Reply, Section, Setting, Span, Style
+from bot.replies import Block, Command, Inline, Markup, Reply, Section, render_block, render_inline
 
 FIELD_LIMIT = 1024
 DESCRIPTION_LIMIT = 4096
@@ -89,38 +89,26 @@ def _code(text: str) -> str:
     return "`" + text.replace("`", "'") + "`"
 
 
+MARKDOWN = Markup(
+    escape=safe,
+    strong="**{}**",
+    emphasis="*{}*",
+    code=_code,
+    command=command_syntax,
+    setting="{}:{}",
+    channel=lambda cid: f"<#{cid}>" if cid.isdigit() else safe(cid),
+    note="*{}*",
+)
+
+
 def inline(part: Inline) -> str:
     """One inline part as Discord markdown, text escaped so nothing pings or formats by accident."""
-    if isinstance(part, str):
-        return safe(part)
-    if isinstance(part, Span):
-        if part.style is Style.STRONG:
-            return f"**{safe(part.text)}**"
-        if part.style is Style.EMPHASIS:
-            return f"*{safe(part.text)}*"
-        if part.style is Style.CODE:
-            return _code(part.text)
-        return safe(part.text)
-    if isinstance(part, Command):
-        return _code(command_syntax(part))
-    if isinstance(part, Setting):
-        return _code(f"{part.key}:{part.value}")
-    assert isinstance(part, ChannelMention)
-    return f"<#{part.channel_id}>" if part.channel_id.isdigit() else safe(part.channel_id)
+    return render_inline(part, MARKDOWN)
 
 
 def block_markdown(block: Block) -> str:
     """A block as Discord markdown lines."""
-    lines = ["".join(inline(p) for p in item) for item in block.lines]
-    if block.kind is Kind.BULLETS:
-        lines = [f"• {item}" for item in lines]
-    elif block.kind is Kind.NUMBERED:
-        lines = [f"{i}. {item}" for i, item in enumerate(lines, start=1)]
-    elif block.kind is Kind.QUOTES:
-        lines = ["> \u201c" + " ".join(item.split()) + "\u201d" for item in lines]
-    elif block.kind is Kind.NOTE:
-        lines = [f"*{item}*" for item in lines if item]
-    return "\n".join(lines)
+    return render_block(block, MARKDOWN)
 
 
 def _markdown(blocks: tuple[Block, ...]) -> str:

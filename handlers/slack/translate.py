@@ -10,7 +10,7 @@ from typing import Any
 from bot.answers import SubmitAnswer
 from bot.home import HomeView
 from bot.identities import Channel, Member, ThreadRef
-from bot.replies import Block, ChannelMention, Command, Inline, Kind, Reply, Setting, Span, Style
+from bot.replies import Block, ChannelMention, Command, Inline, Kind, Markup, Reply, render_block, render_inline
 from bot.review.peer_review import ReviewTask
 
 MAX_SECTION_CHARS = 2900  # Slack allows 3,000 per section text
@@ -120,35 +120,25 @@ def command_syntax(command: Command) -> str:
     return "/debrief " + " ".join(words)
 
 
+MRKDWN = Markup(
+    escape=escape,
+    strong="*{}*",
+    emphasis="_{}_",
+    code=_code,
+    command=command_syntax,
+    setting="{}={}",
+    channel=lambda cid: f"<#{cid}>" if cid.isalnum() else escape(cid),
+)
+
+
 def inline(part: Inline) -> str:
     """One inline part as escaped mrkdwn: whatever the text says, it cannot ping anyone or form a link."""
-    if isinstance(part, str):
-        return escape(part)
-    if isinstance(part, Span):
-        if part.style is Style.STRONG:
-            return f"*{escape(part.text)}*"
-        if part.style is Style.EMPHASIS:
-            return f"_{escape(part.text)}_"
-        if part.style is Style.CODE:
-            return _code(part.text)
-        return escape(part.text)
-    if isinstance(part, Command):
-        return _code(command_syntax(part))
-    if isinstance(part, Setting):
-        return _code(f"{part.key}={part.value}")
-    return f"<#{part.channel_id}>" if part.channel_id.isalnum() else escape(part.channel_id)
+    return render_inline(part, MRKDWN)
 
 
 def block_mrkdwn(block: Block) -> str:
     """A block as mrkdwn lines."""
-    lines = ["".join(inline(p) for p in item) for item in block.lines]
-    if block.kind is Kind.BULLETS:
-        lines = [f"• {item}" for item in lines]
-    elif block.kind is Kind.NUMBERED:
-        lines = [f"{i}. {item}" for i, item in enumerate(lines, start=1)]
-    elif block.kind is Kind.QUOTES:
-        lines = ["> \u201c" + " ".join(item.split()) + "\u201d" for item in lines]
-    return "\n".join(lines)
+    return render_block(block, MRKDWN)
 
 
 def _blocks_of(title: str | None, blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
