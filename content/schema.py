@@ -111,6 +111,10 @@ class Rubric(Strict):
     structure: tuple[StructurePart, ...] = Field(min_length=2, max_length=7)
     anti_patterns: tuple[AntiPattern, ...] = Field(min_length=3)
     exemplars: tuple[Exemplar, ...] = Field(min_length=2)
+    # Words in a question that say it belongs to this category (to pick a rubric for a question not in the bank).
+    question_cues: tuple[str, ...] = ()
+
+    _cues_compile = field_validator("question_cues")(_check_patterns)
 
     @model_validator(mode="after")
     def _consistent(self) -> Rubric:
@@ -167,18 +171,33 @@ class Language(Strict):
     units: tuple[str, ...] = Field(min_length=1)
     mechanisms: tuple[str, ...] = Field(min_length=1)
     buzzwords: tuple[str, ...] = Field(min_length=1)
-    owned_verbs: tuple[str, ...] = Field(min_length=1)
-    shared_vague_verbs: tuple[str, ...] = Field(min_length=1)
     hedges: tuple[str, ...] = Field(min_length=1)
     fillers: tuple[str, ...] = Field(min_length=1)
     negators: tuple[str, ...] = Field(min_length=1)
     distancing: tuple[str, ...] = Field(min_length=1)
     function_words: tuple[str, ...] = Field(min_length=1)
+    number_words: tuple[str, ...] = Field(min_length=1)
+    activity_nouns: tuple[str, ...] = Field(min_length=1)
+    outcome_terms: tuple[str, ...] = Field(min_length=1)
+    causal_markers: tuple[str, ...] = Field(min_length=1)
+    contrast_markers: tuple[str, ...] = Field(min_length=1)
+    alternative_markers: tuple[str, ...] = Field(min_length=1)
+    cost_markers: tuple[str, ...] = Field(min_length=1)
+    throughput_moves: tuple[str, ...] = Field(min_length=1)
+    infra_terms: tuple[str, ...] = Field(min_length=1)
+    grounding_terms: tuple[str, ...] = Field(min_length=1)
+    generic_framing: tuple[str, ...] = Field(min_length=1)
+    pivot_openings: tuple[str, ...] = Field(min_length=1)
+    quality_checks: tuple[str, ...] = Field(min_length=1)
+    process_talk: tuple[str, ...] = Field(min_length=1)
+    conditional_markers: tuple[str, ...] = Field(min_length=1)
+    stance_verbs: tuple[str, ...] = Field(min_length=1)
+    abbreviations: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("*")
     @classmethod
-    def _fragments_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _check_patterns(value)
+    def _fragments_compile(cls, value: object) -> object:
+        return _check_patterns(value) if isinstance(value, tuple) else value
 
 
 class LanguageOverride(Strict):
@@ -187,18 +206,33 @@ class LanguageOverride(Strict):
     units: tuple[str, ...] | None = None
     mechanisms: tuple[str, ...] | None = None
     buzzwords: tuple[str, ...] | None = None
-    owned_verbs: tuple[str, ...] | None = None
-    shared_vague_verbs: tuple[str, ...] | None = None
     hedges: tuple[str, ...] | None = None
     fillers: tuple[str, ...] | None = None
     negators: tuple[str, ...] | None = None
     distancing: tuple[str, ...] | None = None
     function_words: tuple[str, ...] | None = None
+    number_words: tuple[str, ...] | None = None
+    activity_nouns: tuple[str, ...] | None = None
+    outcome_terms: tuple[str, ...] | None = None
+    causal_markers: tuple[str, ...] | None = None
+    contrast_markers: tuple[str, ...] | None = None
+    alternative_markers: tuple[str, ...] | None = None
+    cost_markers: tuple[str, ...] | None = None
+    throughput_moves: tuple[str, ...] | None = None
+    infra_terms: tuple[str, ...] | None = None
+    grounding_terms: tuple[str, ...] | None = None
+    generic_framing: tuple[str, ...] | None = None
+    pivot_openings: tuple[str, ...] | None = None
+    quality_checks: tuple[str, ...] | None = None
+    process_talk: tuple[str, ...] | None = None
+    conditional_markers: tuple[str, ...] | None = None
+    stance_verbs: tuple[str, ...] | None = None
+    abbreviations: dict[str, str] | None = None
 
     @field_validator("*")
     @classmethod
-    def _fragments_compile(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        return None if value is None else _check_patterns(value)
+    def _fragments_compile(cls, value: object) -> object:
+        return _check_patterns(value) if isinstance(value, tuple) else value
 
     def over(self, base: Language) -> Language:
         """The shipped language with these lists in place of its own."""

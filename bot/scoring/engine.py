@@ -1,9 +1,15 @@
-"""Score an answer against its question's rubric: deterministic, offline, a few milliseconds."""
+"""Score an answer against its question's rubric: deterministic, offline, a few milliseconds.
+
+The overall score is learned from hand-graded answers (model.py) over what reading.py finds in the answer;
+the rubric's own signals find the sentences that evidence each criterion, and every claim in the feedback
+quotes the answer. Caps with a plain message cover empty answers, one-liners, lists of buzzwords, answers to
+a different question and pasted essays.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from bot.scoring.feedback import (
@@ -12,76 +18,57 @@ from bot.scoring.feedback import (
     Expectation,
     Feedback,
     LanguageProfile,
+    OffQuestion,
     StructurePart,
     Verdict,
 )
-from bot.scoring.pattern_guard import GuardedPattern, guarded
-from bot.scoring.sentence_scan import JoinedSentences
-from bot.scoring.signals import DIGITS, Vocabulary, lowered
-from bot.scoring.text import (
-    MAX_SCORED_WORDS,
-    SPEAKING_GUIDELINE_SECONDS,
-    WORDS_PER_MINUTE,
-    AnswerText,
-    read_answer,
-)
+from bot.scoring.model import ScoreModel, shipped_model
+from bot.scoring.pattern_guard import GuardedPattern, guarded, words_pattern
+from bot.scoring.pattern_set import Hits, PatternSet
+from bot.scoring.reading import Reader, Reading, SentenceReading
+from bot.scoring.relevance import OtherQuestions, QuestionFocus, Rarity
+from bot.scoring.signals import Vocabulary, lowered
+from bot.scoring.text import MAX_SCORED_WORDS, SPEAKING_GUIDELINE_SECONDS, WORDS_PER_MINUTE, read_answer
 from content.loader import Bank
 from content.schema import Criterion, Question, Rubric
 
 MAX_QUOTE_CHARS = 300
 EVIDENCE_PER_CRITERION = 3
+ONE_LINER_WORDS = 25
+ONE_LINER_CAP = 1.5
+BUZZWORD_CAP = 1.5
+OFF_QUESTION_CAP = 2.0
+ESSAY_FACTOR = 2.0
+ESSAY_CAP = 2.5
+# Buzzwords per word above which an answer is a string of slogans (chat shorthand and bullets are not).
+BUZZWORD_RATIO = 0.03
+# An opening that steers away counts as answering another question when the answer touches less than this
+# share of what the question is about, or fits more than this share of the bank's other questions better.
+PIVOT_RELEVANCE = 0.4
+PIVOT_FIT_RANK = 0.1
+# An answer whose words are mostly unknown to interview talk and that touches nothing the question asks is about
+# something else entirely (a recipe, a match report).
+UNRELATED_KNOWN_SHARE = 0.55
+UNRELATED_RELEVANCE = 0.15
+UNRELATED_KNOWN_SHARE_ALONE = 0.4  # with no question to compare against, only far stranger text counts
+UNRELATED_CAP = 1.0
+# A question about something the candidate did, answered mostly with what they would do.
+STORY_HYPOTHETICAL = 0.3
+STORY_PAST = 0.15
+# Questions whose "other questions" list is kept (bank questions and the most recent custom ones).
+MAX_CACHED_QUESTIONS = 512
+EVIDENCE_SCALE = 1.6
+DECAY = (1.0, 0.7, 0.5, 0.35)
 
 
-@dataclass(frozen=True)
-class EngineWeights:
-    """The tunable numbers of the scoring model, in one place so calibration changes only these."""
-
-    rubric_blend: float = 0.4
-    general_specific: float = 0.5
-    general_owned: float = 0.25
-    general_mechanism: float = 0.05
-    general_coverage: float = 0.25
-    share_saturation: float = 0.25
-    mechanism_saturation: int = 8
-    evidence_scale: float = 1.6
-    decay: tuple[float, ...] = (1.0, 0.7, 0.5, 0.35)
-    specific_bonus: float = 0.5
-    mechanism_bonus: float = 0.35
-    owned_bonus: float = 0.25
-    hedge_malus: float = 0.3
-    coverage_weight: float = 1.6
-    structure_weight: float = 0.0
-    anti_pattern_penalty: float = 0.6
-    anti_pattern_cap: float = 1.5
-    hedge_density_free: float = 2.0
-    hedge_density_step: float = 0.1
-    hedge_density_cap: float = 0.5
-    hedged_sentences_cap_at: int = 3
-    vague_ownership_penalty: float = 0.15
-    over_time_penalty: float = 0.3  # per minute past the guideline
-    short_words: int = 40
-    short_cap: float = 2.0
-    thin_words: int = 80
-    thin_cap: float = 3.0
-    essay_factor: float = 2.0
-    essay_cap: float = 2.5
-    list_function_ratio: float = 0.22
-    buzzword_ratio: float = 0.1
-    buzzword_cap: float = 1.5
-    off_topic_cap: float = 1.3
-    strong_hire_at: float = 4.2
-    hire_at: float = 3.4
-    lean_no_hire_at: float = 2.5
-
-
-def verdict_for(overall: float, weights: EngineWeights | None = None) -> Verdict:
-    """The debrief vote an overall score stands for."""
-    w = weights or EngineWeights()
-    if overall >= w.strong_hire_at:
+def verdict_for(overall: float, cuts: tuple[float, float, float] | None = None) -> Verdict:
+    """The debrief vote an overall score stands for (cuts: lean no hire, hire, strong hire)."""
+    lean, hire, strong = cuts or shipped_model().verdict_cuts
+    if overall >= strong:
         return Verdict.STRONG_HIRE
-    if overall >= w.hire_at:
+    if overall >= hire:
         return Verdict.HIRE
-    if overall >= w.lean_no_hire_at:
+    if overall >= lean:
         return Verdict.LEAN_NO_HIRE
     return Verdict.NO_HIRE
 
@@ -96,34 +83,16 @@ class UnknownCategory(LookupError):
 
 @dataclass(frozen=True)
 class _Signals:
-    """The patterns of one criterion, structure part or anti-pattern, each guarded by a literal."""
+    """The patterns of one criterion, structure part or anti-pattern, and where they sit in the rubric's set."""
 
+    key: tuple[str, int]
     patterns: tuple[GuardedPattern, ...]
 
-    def sentences_evidencing(self, joined: JoinedSentences, vocabulary: Vocabulary) -> set[int]:
-        """Indexes of the sentences where a pattern matches outside a negation."""
-        return self._sentences(joined, vocabulary.negated)
-
-    def sentences_proposing(self, joined: JoinedSentences, vocabulary: Vocabulary) -> set[int]:
-        """Indexes of the sentences where a pattern matches as something the speaker actually proposes."""
-        return self._sentences(joined, vocabulary.distanced)
-
-    def _sentences(self, joined: JoinedSentences, excluded: Callable[[str, int], bool]) -> set[int]:
-        found: set[int] = set()
-        sentences = joined.sentences
-        everywhere = range(len(sentences))
-        for pattern in self.patterns:
-            candidates = everywhere if pattern.guard is None else joined.sentences_containing(pattern.guard)
-            search = pattern.regex.finditer
-            for index in candidates:
-                if index in found:
-                    continue
-                sentence = sentences[index]
-                for match in search(sentence):
-                    if not excluded(sentence, match.start()):
-                        found.add(index)
-                        break
-        return found
+    def sentences_matching(
+        self, hits: Hits[Hashable], sentences: list[str], excluded: Callable[[str, int], bool]
+    ) -> set[int]:
+        """Indexes of the sentences where a pattern matches at a place `excluded` does not rule out."""
+        return hits.sentences(self.key, lambda index, start: not excluded(sentences[index], start))
 
     def mentions(self, text: str) -> bool:
         """Whether any pattern matches `text` at all."""
@@ -131,143 +100,53 @@ class _Signals:
 
 
 @dataclass(frozen=True)
-class _CompiledCriterion:
-    criterion: Criterion
-    signals: _Signals
-
-
-@dataclass(frozen=True)
 class _CompiledRubric:
     rubric: Rubric
-    criteria: tuple[_CompiledCriterion, ...]
+    criteria: tuple[tuple[Criterion, _Signals], ...]
     structure: tuple[tuple[str, str, _Signals], ...]
     anti_patterns: tuple[tuple[int, _Signals], ...]
+    patterns: PatternSet[Hashable]  # every signal above and the reader's patterns, run together
 
 
-@dataclass(frozen=True)
-class _Sentence:
-    """One sentence with the generic signals computed once and shared by every criterion."""
+def _compile(rubric: Rubric, reader: Reader) -> _CompiledRubric:
+    keyed: list[tuple[Hashable, str]] = list(reader.patterns)
 
-    text: str
-    low: str
-    quantities: int
-    before_after: int
-    mechanisms: tuple[str, ...]
-    negated_claim: bool
-    owned: bool
-    shared_vague: bool
-    hedges: tuple[str, ...]
-    fillers: int
-    weight: float
+    def signals(kind: str, index: int, patterns: tuple[str, ...]) -> _Signals:
+        keyed.extend(((kind, index), p) for p in patterns)
+        return _Signals((kind, index), guarded(patterns, lowered))
 
-    @property
-    def specific(self) -> bool:
-        """Carries a number or a before -> after."""
-        return bool(self.quantities or self.before_after)
-
-    @property
-    def hedged(self) -> bool:
-        """Contains at least one hedge."""
-        return bool(self.hedges)
+    criteria = tuple((c, signals("criterion", i, c.signals)) for i, c in enumerate(rubric.criteria))
+    structure = tuple((p.id, p.name, signals("structure", i, p.signals)) for i, p in enumerate(rubric.structure))
+    anti = tuple((i, signals("anti", i, a.patterns)) for i, a in enumerate(rubric.anti_patterns))
+    return _CompiledRubric(rubric, criteria, structure, anti, PatternSet(keyed, lowered))
 
 
-def _read_sentences(
-    texts: Sequence[str], joined: JoinedSentences, w: EngineWeights, vocabulary: Vocabulary
-) -> list[_Sentence]:
-    """Every sentence with its generic signals, each pattern scanned once over the whole answer."""
-    n = len(texts)
-    mechanism_spans: list[list[tuple[int, int, str]]] = [[] for _ in range(n)]
-    negated_mechanism = [False] * n
-    for chunk in vocabulary.mechanisms:
-        for index, start, match in joined.matches_in(chunk.regex, chunk.guard):
-            if vocabulary.negated(joined.sentences[index], start):
-                negated_mechanism[index] = True
-            else:
-                mechanism_spans[index].append((start, match.end() - match.start(), match.group(0)))
-    mechanisms = [_without_overlaps(spans) for spans in mechanism_spans]
-    quantities, negated_quantities = [0] * n, [0] * n
-    for index, start, _ in joined.matches_in(vocabulary.quantity, DIGITS):
-        quantities[index] += 1
-        negated_quantities[index] += vocabulary.negated(joined.sentences[index], start)
-    before_after = [0] * n
-    for part in vocabulary.before_after:
-        for index, _, _ in joined.matches_in(part.regex, part.guard):
-            before_after[index] += 1
-    fillers = _per_sentence_counts(joined, vocabulary.filler, n)
-    shared_vague = _per_sentence_counts(joined, vocabulary.shared_vague, n)
-    owned = [False] * n
-    for index, start, _ in joined.matches(vocabulary.owned_action):
-        owned[index] = owned[index] or not vocabulary.negated(joined.sentences[index], start)
-    hedges: list[list[str]] = [[] for _ in range(n)]
-    for index, _, match in joined.matches_in(vocabulary.hedge.regex, vocabulary.hedge.guard):
-        hedges[index].append(match.group(0))
-    sentences = []
-    for i, text in enumerate(texts):
-        specific = bool(quantities[i] or before_after[i])
-        weight = (
-            1.0
-            + w.specific_bonus * specific
-            + w.mechanism_bonus * bool(mechanisms[i])
-            + w.owned_bonus * owned[i]
-            - w.hedge_malus * bool(hedges[i])
-        )
-        sentences.append(
-            _Sentence(
-                text=text,
-                low=joined.sentences[i],
-                quantities=quantities[i],
-                before_after=before_after[i],
-                mechanisms=tuple(mechanisms[i]),
-                negated_claim=(negated_mechanism[i] and not mechanisms[i])
-                or (quantities[i] > 0 and negated_quantities[i] == quantities[i]),
-                owned=owned[i],
-                shared_vague=bool(shared_vague[i]),
-                hedges=tuple(hedges[i]),
-                fillers=fillers[i],
-                weight=weight,
-            )
-        )
-    return sentences
-
-
-def _without_overlaps(spans: list[tuple[int, int, str]]) -> list[str]:
-    """Terms in text order, dropping any that overlap an earlier (or at the same start, longer) one."""
-    terms, reached = [], -1
-    for start, length, term in sorted(spans, key=lambda span: (span[0], -span[1])):
-        if start >= reached:
-            terms.append(term)
-            reached = start + length
-    return terms
-
-
-def _per_sentence_counts(joined: JoinedSentences, pattern: GuardedPattern, n: int) -> list[int]:
-    counts = [0] * n
-    for index, _, _ in joined.matches_in(pattern.regex, pattern.guard):
-        counts[index] += 1
-    return counts
-
-
-def _alternation(patterns: tuple[str, ...]) -> _Signals:
-    return _Signals(guarded(patterns, lowered))
-
-
-def _compile(rubric: Rubric) -> _CompiledRubric:
-    return _CompiledRubric(
-        rubric=rubric,
-        criteria=tuple(_CompiledCriterion(c, _alternation(c.signals)) for c in rubric.criteria),
-        structure=tuple((p.id, p.name, _alternation(p.signals)) for p in rubric.structure),
-        anti_patterns=tuple((i, _alternation(a.patterns)) for i, a in enumerate(rubric.anti_patterns)),
-    )
+def _corpus(bank: Bank) -> list[str]:
+    """The texts that say how common a word is in interview talk: every question, point, level and exemplar."""
+    texts = [q.text for q in bank.questions.values()]
+    texts += [" ".join(e.point for e in q.covers) for q in bank.questions.values()]
+    for rubric in bank.rubrics.values():
+        texts += [c.description for c in rubric.criteria]
+        texts += [level for c in rubric.criteria for level in (c.levels.one, c.levels.three, c.levels.five)]
+        texts += [e.text for e in rubric.exemplars]
+    return texts
 
 
 class FeedbackEngine:
     """Scores answers against the bank's rubrics; build one per process and reuse it."""
 
-    def __init__(self, bank: Bank, weights: EngineWeights | None = None) -> None:
+    def __init__(self, bank: Bank, model: ScoreModel | None = None) -> None:
         self.bank = bank
-        self.weights = weights or EngineWeights()
-        self._rubrics = {rubric_id: _compile(r) for rubric_id, r in bank.rubrics.items()}
+        self.model = model or shipped_model()
         self.vocabulary = Vocabulary(bank.language)
+        self._rarity = Rarity(_corpus(bank))
+        self.reader = Reader(bank.language, self.vocabulary, self._rarity)
+        self._rubrics = {rubric_id: _compile(r, self.reader) for rubric_id, r in bank.rubrics.items()}
+        self._focus: dict[str, QuestionFocus] = {}
+        self._others: dict[str, OtherQuestions] = {}
+        self._cues = {
+            r.category: tuple(lowered(words_pattern([cue])) for cue in r.question_cues) for r in bank.rubrics.values()
+        }
 
     def question(self, question_id: str) -> Question:
         """The question with this id, or UnknownQuestion."""
@@ -276,20 +155,72 @@ class FeedbackEngine:
         except KeyError:
             raise UnknownQuestion(f"unknown question id '{question_id}'") from None
 
-    def score(self, answer: str, *, question_id: str | None = None, category: str | None = None) -> Feedback:
-        """Score an answer to a question (or, without one, against a category's rubric)."""
-        question = self.question(question_id) if question_id else None
-        if question is not None:
-            rubric = self._rubrics[question.rubric]
-        else:
-            if category is None:
-                raise UnknownCategory("give a question id or a category")
-            try:
-                rubric = self._rubrics[self.bank.rubric_for_category(category).id]
-            except KeyError:
-                allowed = ", ".join(self.bank.categories)
-                raise UnknownCategory(f"unknown category '{category}' (one of: {allowed})") from None
-        return _Scoring(read_answer(answer), rubric, question, self.weights, self.vocabulary).run()
+    def score(
+        self,
+        answer: str,
+        *,
+        question_id: str | None = None,
+        question_text: str | None = None,
+        category: str | None = None,
+    ) -> Feedback:
+        """Score an answer to a bank question, to any question (its text and category), or against a category."""
+        return _Scoring(self, answer, *self._target(question_id, question_text, category)).run()
+
+    def read(
+        self,
+        answer: str,
+        *,
+        question_id: str | None = None,
+        question_text: str | None = None,
+        category: str | None = None,
+    ) -> dict[str, float]:
+        """The features the learned score sees for an answer (used to fit the model)."""
+        return _Scoring(self, answer, *self._target(question_id, question_text, category)).features()
+
+    def _target(
+        self, question_id: str | None, question_text: str | None, category: str | None
+    ) -> tuple[_CompiledRubric, Question | None, QuestionFocus | None]:
+        if question_id:
+            question = self.question(question_id)
+            return self._rubrics[question.rubric], question, self._bank_focus(question)
+        if category is None:
+            raise UnknownCategory("give a question id, or a category (with or without the question's text)")
+        try:
+            rubric = self._rubrics[self.bank.rubric_for_category(category).id]
+        except KeyError:
+            allowed = ", ".join(self.bank.categories)
+            raise UnknownCategory(f"unknown category '{category}' (one of: {allowed})") from None
+        focus = QuestionFocus.of(question_text, self._rarity) if question_text and question_text.strip() else None
+        return rubric, None, focus
+
+    def guess_category(self, question_text: str) -> str:
+        """The category whose rubric's question cues a question matches most (the first category when none do)."""
+        low = question_text.lower()
+        cues, category = max(
+            (sum(1 for cue in cues for _ in cue.finditer(low)), -order, category)
+            for order, (category, cues) in enumerate(self._cues.items())
+        )[::2]
+        return category if cues else self.bank.categories[0]
+
+    def others(self, focus: QuestionFocus | None) -> OtherQuestions | None:
+        """The bank's questions other than this one: what an answer that misses it may be answering instead."""
+        if focus is None:
+            return None
+        others = self._others.get(focus.text)
+        if others is None:
+            every = tuple(self._bank_focus(q) for q in self.bank.questions.values())
+            others = OtherQuestions([other for other in every if other.text != focus.text])
+            if len(self._others) < MAX_CACHED_QUESTIONS:
+                self._others[focus.text] = others
+        return others
+
+    def _bank_focus(self, question: Question) -> QuestionFocus:
+        focus = self._focus.get(question.id)
+        if focus is None:
+            covers = [(e.point, e.keywords) for e in question.covers]
+            focus = QuestionFocus.of(question.text, self._rarity, covers)
+            self._focus[question.id] = focus
+        return focus
 
 
 class _Scoring:
@@ -297,40 +228,61 @@ class _Scoring:
 
     def __init__(
         self,
-        text: AnswerText,
+        engine: FeedbackEngine,
+        answer: str,
         compiled: _CompiledRubric,
         question: Question | None,
-        w: EngineWeights,
-        vocabulary: Vocabulary,
+        focus: QuestionFocus | None,
     ) -> None:
-        self.text = text
+        self.engine = engine
         self.compiled = compiled
         self.rubric = compiled.rubric
         self.question = question
-        self.w = w
-        self.vocabulary = vocabulary
-        self.joined = JoinedSentences(text.sentences)
-        self.sentences = _read_sentences(text.sentences, self.joined, w, vocabulary)
-        self.lower = text.text.lower()
+        self.focus = focus
+        self.text = read_answer(answer)
+        self.reading: Reading = engine.reader.read(self.text, focus, engine.others(focus), compiled.patterns)
+        self.sentences = self.reading.sentences
+        self.joined = self.reading.joined
+        self.hits = self.reading.hits
+        self.vocabulary = engine.vocabulary
         self.notes: list[str] = []
+        self._criteria = [self._criterion(c, s) for c, s in compiled.criteria]
+
+    # what the learned score sees --------------------------------------------------------------------
+
+    def features(self) -> dict[str, float]:
+        """The reading's features plus how the rubric's own signals see the answer."""
+        values = self.reading.features()
+        criteria = self._criteria
+        weights = sum(c.weight for c, _, _ in criteria) or 1.0
+        values["rubric"] = sum(c.weight * raw for c, raw, _ in criteria) / weights
+        values["rubric_min"] = min((raw for _, raw, _ in criteria), default=1.0)
+        values["criteria_evidenced"] = sum(bool(ev) for _, _, ev in criteria) / max(1, len(criteria))
+        structure = self._structure()
+        values["structure"] = sum(p.present for p in structure) / len(structure) if structure else 0.0
+        values["anti_patterns"] = min(3, len(self._anti_patterns()))
+        return values
+
+    # the pass -----------------------------------------------------------------------------------------
 
     def run(self) -> Feedback:
         if not self.sentences:
             return self._empty()
-        criteria_raw = [self._criterion(c) for c in self.compiled.criteria]
+        features = self.features()
+        model = self.engine.model
         structure = self._structure()
         coverage = self._coverage()
         anti = self._anti_patterns()
         language = self._language()
-        overall = self._overall(criteria_raw, structure, coverage, anti, language)
+        off_question = self._off_question()
+        overall, capped = self._caps(min(5.0, max(1.0, model.predict(features))), off_question)
+        overall = round(model.in_band(overall, model.votes_hire(features) and not capped), 1)
         missing_by_criterion = self._missing_points_by_criterion(coverage)
-        criteria = tuple(
-            self._finish_criterion(c, raw, evidence, missing_by_criterion.get(c.id))
-            for c, raw, evidence in criteria_raw
-        )
+        criteria = self._aligned_criteria(overall, missing_by_criterion)
+        self._advice(language)
         return Feedback(
             overall=overall,
-            verdict=self._verdict(overall),
+            verdict=verdict_for(overall, model.verdict_cuts),
             criteria=criteria,
             anti_patterns=anti,
             structure=structure,
@@ -343,21 +295,35 @@ class _Scoring:
             question_id=self.question.id if self.question else None,
             category=self.rubric.category,
             rubric_id=self.rubric.id,
+            off_question=off_question,
+            question_text=self.focus.text if self.focus and not self.question else None,
         )
 
-    def _criterion(self, compiled: _CompiledCriterion) -> tuple[Criterion, float, tuple[str, ...]]:
-        hit_indexes = compiled.signals.sentences_evidencing(self.joined, self.vocabulary)
-        hits = [self.sentences[i] for i in sorted(hit_indexes)]
-        ranked = sorted(hits, key=lambda s: -s.weight)
-        strength = sum(d * s.weight for d, s in zip(self.w.decay, ranked, strict=False))
-        raw = 1.0 + 4.0 * (1.0 - math.exp(-strength / self.w.evidence_scale))
-        evidence = tuple(_quote(s.text) for s in ranked[:EVIDENCE_PER_CRITERION])
-        return compiled.criterion, raw, evidence
+    def _weight(self, sentence: SentenceReading) -> float:
+        """How much a sentence counts as evidence: specific, mechanical and owned sentences count more."""
+        specific = sentence.quantities > 0 or sentence.before_after
+        return (
+            1.0
+            + 0.5 * specific
+            + 0.35 * bool(sentence.mechanisms)
+            + 0.25 * sentence.owned
+            - 0.3 * bool(sentence.hedges)
+        )
+
+    def _criterion(self, criterion: Criterion, signals: _Signals) -> tuple[Criterion, float, tuple[str, ...]]:
+        hits = [
+            self.sentences[i]
+            for i in sorted(signals.sentences_matching(self.hits, self.joined.sentences, self.vocabulary.negated))
+        ]
+        ranked = sorted(hits, key=lambda s: -self._weight(s))
+        strength = sum(d * self._weight(s) for d, s in zip(DECAY, ranked, strict=False))
+        raw = 1.0 + 4.0 * (1.0 - math.exp(-strength / EVIDENCE_SCALE))
+        return criterion, raw, tuple(_quote(s.text) for s in ranked[:EVIDENCE_PER_CRITERION])
 
     def _structure(self) -> tuple[StructurePart, ...]:
         parts = []
         for part_id, name, signals in self.compiled.structure:
-            indexes = signals.sentences_evidencing(self.joined, self.vocabulary)
+            indexes = signals.sentences_matching(self.hits, self.joined.sentences, self.vocabulary.negated)
             found = self.sentences[min(indexes)].text if indexes else None
             parts.append(StructurePart(part_id, name, found is not None, _quote(found) if found else None))
         return tuple(parts)
@@ -366,17 +332,31 @@ class _Scoring:
         if self.question is None:
             return ()
         return tuple(
-            Expectation(e.point, any(k.lower() in self.lower for k in e.keywords)) for e in self.question.covers
+            Expectation(e.point, hit) for e, hit in zip(self.question.covers, self.reading.covered_points, strict=False)
         )
 
     def _anti_patterns(self) -> tuple[AntiPatternHit, ...]:
         hits = []
         for index, signals in self.compiled.anti_patterns:
-            indexes = signals.sentences_proposing(self.joined, self.vocabulary)
+            indexes = signals.sentences_matching(self.hits, self.joined.sentences, self.vocabulary.distanced)
             if indexes:
-                sentence = self.sentences[min(indexes)].text
                 ap = self.rubric.anti_patterns[index]
-                hits.append(AntiPatternHit(ap.id, ap.name, _quote(sentence), ap.why, ap.better))
+                hits.append(
+                    AntiPatternHit(ap.id, ap.name, _quote(self.sentences[min(indexes)].text), ap.why, ap.better)
+                )
+        if any(s.throughput_move for s in self.sentences) and not any(h.id == "throughput_for_quality" for h in hits):
+            sentence = next(s for s in self.sentences if s.throughput_move)
+            hits.append(
+                AntiPatternHit(
+                    "throughput_for_quality",
+                    "Buying throughput with quality",
+                    _quote(sentence.text),
+                    "More hands, longer shifts or thinner QA raise output while the errors go out with it; the "
+                    "customer's model learns from the mistakes you shipped.",
+                    "Keep the quality gate fixed and find throughput elsewhere: cut scope, phase the delivery, or "
+                    "fix what makes the work slow.",
+                )
+            )
         return tuple(hits)
 
     def _language(self) -> LanguageProfile:
@@ -386,114 +366,123 @@ class _Scoring:
             before_after=sum(s.before_after for s in sentences),
             mechanisms=tuple(dict.fromkeys(m for s in sentences for m in s.mechanisms)),
             owned_sentences=sum(s.owned for s in sentences),
-            shared_vague_sentences=sum(s.shared_vague for s in sentences),
-            hedges=tuple(dict.fromkeys(h for s in sentences for h in s.hedges)),
-            fillers=sum(s.fillers for s in sentences),
-            negated_claims=tuple(_quote(s.text) for s in sentences if s.negated_claim)[:3],
+            shared_vague_sentences=sum(s.shared for s in sentences),
+            hedges=tuple(dict.fromkeys(h.text for h in sorted(self.reading.hits.of("hedge")))),
+            fillers=self.reading.fillers,
+            negated_claims=self.reading.negated_claims,
         )
 
-    def _overall(
-        self,
-        criteria: list[tuple[Criterion, float, tuple[str, ...]]],
-        structure: tuple[StructurePart, ...],
-        coverage: tuple[Expectation, ...],
-        anti: tuple[AntiPatternHit, ...],
-        language: LanguageProfile,
-    ) -> float:
-        w = self.w
-        rubric_score = sum(c.weight * raw for c, raw, _ in criteria)
-        coverage_share = (
-            sum(e.covered for e in coverage) / len(coverage)
-            if coverage
-            else sum(bool(evidence) for _, _, evidence in criteria) / len(criteria)
-        )
-        score = w.rubric_blend * rubric_score + (1 - w.rubric_blend) * self._general_quality(language, coverage_share)
-        if coverage:
-            score += w.coverage_weight * (coverage_share - 0.5)
-        if structure:
-            share = sum(p.present for p in structure) / len(structure)
-            score += w.structure_weight * (share - 0.5)
-        score -= min(w.anti_pattern_cap, w.anti_pattern_penalty * len(anti))
-        words = max(self.text.word_count, 1)
-        hedge_count = sum(len(s.hedges) for s in self.sentences)
-        hedge_density = 100 * hedge_count / words
-        if hedge_density > w.hedge_density_free:
-            score -= min(w.hedge_density_cap, w.hedge_density_step * (hedge_density - w.hedge_density_free))
-        if sum(s.hedged for s in self.sentences) >= w.hedged_sentences_cap_at:
-            score = min(score, w.strong_hire_at - 0.1)
-            self.notes.append(
-                f"Hedging ({', '.join(language.hedges[:3])}) undercuts your own claims; "
-                "say what you decided and what happened."
-            )
-        if language.shared_vague_sentences > language.owned_sentences:
-            score -= w.vague_ownership_penalty
-            self.notes.append(
-                "Ownership is blurred: more sentences say what 'we' discussed or agreed than what you decided."
-            )
-        if language.negated_claims:
-            self.notes.append(
-                "Some sentences name a measure or mechanism only to say it did not happen; those earn nothing."
-            )
-        score = self._caps(score, criteria, coverage, language)
-        return round(min(5.0, max(1.0, score)), 1)
+    def _off_question(self) -> OffQuestion | None:
+        """An answer to a different question: it steers away in its opening and barely touches what was asked,
+        or it answers a question about something the candidate did with what they would do."""
+        reading = self.reading
+        if self.text.word_count < ONE_LINER_WORDS:
+            return None
+        if self.focus is None:  # scored against a category: only an answer about something else entirely shows
+            if reading.known_share < UNRELATED_KNOWN_SHARE_ALONE:
+                return OffQuestion(missed="", reason="it is not about this kind of work at all", unrelated=True)
+            return None
+        missed = self.focus.least_covered_ask(reading.answer_stems)
+        if reading.known_share < UNRELATED_KNOWN_SHARE and reading.relevance < UNRELATED_RELEVANCE:
+            return OffQuestion(missed=missed, reason="it is not about this kind of work at all", unrelated=True)
+        if reading.pivot_opening and (reading.relevance < PIVOT_RELEVANCE or reading.fit_rank > PIVOT_FIT_RANK):
+            return OffQuestion(missed=missed, reason="it opens by steering to a topic of its own")
+        if (
+            reading.asks_for_a_story
+            and reading.hypothetical_share > STORY_HYPOTHETICAL
+            and (reading.past_share < STORY_PAST)
+        ):
+            return OffQuestion(missed=missed, reason="the question asks what you did; this says what you would do")
+        return None
 
-    def _general_quality(self, language: LanguageProfile, coverage_share: float) -> float:
-        """How good the answer is as an answer, whatever words the rubric listens for: 1-5."""
-        w = self.w
-        n = len(self.sentences)
-        specific = min(1.0, sum(s.specific for s in self.sentences) / n / w.share_saturation)
-        owned = min(1.0, sum(s.owned for s in self.sentences) / n / w.share_saturation)
-        mechanisms = min(1.0, len(language.mechanisms) / w.mechanism_saturation)
-        quality = (
-            w.general_specific * specific
-            + w.general_owned * owned
-            + w.general_mechanism * mechanisms
-            + w.general_coverage * coverage_share
-        ) / (w.general_specific + w.general_owned + w.general_mechanism + w.general_coverage)
-        return 1.0 + 4.0 * quality
-
-    def _caps(
-        self,
-        score: float,
-        criteria: list[tuple[Criterion, float, tuple[str, ...]]],
-        coverage: tuple[Expectation, ...],
-        language: LanguageProfile,
-    ) -> float:
-        w = self.w
+    def _caps(self, score: float, off_question: OffQuestion | None) -> tuple[float, bool]:
+        """The score after the caps that apply, and whether any did (a capped answer is never a hire)."""
+        before = score
         words = self.text.word_count
         limit_words = SPEAKING_GUIDELINE_SECONDS * WORDS_PER_MINUTE // 60
-        function_ratio = self.vocabulary.function_word_count(self.lower) / max(words, 1)
-        buzz_ratio = self.vocabulary.buzzword_count(self.lower) / max(words, 1)
-        any_evidence = any(evidence for _, _, evidence in criteria)
-        if words >= 8 and (function_ratio < w.list_function_ratio or buzz_ratio > w.buzzword_ratio):
-            self.notes.append("This reads as a list of terms, not an answer: say what you did, why, and what changed.")
-            score = min(score, w.buzzword_cap)
-        if not any_evidence and not any(e.covered for e in coverage) and not language.mechanisms:
-            self.notes.append("This does not answer the question: nothing in it touches what the rubric looks for.")
-            score = min(score, w.off_topic_cap)
-        if words < w.short_words:
+        reading = self.reading
+        if words >= 8 and reading.buzzwords / max(words, 1) > BUZZWORD_RATIO:
+            self.notes.append("This is mostly buzzwords: say what you did, why, and what changed, in plain words.")
+            score = min(score, BUZZWORD_CAP)
+        if off_question is not None and off_question.unrelated:
+            asked = f"\u201c{off_question.missed}\u201d" if off_question.missed else "the question"
             self.notes.append(
-                f"At {words} words this is a headline, not an answer; aim for 200-350 words (about 1.5-2.5 minutes)."
+                "This does not answer the interview question: it is about something else entirely. Answer "
+                f"{asked} with something you did or would do at work."
             )
-            score = min(score, w.short_cap)
-        elif words < w.thin_words:
-            self.notes.append(f"At {words} words there is room to show the reasoning; aim for 200-350 words.")
-            score = min(score, w.thin_cap)
-        if words > limit_words * w.essay_factor:
+            score = min(score, UNRELATED_CAP)
+        elif off_question is not None:
+            self.notes.append(
+                f"This seems to answer a different question ({off_question.reason}); it never gets to: "
+                f"\u201c{off_question.missed}\u201d. Answer that first, then use the rest if it fits."
+            )
+            score = min(score, OFF_QUESTION_CAP)
+        serious = bool(reading.unguarded_throughput) or reading.infrastructure_only
+        if reading.repetitive:
+            self.notes.append("This repeats the same few words; write what you would say out loud.")
+            score = min(score, UNRELATED_CAP)
+        if words < ONE_LINER_WORDS:
+            self.notes.append(
+                f"At {words} words this is a headline, not an answer; say what you did, why, and what changed."
+            )
+            score = min(score, ONE_LINER_CAP)
+        if words > limit_words * ESSAY_FACTOR:
             minutes = self.text.speaking_seconds / 60
             scored = " (only the first 3,000 words were read)" if words > MAX_SCORED_WORDS else ""
             self.notes.append(
                 f"About {minutes:.0f} minutes spoken: far past the 2.5-minute guideline{scored}. "
                 "An interviewer would cut in; lead with the decision and keep the rest for follow-ups."
             )
-            score = min(score, w.essay_cap)
+            score = min(score, ESSAY_CAP)
         elif self.text.over_time:
             self.notes.append(
                 f"About {self.text.speaking_seconds // 60}:{self.text.speaking_seconds % 60:02d} spoken, "
                 "over the 2.5-minute guideline; cut the set-up, keep the decision and the numbers."
             )
-            score -= w.over_time_penalty * (self.text.speaking_seconds - SPEAKING_GUIDELINE_SECONDS) / 60
-        return score
+        return score, serious or score < before
+
+    def _advice(self, language: LanguageProfile) -> None:
+        """Notes on habits the score already weighs, said plainly."""
+        reading = self.reading
+        if sum(bool(s.hedges) for s in self.sentences) >= 3:
+            self.notes.append(
+                f"Hedging ({', '.join(language.hedges[:3])}) undercuts your own claims; "
+                "say what you decided and what happened."
+            )
+        if reading.count("shared") > reading.count("owned") and reading.count("shared") >= 2:
+            self.notes.append(
+                "Your own part is hard to find: more sentences say what 'we' or 'the team' did than what you did."
+            )
+        if (
+            reading.total("activity_quantities") > reading.total("outcome_quantities")
+            and reading.total("activity_quantities") >= 2
+        ):
+            self.notes.append(
+                "Most of your numbers count activity (meetings, tickets, people); give the result instead: a "
+                "before and after on what the customer cares about."
+            )
+        if reading.infra_terms >= 5 and reading.grounding_terms <= 2:
+            self.notes.append(
+                "The design is infrastructure: say what a correct output is, where ground truth comes from, and "
+                "how you will know the system is right."
+            )
+
+    def _aligned_criteria(self, overall: float, missing: dict[str, str]) -> tuple[CriterionResult, ...]:
+        """Criterion scores from their own evidence, shifted so their weighted mean agrees with the overall
+        score; a criterion with no evidence at all never rises above 2."""
+        criteria = self._criteria
+        weights = sum(c.weight for c, _, _ in criteria) or 1.0
+        mean = sum(c.weight * raw for c, raw, _ in criteria) / weights
+        shift = overall - mean
+        results = []
+        for criterion, raw, evidence in criteria:
+            adjusted = raw + shift
+            if not evidence:
+                adjusted = min(adjusted, 2.0)
+            score = max(1, min(5, round(adjusted)))
+            suggestion = None if score >= 4 else self._suggestion(criterion, missing.get(criterion.id))
+            results.append(CriterionResult(criterion.id, criterion.name, criterion.weight, score, evidence, suggestion))
+        return tuple(results)
 
     def _missing_points_by_criterion(self, coverage: tuple[Expectation, ...]) -> dict[str, str]:
         """Give each criterion the uncovered question point that speaks to it, so suggestions do not repeat."""
@@ -503,32 +492,21 @@ class _Scoring:
         assigned: dict[str, str] = {}
         leftovers = []
         for expectation in missing:
-            probe = " ".join((expectation.point, *expectation.keywords))
+            probe = " ".join((expectation.point, *expectation.keywords)).lower()
             target = next(
-                (
-                    c.criterion.id
-                    for c in self.compiled.criteria
-                    if c.criterion.id not in assigned and c.signals.mentions(probe.lower())
-                ),
+                (c.id for c, signals in self.compiled.criteria if c.id not in assigned and signals.mentions(probe)),
                 None,
             )
             if target is None:
                 leftovers.append(expectation.point)
             else:
                 assigned[target] = expectation.point
-        for compiled in self.compiled.criteria:
+        for criterion, _ in self.compiled.criteria:
             if not leftovers:
                 break
-            if compiled.criterion.id not in assigned:
-                assigned[compiled.criterion.id] = leftovers.pop(0)
+            if criterion.id not in assigned:
+                assigned[criterion.id] = leftovers.pop(0)
         return assigned
-
-    def _finish_criterion(
-        self, criterion: Criterion, raw: float, evidence: tuple[str, ...], missing_point: str | None
-    ) -> CriterionResult:
-        score = max(1, min(5, round(raw)))
-        suggestion = None if score >= 4 else self._suggestion(criterion, missing_point)
-        return CriterionResult(criterion.id, criterion.name, criterion.weight, score, evidence, suggestion)
 
     def _suggestion(self, criterion: Criterion, missing_point: str | None) -> str:
         parts = [criterion.levels.five]
@@ -539,9 +517,6 @@ class _Scoring:
             if probe:
                 parts.append(f"Answer the likely follow-up before it comes: \u201c{probe}\u201d")
         return " ".join(parts)
-
-    def _verdict(self, overall: float) -> Verdict:
-        return verdict_for(overall, self.w)
 
     def _empty(self) -> Feedback:
         criteria = tuple(CriterionResult(c.id, c.name, c.weight, 1, (), c.levels.five) for c in self.rubric.criteria)

@@ -77,6 +77,15 @@ class LanguageProfile:
 
 
 @dataclass(frozen=True)
+class OffQuestion:
+    """The answer seems to answer another question: what of the asked one it never gets to."""
+
+    missed: str  # the part of the question the answer never gets to
+    reason: str  # what gave it away, in a phrase
+    unrelated: bool = False  # about something else entirely, not a neighbouring question
+
+
+@dataclass(frozen=True)
 class Feedback:
     """Everything the engine concluded about one answer."""
 
@@ -94,6 +103,8 @@ class Feedback:
     question_id: str | None
     category: str
     rubric_id: str
+    off_question: OffQuestion | None = None
+    question_text: str | None = None  # when the question is not in the bank
 
     @property
     def missing_structure(self) -> tuple[str, ...]:
@@ -118,6 +129,10 @@ class Feedback:
                 "category",
             )
         }
+        off = data.pop("off_question")
+        ordered["off_question"] = off is not None
+        ordered["missed"] = (off["missed"] or None) if off else None
+        ordered["off_question_reason"] = off["reason"] if off else None
         for criterion in ordered["criteria"]:
             criterion["evidence"] = list(criterion["evidence"])
         ordered.update(data)

@@ -14,7 +14,7 @@ except ImportError:  # pragma: no cover - other Python versions
     _sre_parser = None
     _sre_constants = None
 
-MIN_GUARD = 3
+MIN_GUARD = 2
 MAX_GUARD_LITERALS = 40  # past this many alternatives a scan is as cheap as the look-ups
 
 
@@ -50,7 +50,7 @@ def _requirement(items: list[tuple[Any, Any]]) -> Requirement:
         if op is c.LITERAL:
             run += chr(av)
             continue
-        if op is c.AT:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
             continue  # zero-width: literals on both sides stay adjacent
         if len(run) >= MIN_GUARD:
             best = _better(best, (run,))
@@ -89,7 +89,56 @@ def guarded(patterns: Iterable[str], compile_: Any) -> tuple[GuardedPattern, ...
     return tuple(out)
 
 
-def guarded_terms(terms: Sequence[str], compile_: Any, chunk: int = 8) -> tuple[GuardedPattern, ...]:
-    """Whole-word alternations of `terms` in small chunks, so each chunk gets a selective guard."""
-    parts = [terms[i : i + chunk] for i in range(0, len(terms), chunk)]
-    return guarded([r"\b(?:" + "|".join(part) + r")\b" for part in parts], compile_)
+def splits_at_top(fragment: str) -> bool:
+    """Whether a regex fragment has a '|' outside any group or character class."""
+    depth, index, in_class = 0, 0, False
+    while index < len(fragment):
+        char = fragment[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        index += 1
+    return False
+
+
+def factored(fragments: Sequence[str], *, word_start: bool = False) -> str:
+    """One alternation of `fragments`, with those that start with the same literal character grouped under it.
+
+    The regex engine skips a branch whose first literal does not match at a glance, and when every branch
+    starts with a literal it jumps straight to the positions where one could start. With `word_start`, each
+    fragment must start a word: the check sits after the first character (a look-behind), not before it,
+    where it would stop the engine from jumping. Fragments keep their relative order within a group."""
+    groups: dict[str, list[str]] = {}
+    rest: list[str] = []
+    for fragment in fragments:
+        first = fragment[:1]
+        plain = first.isalnum() and not (len(fragment) > 1 and fragment[1] in "?*+{")
+        if not plain or splits_at_top(fragment):
+            rest.append(rf"\b(?:{fragment})" if word_start else fragment)
+        else:
+            groups.setdefault(first, []).append(fragment[1:])
+    parts = list(rest)
+    for first, tails in groups.items():
+        head = rf"{first}(?<=\b{first})" if word_start else first
+        parts.append(head + tails[0] if len(tails) == 1 else head + "(?:" + "|".join(tails) + ")")
+    return "|".join(parts)
+
+
+def words_pattern(fragments: Sequence[str]) -> str:
+    """Whole-word alternation of `fragments`."""
+    return "(?:" + factored(fragments, word_start=True) + r")\b"
+
+
+def led_by(words: Sequence[str], rest: str) -> str:
+    """A pattern that starts with one of `words` (at a word start) followed by `rest`."""
+    return "(?:" + factored(words, word_start=True) + ")" + rest

@@ -13,7 +13,13 @@ WIDTH = 88
 def render_feedback(feedback: Feedback, *, width: int = WIDTH) -> str:
     """The whole feedback as readable plain text."""
     out: list[str] = []
-    about = f"question {feedback.question_id}" if feedback.question_id else f"{feedback.category} rubric"
+    if feedback.question_id:
+        about = f"question {feedback.question_id}"
+    elif feedback.question_text:
+        asked = feedback.question_text if len(feedback.question_text) <= 60 else feedback.question_text[:59] + "…"
+        about = f"\u201c{asked}\u201d, {feedback.category} rubric"
+    else:
+        about = f"{feedback.category} rubric"
     out.append(f"Score {feedback.overall:.1f}/5 - {feedback.verdict.label.upper()}  ({about})")
     minutes, seconds = divmod(feedback.speaking_seconds, 60)
     timing = f"{feedback.word_count} words, about {minutes}:{seconds:02d} spoken"

@@ -1,4 +1,4 @@
-"""Category-independent signals in an answer's language: specificity, ownership, hedging, negation, buzzwords.
+"""Category-independent signals in an answer's language: quantities, negation and distancing, function words.
 
 The words come from the bank's language.yaml; the shapes around them (what makes a quantity, a before and
 after, a clause) live here. Every pattern runs on lower-cased text.
@@ -7,12 +7,12 @@ after, a clause) live here. Every pattern runs on lower-cased text.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from bisect import bisect_right
+from functools import lru_cache
 
-from bot.scoring.pattern_guard import GuardedPattern, guarded, guarded_terms
+from bot.scoring.pattern_guard import words_pattern
 from content.schema import Language
 
-DIGITS = tuple("0123456789")
 # Each alternative separately, so each can be skipped by its own guard literal.
 BEFORE_AFTER_PARTS = (
     r"\bfrom\s+\S*\d\S*\s+(?:\w+\s+)?to\s+\S*\d",
@@ -45,12 +45,8 @@ def lowered(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
-def _words(fragments: Sequence[str]) -> str:
-    return r"\b(?:" + "|".join(fragments) + r")\b"
-
-
 class Vocabulary:
-    """The compiled language of a bank: what counts as a quantity, a mechanism, ownership, a hedge, a negation."""
+    """The compiled language of a bank that every reading needs: quantities, negation, distancing, function words."""
 
     def __init__(self, language: Language) -> None:
         units = "|".join(language.units)
@@ -59,30 +55,9 @@ class Vocabulary:
         self.quantity = lowered(
             rf"(?=[$€£0-9])(?:[$€£]\s?\d[\d,.]*\s?[kmb]?\b|\b\d[\d,.]*\s?(?:{units})|\b\d[\d,.]*\b)"
         )
-        self.before_after = guarded(BEFORE_AFTER_PARTS, lowered)
-        self.mechanisms = guarded_terms(language.mechanisms, lowered)
-        self.buzzwords = guarded_terms(language.buzzwords, lowered)
-        self.owned_action = lowered(
-            r"\b(?:i|i'd|i'll|i would|i will)\s+(?:\w+ly\s+)?"
-            + _words(language.owned_verbs)
-            + r"|\bmy (?:call|decision|recommendation)\b"
-        )
-        hedge, filler, shared_vague = guarded(
-            (
-                _words(language.hedges),
-                _words(language.fillers),
-                r"\b(?:we|the team|everyone|stakeholders)\s+(?:all\s+)?"
-                + _words(language.shared_vague_verbs)
-                + r"|\bit was decided\b|\bwas agreed\b|\bcollaborat\w* (?:closely )?with\b",
-            ),
-            lowered,
-        )
-        self.hedge: GuardedPattern = hedge
-        self.filler: GuardedPattern = filler
-        self.shared_vague: GuardedPattern = shared_vague
         self.function_words = frozenset(language.function_words)
-        self._negator = lowered(_words(language.negators))
-        self._distancing = lowered(_words(language.distancing))
+        self._negator = lowered(words_pattern(language.negators))
+        self._distancing = lowered(words_pattern(language.distancing))
 
     def negated(self, sentence: str, start: int) -> bool:
         """Whether the match at `start` sits inside a negation or contrast ("we never measured", "instead of")."""
@@ -98,18 +73,20 @@ class Vocabulary:
         """How many words of lower-cased `text` are function words."""
         return sum(1 for word in _TOKEN.findall(text) if word in self.function_words)
 
-    def buzzword_count(self, text: str) -> int:
-        """Buzzwords in lower-cased text."""
-        return sum(1 for chunk in self.buzzwords if chunk.may_match(text) for _ in chunk.regex.finditer(text))
-
 
 def _governed(trigger: re.Pattern[str], sentence: str, start: int, reach: int, breaks: bool = True) -> bool:
-    window = sentence[:start]
-    matches = list(trigger.finditer(window))
-    if not matches:
+    ends = _trigger_spans(trigger, sentence)
+    at = bisect_right(ends, (start, start)) - 1  # the last trigger that ends before `start`
+    if at < 0:
         return False
-    last = matches[-1]
-    between = window[last.end() :]
+    between = sentence[ends[at][0] : start]
     if breaks and _CLAUSE_BREAK.search(between):
         return False
     return len(between.split()) <= reach
+
+
+@lru_cache(maxsize=8192)
+def _trigger_spans(trigger: re.Pattern[str], sentence: str) -> list[tuple[int, int]]:
+    """(end, start) of every trigger in a sentence, sorted: a sentence is searched once however many matches in it
+    are checked."""
+    return sorted((m.end(), m.start()) for m in trigger.finditer(sentence))

@@ -1,8 +1,10 @@
-"""Plain facts about an answer's text: sentences, words, estimated speaking time."""
+"""Plain facts about an answer's text: sentences, words, estimated speaking time; and the same text with
+chat shorthand spelled out, so casing, bullets and abbreviations change nothing about the score."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 WORDS_PER_MINUTE = 140
@@ -10,10 +12,23 @@ SPEAKING_GUIDELINE_SECONDS = 150
 MAX_SCORED_WORDS = 3000  # beyond this the answer is judged on its head; the rest still counts as length
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%.\-/]*")
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?;])\s+(?=[\"'(\[A-Z0-9•\-*])|\n\s*\n+|\n(?=\s*(?:[-*•>]|\d+[.)])\s)|\n(?=\s*[A-Z0-9])"
+# A sentence ends at . ! ? ; before the next word (lower-case too: chat answers rarely capitalise), or at a
+# line break: one line, one thought. Abbreviations such as "e.g." and "vs." do not end a sentence.
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[A-Za-z0-9•\-*~$€£])|[ \t]*\n\s*")
+_ABBREVIATION_END = re.compile(
+    r"(?:\b(?:e\.g|i\.e|vs|etc|approx|mr|mrs|ms|dr|st|no|ca|cf|incl|est|min|max)\.|\b[a-z]\.)$", re.IGNORECASE
 )
-_BULLET = re.compile(r"^\s*(?:[-*•>]|\d+[.)])\s+")
+ABBREVIATION_TAIL = 12
+_BULLET = re.compile(r"^\s*(?:[-*•>–]|\d+[.)])\s+")
+_SHORTHAND_CHARS = (
+    ("~", " about "),
+    ("&", " and "),
+    ("→", " -> "),
+    ("w/o", " without "),
+    ("w/", " with "),
+    ("b/c", " because "),
+    ("’", "'"),
+)
 
 
 @dataclass(frozen=True)
@@ -41,14 +56,34 @@ def read_answer(text: str) -> AnswerText:
     words = _WORD.findall(cleaned)
     head = cleaned
     if len(words) > MAX_SCORED_WORDS:
-        cut = _nth_word_end(cleaned, MAX_SCORED_WORDS)
-        head = cleaned[:cut]
-    sentences = []
+        head = cleaned[: _nth_word_end(cleaned, MAX_SCORED_WORDS)]
+    sentences: list[str] = []
+    pending = ""
     for piece in _SENTENCE_END.split(head):
-        sentence = " ".join(_BULLET.sub("", piece).split())
-        if len(sentence) > 1:
-            sentences.append(sentence)
+        bullet = _BULLET.match(piece)
+        sentence = " ".join((piece[bullet.end() :] if bullet else piece).split())
+        if not sentence:
+            continue
+        pending = f"{pending} {sentence}" if pending else sentence
+        if not _ABBREVIATION_END.search(pending[-ABBREVIATION_TAIL:]):  # the tail is enough, and far cheaper
+            if len(pending) > 1:
+                sentences.append(pending)
+            pending = ""
+    if len(pending) > 1:
+        sentences.append(pending)
     return AnswerText(text=cleaned, sentences=tuple(sentences), word_count=len(words))
+
+
+def spelled_out(sentence: str, abbreviations: Mapping[str, str]) -> str:
+    """A lower-cased sentence with chat shorthand written out ("eng" -> "engineering", "w/" -> "with")."""
+    low = sentence.lower()
+    for short, full in _SHORTHAND_CHARS:
+        low = low.replace(short, full)
+    words = low.split()
+    return " ".join(
+        abbreviations.get(word.strip(",.;:!?()"), word) if word.strip(",.;:!?()") in abbreviations else word
+        for word in words
+    )
 
 
 def _nth_word_end(text: str, n: int) -> int:

@@ -1,69 +1,59 @@
-"""Agreement between engine scores and hand grades: Spearman, pairwise ordering, quadratic weighted kappa."""
+"""Agreement between engine scores and hand grades: pairwise ordering (also where the shorter answer is the
+better one), Spearman, verdicts by grade, and the same by kind of answer."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-import yaml
 
 from bot.scoring.engine import FeedbackEngine
+from bot.scoring.feedback import Feedback
+from tests.calibration.dataset import GradedAnswer
 
-CALIBRATION_DIR = Path(__file__).parent
+HIRE = ("hire", "strong_hire")
+VERDICTS = ("no_hire", "lean_no_hire", "hire", "strong_hire")
 
 
 @dataclass(frozen=True)
-class GradedAnswer:
-    """One hand-graded answer from the calibration set."""
+class Scored:
+    """A graded answer with what the engine made of it."""
 
-    id: str
-    question: str
-    category: str
-    split: str
-    grade: int
-    kind: str
-    text: str
+    answer: GradedAnswer
+    overall: float
+    verdict: str
+    off_question: bool
 
 
 @dataclass(frozen=True)
 class Agreement:
-    """Agreement figures for one split."""
+    """The figures for one set of answers."""
 
     answers: int
-    spearman: float
     pairs: int
     pairwise: float
-    kappa: float
+    shorter_pairs: int
+    shorter_better: float
+    spearman: float
+    high_hired: float  # graded 4-5 and called hire / strong hire
+    low_hired: float  # graded 1-2 and called hire / strong hire
+    confusion: dict[int, Counter[str]]
 
 
-def load_calibration(directory: Path = CALIBRATION_DIR) -> list[GradedAnswer]:
-    """Every graded answer under the calibration directory."""
-    answers = []
-    for path in sorted(directory.glob("*.yaml")):
-        for item in yaml.safe_load(path.read_text())["answers"]:
-            answers.append(GradedAnswer(**{k: item[k] for k in GradedAnswer.__dataclass_fields__}))
-    return answers
+def score(engine: FeedbackEngine, answer: GradedAnswer) -> Feedback:
+    """Score a graded answer: bank questions by id, the others by their text and category."""
+    if answer.question_text is None:
+        return engine.score(answer.text, question_id=answer.question)
+    return engine.score(answer.text, question_text=answer.question_text, category=answer.category)
 
 
-def agreement(engine: FeedbackEngine, answers: Sequence[GradedAnswer]) -> Agreement:
-    """Score every answer and compare with the hand grades."""
-    scores = [engine.score(a.text, question_id=a.question).overall for a in answers]
-    grades = [a.grade for a in answers]
-    return Agreement(
-        answers=len(answers),
-        spearman=spearman(scores, grades),
-        pairs=len(_pairs(answers)),
-        pairwise=pairwise_ordering(answers, scores),
-        kappa=quadratic_weighted_kappa([min(5, max(1, round(s))) for s in scores], grades),
-    )
-
-
-def scored(engine: FeedbackEngine, answers: Sequence[GradedAnswer]) -> list[tuple[GradedAnswer, float]]:
-    """Each answer with its engine score, for reports."""
-    return [(a, engine.score(a.text, question_id=a.question).overall) for a in answers]
+def scored(engine: FeedbackEngine, answers: Sequence[GradedAnswer]) -> list[Scored]:
+    """Every answer with its engine score and verdict."""
+    out = []
+    for answer in answers:
+        feedback = score(engine, answer)
+        out.append(Scored(answer, feedback.overall, feedback.verdict.value, feedback.off_question is not None))
+    return out
 
 
 def _ranks(values: Sequence[float]) -> list[float]:
@@ -84,64 +74,96 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float:
     """Spearman rank correlation with average ranks for ties."""
     rx, ry = _ranks(xs), _ranks(ys)
     n = len(rx)
+    if n < 2:
+        return 0.0
     mx, my = sum(rx) / n, sum(ry) / n
-    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=False))
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
     vx = sum((a - mx) ** 2 for a in rx) ** 0.5
     vy = sum((b - my) ** 2 for b in ry) ** 0.5
     return cov / (vx * vy) if vx and vy else 0.0
 
 
-def _pairs(answers: Sequence[GradedAnswer]) -> list[tuple[int, int]]:
-    by_question: dict[str, list[int]] = defaultdict(list)
-    for index, answer in enumerate(answers):
-        by_question[answer.question].append(index)
-    pairs = []
-    for indexes in by_question.values():
-        for x in range(len(indexes)):
-            for y in range(x + 1, len(indexes)):
-                i, j = indexes[x], indexes[y]
-                if answers[i].grade != answers[j].grade:
-                    pairs.append((i, j))
-    return pairs
+def pairs(items: Sequence[Scored]) -> list[tuple[Scored, Scored]]:
+    """Differently graded pairs of answers to the same question, better one first."""
+    by_question: dict[str, list[Scored]] = defaultdict(list)
+    for item in items:
+        by_question[item.answer.question].append(item)
+    found = []
+    for group in by_question.values():
+        for x in range(len(group)):
+            for y in range(x + 1, len(group)):
+                a, b = group[x], group[y]
+                if a.answer.grade != b.answer.grade:
+                    found.append((a, b) if a.answer.grade > b.answer.grade else (b, a))
+    return found
 
 
-def pairwise_ordering(answers: Sequence[GradedAnswer], scores: Sequence[float]) -> float:
-    """Share of differently graded pairs (same question) the engine orders like the grades; ties count half."""
-    pairs = _pairs(answers)
-    if not pairs:
+def ordered_share(found: Sequence[tuple[Scored, Scored]]) -> float:
+    """Share of pairs the engine orders like the grades; ties count half."""
+    if not found:
         return 1.0
-    agree = 0.0
-    for i, j in pairs:
-        expected = answers[i].grade - answers[j].grade
-        got = scores[i] - scores[j]
-        agree += 0.5 if got == 0 else float((expected > 0) == (got > 0))
-    return agree / len(pairs)
+    total = sum(
+        0.5 if better.overall == worse.overall else float(better.overall > worse.overall) for better, worse in found
+    )
+    return total / len(found)
 
 
-def quadratic_weighted_kappa(rated: Sequence[int], grades: Sequence[int], levels: int = 5) -> float:
-    """Cohen's kappa with quadratic weights on a 1..levels scale."""
-    n = len(rated)
-    observed = [[0.0] * levels for _ in range(levels)]
-    for a, b in zip(rated, grades, strict=False):
-        observed[a - 1][b - 1] += 1
-    hist_a = [sum(row) for row in observed]
-    hist_b = [sum(observed[i][j] for i in range(levels)) for j in range(levels)]
-    numerator = denominator = 0.0
-    for i in range(levels):
-        for j in range(levels):
-            weight = (i - j) ** 2 / (levels - 1) ** 2
-            expected = hist_a[i] * hist_b[j] / n
-            numerator += weight * observed[i][j]
-            denominator += weight * expected
-    return 1.0 - numerator / denominator if denominator else 1.0
+def words(text: str) -> int:
+    """Words in an answer (whitespace-separated)."""
+    return len(text.split())
 
 
-def report(engine: FeedbackEngine) -> dict[str, Any]:
-    """Agreement per split, as a dict for printing."""
-    answers = load_calibration()
-    out: dict[str, Any] = {}
-    for split in ("tune", "holdout"):
-        part = [a for a in answers if a.split == split]
-        if part:
-            out[split] = agreement(engine, part)
+def agreement(items: Sequence[Scored]) -> Agreement:
+    """All figures for a set of scored answers."""
+    found = pairs(items)
+    shorter = [(b, w) for b, w in found if words(b.answer.text) < words(w.answer.text)]
+    high = [i for i in items if i.answer.grade >= 4]
+    low = [i for i in items if i.answer.grade <= 2]
+    confusion: dict[int, Counter[str]] = {g: Counter() for g in range(1, 6)}
+    for item in items:
+        confusion[item.answer.grade][item.verdict] += 1
+    return Agreement(
+        answers=len(items),
+        pairs=len(found),
+        pairwise=ordered_share(found),
+        shorter_pairs=len(shorter),
+        shorter_better=ordered_share(shorter),
+        spearman=spearman([i.overall for i in items], [i.answer.grade for i in items]),
+        high_hired=sum(i.verdict in HIRE for i in high) / len(high) if high else 0.0,
+        low_hired=sum(i.verdict in HIRE for i in low) / len(low) if low else 0.0,
+        confusion=confusion,
+    )
+
+
+@dataclass(frozen=True)
+class KindFigures:
+    """How the engine does on one kind of answer."""
+
+    kind: str
+    answers: int
+    mean_grade: float
+    mean_score: float
+    within_one: float  # share scored within a point of the grade
+    pairwise: float  # pairs involving an answer of this kind, ordered like the grades
+    pairs: int
+
+
+def by_kind(items: Sequence[Scored]) -> list[KindFigures]:
+    """The figures per kind of answer, most frequent kind first."""
+    found = pairs(items)
+    out = []
+    for kind, count in Counter(i.answer.kind for i in items).most_common():
+        mine = [i for i in items if i.answer.kind == kind]
+        involved = [(b, w) for b, w in found if kind in (b.answer.kind, w.answer.kind)]
+        out.append(
+            KindFigures(
+                kind=kind,
+                answers=count,
+                mean_grade=sum(i.answer.grade for i in mine) / count,
+                mean_score=sum(i.overall for i in mine) / count,
+                within_one=sum(abs(i.overall - i.answer.grade) <= 1 for i in mine) / count,
+                pairwise=ordered_share(involved),
+                pairs=len(involved),
+            )
+        )
     return out

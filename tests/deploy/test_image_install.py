@@ -116,3 +116,12 @@ def test_the_install_the_dockerfile_makes_runs_and_imports_every_module(tmp_path
         [*python, "-c", entry, "content", "check"], capture_output=True, text=True, cwd=tmp_path, env=env
     )
     assert checked.returncode == 0 and checked.stdout.startswith("ok:"), checked.stderr
+    scored = subprocess.run(
+        [*python, "-c", entry, "score", "--category", "behavioral", "--json"],
+        input="I decided to pause the delivery because the gold set showed the labels were wrong; rework fell a lot.",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert scored.returncode == 0 and '"overall"' in scored.stdout, "the shipped score model is installed too"

@@ -115,7 +115,7 @@ def test_one_line_answer_is_capped_with_a_message(engine: FeedbackEngine, questi
 def test_buzzword_list_scores_low(engine: FeedbackEngine, question_id: str) -> None:
     feedback = engine.score(BUZZWORDS, question_id=question_id)
     assert feedback.overall <= 1.5
-    assert any("list of terms" in note for note in feedback.notes)
+    assert any("buzzwords" in note for note in feedback.notes)
 
 
 def test_off_topic_answer_scores_low(engine: FeedbackEngine, question_id: str) -> None:
@@ -156,16 +156,15 @@ def test_same_input_same_feedback(engine: FeedbackEngine, question_id: str) -> N
     )
 
 
-def test_hedging_costs_points(engine: FeedbackEngine, question_id: str) -> None:
+def test_hedging_is_named_and_never_helps(engine: FeedbackEngine, question_id: str) -> None:
     hedged = (
         STRONG_BEHAVIORAL.replace("I decided", "I think maybe I kind of decided")
         .replace("I said no", "I guess I probably said no")
         .replace("I wrote", "I sort of tried to write")
     )
-    assert (
-        engine.score(hedged, question_id=question_id).overall
-        < engine.score(STRONG_BEHAVIORAL, question_id=question_id).overall
-    )
+    feedback = engine.score(hedged, question_id=question_id)
+    assert feedback.overall <= engine.score(STRONG_BEHAVIORAL, question_id=question_id).overall
+    assert any(note.startswith("Hedging (i think, maybe") for note in feedback.notes), feedback.notes
 
 
 def test_category_only_scoring_and_unknown_ids(engine: FeedbackEngine) -> None:
@@ -178,3 +177,51 @@ def test_category_only_scoring_and_unknown_ids(engine: FeedbackEngine) -> None:
         engine.score("x", category="astrology")
     with pytest.raises(UnknownCategory):
         engine.score("x")
+
+
+THROUGHPUT_PLAN = """\
+To hit the deadline I'd add 40 more annotators from our vendor and move the team to 12-hour shifts.
+I'd drop QA sampling from 10% to 2% so reviewers can label too, and set a target of 90 images per hour.
+Any errors that slip through we can fix later once the customer flags them; they have a validation step.
+That gets us from 6,000 to 14,000 images a day, which beats the deadline by four days.
+"""
+
+INFRA_ONLY = """\
+I'd put the ingest behind an API gateway feeding Kafka, with 12 consumer nodes on Kubernetes autoscaling
+at 70% CPU. Redis caches hot items, Postgres stores metadata sharded by customer, and S3 holds the raw
+frames. We target 5,000 QPS with p99 latency under 200 ms and a 99.9% availability SLO, with blue-green
+deploys and Grafana dashboards for the SLOs. Load balancers sit in front of every service.
+"""
+
+
+def test_buying_throughput_with_quality_is_never_a_hire(engine: FeedbackEngine) -> None:
+    feedback = engine.score(THROUGHPUT_PLAN, category="technical")
+    assert feedback.verdict in (Verdict.NO_HIRE, Verdict.LEAN_NO_HIRE)
+    hit = next(h for h in feedback.anti_patterns if h.id == "throughput_for_quality")
+    assert hit.quote in THROUGHPUT_PLAN.replace("\n", " ")
+
+
+def test_infrastructure_without_correctness_is_never_a_hire(engine: FeedbackEngine) -> None:
+    feedback = engine.score(INFRA_ONLY, category="system_design")
+    assert feedback.verdict in (Verdict.NO_HIRE, Verdict.LEAN_NO_HIRE)
+    assert any("ground truth" in note for note in feedback.notes)
+
+
+def test_a_story_question_answered_with_a_plan_is_off_the_question(engine: FeedbackEngine) -> None:
+    plan = (
+        "I would start by meeting each stakeholder to understand their goals. Then I would write a short plan "
+        "with the options and the trade-offs, and I'd share it for comments. I would pick the option with the "
+        "best impact for the effort and I'd check in weekly to make sure it lands, and I'd adjust if needed."
+    )
+    feedback = engine.score(
+        plan, question_text="Tell me about a time you killed a project you had championed.", category="behavioral"
+    )
+    assert feedback.off_question is not None and "what you would do" in feedback.off_question.reason
+    assert feedback.overall <= 2.0
+
+
+def test_feedback_names_the_question_it_was_scored_against(engine: FeedbackEngine) -> None:
+    asked = "How would you decide whether to trust a new vendor's labels on a medical project?"
+    feedback = engine.score(STRONG_BEHAVIORAL, question_text=asked, category="technical")
+    assert feedback.question_text == asked and feedback.question_id is None
+    assert engine.score(STRONG_BEHAVIORAL, question_id="beh-001").question_text is None

@@ -1,0 +1,335 @@
+"""Does an answer address the question asked? Its distinctive words, matched loosely (stems), weighted by how
+rare they are in the bank; for bank questions also what a strong answer covers."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence, Set
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+_TOKEN = re.compile(r"[a-z][a-z0-9'-]+")
+# Words every interview question uses; they say nothing about what this one asks.
+_QUESTION_FRAME = frozenset(
+    [
+        "tell",
+        "me",
+        "about",
+        "time",
+        "you",
+        "your",
+        "yours",
+        "did",
+        "do",
+        "does",
+        "how",
+        "what",
+        "why",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "would",
+        "could",
+        "should",
+        "walk",
+        "through",
+        "describe",
+        "give",
+        "example",
+        "examples",
+        "explain",
+        "share",
+        "talk",
+        "think",
+        "made",
+        "make",
+        "making",
+        "have",
+        "has",
+        "had",
+        "was",
+        "were",
+        "is",
+        "are",
+        "be",
+        "been",
+        "being",
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "at",
+        "by",
+        "from",
+        "as",
+        "that",
+        "this",
+        "those",
+        "these",
+        "it",
+        "its",
+        "into",
+        "about",
+        "over",
+        "under",
+        "out",
+        "up",
+        "down",
+        "one",
+        "two",
+        "three",
+        "first",
+        "last",
+        "most",
+        "more",
+        "less",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "them",
+        "we",
+        "our",
+        "us",
+        "i",
+        "my",
+        "me",
+        "so",
+        "if",
+        "not",
+        "no",
+        "yes",
+        "any",
+        "some",
+        "all",
+        "each",
+        "every",
+        "other",
+        "another",
+        "same",
+        "such",
+        "own",
+        "very",
+        "really",
+        "just",
+        "also",
+        "can",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "let",
+        "lets",
+        "let's",
+        "say",
+        "said",
+        "says",
+        "ask",
+        "asked",
+        "asking",
+        "get",
+        "got",
+        "getting",
+        "go",
+        "going",
+        "know",
+        "want",
+        "wanted",
+        "need",
+        "needed",
+        "like",
+        "way",
+        "ways",
+        "thing",
+        "things",
+        "something",
+        "someone",
+        "somebody",
+        "people",
+        "person",
+        "job",
+        "role",
+        "team",
+        "teams",
+        "company",
+        "work",
+        "worked",
+        "working",
+        "project",
+        "projects",
+        "situation",
+        "case",
+        "kind",
+        "sort",
+        "lot",
+        "lots",
+    ]
+)
+_STORY = re.compile(
+    r"\b(?:a time|did you|your last|have you ever|the last time|give me an example|"
+    r"you (?:made|led|owned|ran|shipped|killed|cut|inherited|championed|changed|gave|had to|handled|disagreed|"
+    r"decided|personally|were|missed|pushed|turned|told|found|took|said|failed|got)|"
+    r"tell me about (?:a|the|your|one) (?:time|decision|project|feature|situation|customer|mistake|failure|call|"
+    r"metric|delivery|launch|conflict|program|initiative|budget|guideline|vendor|role|team))\b"
+)
+# Where a question breaks into the separate things it asks.
+_ASK_BREAK = re.compile(r"[?;:]\s*|,\s*(?=(?:and|or|but|then)\b)|\s+and\s+(?=(?:what|how|why|when|which|who)\b)")
+_SENTENCE_BREAK = re.compile(r"(?<=[?.!])\s+")
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ness",
+    "ings",
+    "ing",
+    "edly",
+    "ed",
+    "ies",
+    "es",
+    "ers",
+    "er",
+    "ly",
+    "s",
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def stem(word: str) -> str:
+    """A crude stem, enough to match "cut"/"cutting", "decision"/"decide", "labels"/"labeling"."""
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    return word[:6]
+
+
+def stems(text: str) -> list[str]:
+    """The content stems of a text, in order."""
+    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in _QUESTION_FRAME]
+
+
+class Rarity:
+    """How rare each stem is across a reference corpus (the bank): rare words carry what a question is about."""
+
+    def __init__(self, documents: Iterable[str]) -> None:
+        counts: Counter[str] = Counter()
+        total = 0
+        for document in documents:
+            counts.update(set(stems(document)))
+            total += 1
+        self._total = max(1, total)
+        self._counts = counts
+
+    def known(self, word_stem: str) -> bool:
+        """Whether the corpus uses the stem at all."""
+        return word_stem in self._counts
+
+    def weight(self, word_stem: str) -> float:
+        """Inverse document frequency, smoothed."""
+        return math.log((1 + self._total) / (1 + self._counts.get(word_stem, 0))) + 1.0
+
+
+@dataclass(frozen=True)
+class QuestionFocus:
+    """What a question is about: its distinctive stems with their weights, and the phrases to name them by."""
+
+    text: str
+    terms: tuple[tuple[str, float], ...]
+    covers: tuple[tuple[str, tuple[str, ...]], ...]  # a point a strong answer covers, and words that show it
+
+    @classmethod
+    def of(cls, text: str, rarity: Rarity, covers: Sequence[tuple[str, Sequence[str]]] = ()) -> QuestionFocus:
+        """The focus of a question text (and, for bank questions, the points it expects covered)."""
+        weights: dict[str, float] = {}
+        for word_stem in stems(text):
+            weights[word_stem] = max(weights.get(word_stem, 0.0), rarity.weight(word_stem))
+        ranked = sorted(weights.items(), key=lambda item: -item[1])
+        return cls(text, tuple(ranked), tuple((point, tuple(words)) for point, words in covers))
+
+    @cached_property
+    def total_weight(self) -> float:
+        """The weight of all the question's stems."""
+        return sum(w for _, w in self.terms)
+
+    def coverage(self, answer_stems: Set[str]) -> float:
+        """The weighted share of the question's distinctive stems the answer uses (0-1)."""
+        total = self.total_weight
+        if not total:
+            return 1.0
+        return sum(w for s, w in self.terms if s in answer_stems) / total
+
+    def fit_rank(self, answer_stems: Set[str], others: OtherQuestions) -> float:
+        """The share of other questions the answer fits better than this one (0: this one fits best)."""
+        if not others.size:
+            return 0.0
+        own = self.coverage(answer_stems)
+        return sum(share > own for share in others.coverages(answer_stems)) / others.size
+
+    def missed_terms(self, answer_stems: Set[str], limit: int = 3) -> list[str]:
+        """The question's most distinctive words the answer never uses, as the question wrote them."""
+        missing = [s for s, _ in self.terms if s not in answer_stems][:limit]
+        words = []
+        for token in _TOKEN.findall(self.text.lower()):
+            if stem(token) in missing and token not in words and token not in _QUESTION_FRAME:
+                words.append(token)
+        return words[:limit]
+
+    def least_covered_ask(self, answer_stems: Set[str]) -> str:
+        """The part of the question (one of its clauses) the answer touches least, as the question wrote it."""
+        sentences = _SENTENCE_BREAK.split(self.text.strip())
+        asked = [s for s in sentences if s.rstrip().endswith("?")] or sentences
+        best, best_share = asked[-1].strip(), 2.0
+        for clause in (c for sentence in asked for c in _ASK_BREAK.split(sentence)):
+            clause_stems = set(stems(clause))
+            if len(clause_stems) < 2:
+                continue
+            share = len(clause_stems & answer_stems) / len(clause_stems)
+            if share < best_share:
+                best, best_share = clause.strip(" ,;:"), share
+        return best
+
+    def covered_points(self, low_answer: str) -> list[bool]:
+        """For each expected point, whether one of its words appears."""
+        return [any(k.lower() in low_answer for k in words) for _, words in self.covers]
+
+    @cached_property
+    def asks_for_a_story(self) -> bool:
+        """Whether the question asks about something the candidate did (rather than what they would do)."""
+        return bool(_STORY.search(self.text.lower()))
+
+
+class OtherQuestions:
+    """The questions an answer might be answering instead of the one asked, indexed by stem so an answer is
+    measured against all of them in one pass over its own stems."""
+
+    def __init__(self, focuses: Sequence[QuestionFocus]) -> None:
+        self.size = len(focuses)
+        self._totals = [f.total_weight for f in focuses]
+        index: dict[str, list[tuple[int, float]]] = {}
+        for position, focus in enumerate(focuses):
+            for word_stem, weight in focus.terms:
+                index.setdefault(word_stem, []).append((position, weight))
+        self._index = index
+
+    def coverages(self, answer_stems: Set[str]) -> list[float]:
+        """Each question's coverage by the answer (as QuestionFocus.coverage)."""
+        found = [0.0] * self.size
+        index = self._index
+        for word_stem in answer_stems:
+            for position, weight in index.get(word_stem, ()):
+                found[position] += weight
+        return [f / t if t else 1.0 for f, t in zip(found, self._totals, strict=True)]

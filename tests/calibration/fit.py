@@ -1,0 +1,230 @@
+"""Fit the shipped score model on the fitting answers (train, legacy, the eval set's tune part; never holdout).
+
+    python -m tests.calibration.fit            # fit, report cross-validated figures, write bot/scoring/model.json
+    python -m tests.calibration.fit --check    # fit and fail if the result differs from the shipped model
+
+Two tree ensembles are fitted over the same features: one predicts the grade (the score), one the odds that
+the grade is 4-5 (the vote). Cross-validation is grouped by question, so a fold's answers never share a
+question with what it was fitted on; the stretch that undoes the score's shrinkage, the vote's threshold and
+the verdict cuts are all chosen on those cross-validated outputs, not on answers the trees saw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from array import array
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bot.scoring.engine import FeedbackEngine, verdict_for
+from bot.scoring.model import MODEL_FILE, Ensemble, ScoreModel, Tree
+from content.loader import load_bank
+from tests.calibration.agreement import Scored, agreement, scored
+from tests.calibration.dataset import GradedAnswer, fitting_answers
+from tests.calibration.report import print_agreement
+
+MODEL_PATH = Path(__file__).resolve().parents[2] / "bot" / "scoring" / MODEL_FILE
+FOLDS = 8
+# (trees, depth, learning rate) of the score and of the vote; chosen by grouped cross-validation on the
+# fitting answers (the vote needs more trees: telling 4-5 from the rest is the harder question)
+GRADE_TREES = (300, 3, 0.03)
+HIRE_TREES = (600, 3, 0.05)
+SUBSAMPLE = 0.8
+CUTS = (2.5, 3.5, 4.2)  # until the fitted ones are chosen
+# Verdict targets the cuts are chosen for, with a margin below the published limits.
+LOW_HIRED_LIMIT = 0.04  # answers graded 1-2 called hire
+LOW_STRONG_LIMIT = 0.02  # answers graded 1-2 called strong hire
+MID_STRONG_LIMIT = 0.08  # answers graded 3 called strong hire
+
+
+def features(engine: FeedbackEngine, answers: Sequence[GradedAnswer]) -> tuple[list[str], list[list[float]]]:
+    """The feature names and one row per answer."""
+    rows = []
+    for answer in answers:
+        if answer.question_text is None:
+            values = engine.read(answer.text, question_id=answer.question)
+        else:
+            values = engine.read(answer.text, question_text=answer.question_text, category=answer.category)
+        rows.append(values)
+    names = list(rows[0])
+    return names, [[row[name] for name in names] for row in rows]
+
+
+def _ensemble(
+    booster: Any, x: list[list[float]], raw: Callable[[list[list[float]]], Any], learning_rate: float
+) -> Ensemble:
+    """A fitted scikit-learn booster as a shipped Ensemble (checked to give the booster's own raw output)."""
+    trees = []
+    for estimator in booster.estimators_[:, 0]:
+        t = estimator.tree_
+        trees.append(
+            Tree(
+                feature=tuple(int(f) if left >= 0 else -1 for f, left in zip(t.feature, t.children_left, strict=True)),
+                threshold=tuple(float(v) for v in t.threshold),
+                left=tuple(int(v) for v in t.children_left),
+                right=tuple(int(v) for v in t.children_right),
+                value=tuple(float(v) for v in t.value[:, 0, 0]),
+            )
+        )
+    single = [list(array("f", row)) for row in x[:50]]  # as ScoreModel.vector passes them
+    unbased = Ensemble(0.0, learning_rate, tuple(trees))
+    base = float(raw(x[:1])[0]) - unbased.raw(single[0])
+    ensemble = Ensemble(base, learning_rate, tuple(trees))
+    for row, expected in zip(single, raw(x[:50]), strict=True):
+        assert abs(ensemble.raw(row) - float(expected)) < 1e-6, "the exported trees disagree with the booster"
+    return ensemble
+
+
+def fit_grade(x: list[list[float]], grades: list[int]) -> Ensemble:
+    """Trees that predict the grade."""
+    from sklearn.ensemble import GradientBoostingRegressor  # a fitting-time dependency only
+
+    trees, depth, rate = GRADE_TREES
+    booster = GradientBoostingRegressor(
+        n_estimators=trees, max_depth=depth, learning_rate=rate, subsample=SUBSAMPLE, random_state=0
+    ).fit(x, grades)
+    return _ensemble(booster, x, booster.predict, rate)
+
+
+def fit_hire(x: list[list[float]], grades: list[int]) -> Ensemble:
+    """Trees that give the log-odds of a 4-5 grade."""
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    trees, depth, rate = HIRE_TREES
+    booster = GradientBoostingClassifier(
+        n_estimators=trees, max_depth=depth, learning_rate=rate, subsample=SUBSAMPLE, random_state=0
+    ).fit(x, [g >= 4 for g in grades])
+    return _ensemble(booster, x, booster.decision_function, rate)
+
+
+def folds(answers: Sequence[GradedAnswer]) -> list[list[int]]:
+    """Answer indexes in FOLDS groups; all answers to one question land in the same group."""
+    questions = sorted({a.question for a in answers})
+    fold_of = {q: i % FOLDS for i, q in enumerate(questions)}
+    groups: list[list[int]] = [[] for _ in range(FOLDS)]
+    for index, answer in enumerate(answers):
+        groups[fold_of[answer.question]].append(index)
+    return groups
+
+
+def stretch_for(raw: Sequence[float], grades: Sequence[int]) -> tuple[float, float]:
+    """Center and factor that give cross-validated predictions the grades' spread."""
+    n = len(raw)
+    mean_raw, mean_grade = sum(raw) / n, sum(grades) / n
+    sd_raw = (sum((r - mean_raw) ** 2 for r in raw) / n) ** 0.5
+    sd_grade = (sum((g - mean_grade) ** 2 for g in grades) / n) ** 0.5
+    return mean_grade, sd_grade / sd_raw if sd_raw else 1.0
+
+
+def hire_odds_for(odds: Sequence[float], grades: Sequence[int]) -> float:
+    """The lowest log-odds threshold that keeps answers graded 1-2 out of hire often enough."""
+    low = sorted((o for o, g in zip(odds, grades, strict=True) if g <= 2), reverse=True)
+    allowed = int(LOW_HIRED_LIMIT * len(low))
+    return round(low[allowed] + 1e-4, 4) if allowed < len(low) else min(odds)
+
+
+def band_cut_for(scores: Sequence[float], votes: Sequence[bool]) -> float:
+    """The hire cut that moves the fewest scores to put them in their vote's band."""
+    steps = [round(2.5 + 0.1 * i, 1) for i in range(21)]  # on the grid scores are shown on
+
+    def moved(cut: float) -> int:
+        return sum((v and s < cut) or (not v and s >= cut) for s, v in zip(scores, votes, strict=True))
+
+    return min(steps, key=moved)
+
+
+def outer_cuts(items: Sequence[Scored], hire: float) -> tuple[float, float, float]:
+    """Strong hire as low as keeps most 3s out of it; lean no hire where grade-1 answers part from grades 2-3."""
+    steps = [round(1.0 + 0.1 * i, 1) for i in range(41)]  # on the grid scores are shown on
+
+    def share(grades: set[int], cut: float) -> float:
+        group = [i for i in items if i.answer.grade in grades]
+        return sum(i.overall >= cut for i in group) / max(1, len(group))
+
+    strong = next(
+        c
+        for c in steps
+        if c >= hire + 0.3 and share({1, 2}, c) <= LOW_STRONG_LIMIT and share({3}, c) <= MID_STRONG_LIMIT
+    )
+    ones = [i.overall for i in items if i.answer.grade == 1]
+    rest = [i.overall for i in items if i.answer.grade in (2, 3)]
+
+    def errors(cut: float) -> float:  # balanced: each side's share of misses counts the same
+        return sum(s >= cut for s in ones) / max(1, len(ones)) + sum(s < cut for s in rest) / max(1, len(rest))
+
+    lean = min((c for c in steps if c < hire), key=errors)
+    return lean, hire, strong
+
+
+def fit(answers: Sequence[GradedAnswer]) -> tuple[ScoreModel, list[Scored]]:
+    """The shipped model fitted on `answers`, and their cross-validated scores with it."""
+    bank = load_bank()
+    placeholder = ScoreModel((), Ensemble(3.0, 0.1, ()), Ensemble(0.0, 0.1, ()), 3.0, 1.0, 0.0, CUTS, "placeholder")
+    engine = FeedbackEngine(bank, model=placeholder)
+    names, x = features(engine, answers)
+    grades = [a.grade for a in answers]
+    raw, odds = [0.0] * len(answers), [0.0] * len(answers)
+    fold_models = []
+    for held in folds(answers):
+        held_set = set(held)
+        rest = [i for i in range(len(answers)) if i not in held_set]
+        grade = fit_grade([x[i] for i in rest], [grades[i] for i in rest])
+        hire = fit_hire([x[i] for i in rest], [grades[i] for i in rest])
+        fold_models.append((grade, hire))
+        for i in held:
+            row = list(array("f", x[i]))
+            raw[i], odds[i] = grade.raw(row), hire.raw(row)
+    center, stretch = stretch_for(raw, grades)
+    hire_odds = hire_odds_for(odds, grades)
+    shown = [center + stretch * (r - center) for r in raw]
+    cut = band_cut_for(shown, [o >= hire_odds for o in odds])
+    cv_items: list[Scored] = []
+    for held, (grade, hire) in zip(folds(answers), fold_models, strict=True):
+        fold = ScoreModel(tuple(names), grade, hire, center, stretch, hire_odds, (1.0, cut, 5.0), "fold")
+        cv_items += scored(FeedbackEngine(bank, model=fold), [answers[i] for i in held])
+    cuts = outer_cuts(cv_items, cut)
+    cv_items = [replace(i, verdict=verdict_for(i.overall, cuts).value) for i in cv_items]
+    model = ScoreModel(
+        features=tuple(names),
+        grade=fit_grade(x, grades),
+        hire=fit_hire(x, grades),
+        center=round(center, 4),
+        stretch=round(stretch, 4),
+        hire_odds=hire_odds,
+        verdict_cuts=cuts,
+        trained_on=f"{len(answers)} graded answers (train, spoken, legacy, eval tune)",
+    )
+    return model, cv_items
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Fit, report and write (or check) the shipped model."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="fail if the fitted model differs from the shipped one")
+    args = parser.parse_args(argv)
+    answers = fitting_answers()
+    model, cv_items = fit(answers)
+    print(f"cross-validated by question ({FOLDS} folds) on {len(answers)} fitting answers")
+    print(
+        f"stretch {model.stretch} around {model.center}; hire at log-odds >= {model.hire_odds};"
+        f" verdict cuts {model.verdict_cuts}"
+    )
+    print_agreement("cross-validated", agreement(cv_items), cv_items)
+    text = json.dumps(model.to_json(), separators=(",", ":")) + "\n"
+    if args.check:
+        if MODEL_PATH.read_text(encoding="utf-8") != text:
+            print("the shipped model differs from a fresh fit", file=sys.stderr)
+            return 1
+        print("the shipped model matches a fresh fit")
+        return 0
+    MODEL_PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {MODEL_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
