@@ -20,8 +20,11 @@ def add_parser(commands: Any) -> None:
     """Register `score`."""
     parser = commands.add_parser("score", help="score an answer against a rubric")
     target = parser.add_mutually_exclusive_group()
-    target.add_argument("--question", metavar="ID", help="the question the answer is for")
+    target.add_argument("--question", metavar="ID", help="the bank question the answer is for")
     target.add_argument(
+        "--question-text", metavar="TEXT", help="any other question, as asked (with --category, or it is guessed)"
+    )
+    parser.add_argument(
         "--category", metavar="CAT", help="score against a category's rubric (see `debrief content list`)"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -31,8 +34,16 @@ def add_parser(commands: Any) -> None:
 
 def run_score(args: argparse.Namespace, settings: Settings) -> int:
     """Read the answer, score it, print the feedback."""
-    if not args.question and not args.category:
-        print("give --question ID or --category CAT (see `debrief content list`)", file=sys.stderr)
+    if not args.question and not args.category and not args.question_text:
+        print(
+            "give --question ID, --question-text TEXT or --category CAT (see `debrief content list`)", file=sys.stderr
+        )
+        return 2
+    if args.question and args.category:
+        print("--category goes with --question-text; a bank question has its own category", file=sys.stderr)
+        return 2
+    if args.question_text is not None and not args.question_text.strip():
+        print("--question-text is empty", file=sys.stderr)
         return 2
     try:
         engine = FeedbackEngine(load_bank(settings.content_dirs))
@@ -44,8 +55,13 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"cannot read the answer: {exc}", file=sys.stderr)
         return 2
+    category = args.category
+    if args.question_text and category is None:
+        category = engine.guess_category(args.question_text)
+        if not args.json:
+            print(f"(scored as a {category} question; pass --category to choose)", file=sys.stderr)
     try:
-        feedback = engine.score(answer, question_id=args.question, category=args.category)
+        feedback = engine.score(answer, question_id=args.question, question_text=args.question_text, category=category)
     except (UnknownQuestion, UnknownCategory) as exc:
         print(f"{exc.args[0]} (see `debrief content list`)", file=sys.stderr)
         return 2

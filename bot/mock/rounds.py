@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -46,6 +47,11 @@ ALIASES = {
 RECENT = timedelta(days=30)
 MAX_ANSWER_CHARS = 40_000
 SAVE_RETRIES = 5
+# An answer sharing this share of its words with one given to another question is the same answer again.
+REPEAT_OVERLAP = 0.8
+REPEAT_MIN_WORDS = 20
+REPEATED_ANSWER_CAP = 2.0
+REPEATED_ANSWER = "Giving the same answer to a different question: answer the question that was asked"
 log = logging.getLogger(__name__)
 
 
@@ -245,6 +251,14 @@ class MockInterviews:
         answered = self._record(
             MockAnswer(round=session.round, question_id=question.id, text=text), feedback, seconds=seconds
         )
+        if _repeats_an_earlier_answer(session, question.id, text):
+            answered = answered.model_copy(
+                update={
+                    "overall": min(answered.overall or 1.0, REPEATED_ANSWER_CAP),
+                    "off_question": True,
+                    "anti_patterns": [REPEATED_ANSWER, *answered.anti_patterns],
+                }
+            )
         missing = [c.id for c in feedback.criteria if c.score == 1]
         probe = next((p.text for p in question.follow_ups if p.criterion in missing), None)
         if probe is not None:
@@ -270,6 +284,7 @@ class MockInterviews:
                 "criteria": {c.name: c.score for c in feedback.criteria},
                 "to_reach_five": {c.name: c.levels.five for c in rubric.criteria},
                 "anti_patterns": [f"{a.name}: {a.better}" for a in feedback.anti_patterns],
+                "off_question": feedback.off_question is not None,
             }
         )
 
@@ -381,3 +396,21 @@ def _timing(answer: MockAnswer) -> Block:
         f"Noted. You took {clock(answer.seconds)}; that answer is about {clock(answer.speaking_seconds)} "
         f"spoken (guideline {clock(SPEAKING_GUIDELINE_SECONDS)})."
     )
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def _repeats_an_earlier_answer(session: MockSession, question_id: str, text: str) -> bool:
+    """Whether this answer is (nearly) one already given to another question of the session."""
+    mine = _words(text)
+    if len(mine) < REPEAT_MIN_WORDS:
+        return False
+    for earlier in session.answers:
+        if earlier.question_id == question_id or earlier.skipped:
+            continue
+        theirs = _words(earlier.text)
+        if theirs and len(mine & theirs) / len(mine | theirs) >= REPEAT_OVERLAP:
+            return True
+    return False

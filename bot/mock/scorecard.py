@@ -78,6 +78,12 @@ def scorecard(title: str, answers: list[MockAnswer]) -> Scorecard:
     weak = [c for c in criteria if c[1] <= 2]
     if weak:
         reasons.append("No convincing evidence of " + ", ".join(n.lower() for n, _ in weak[:3]) + ".")
+    off = sum(a.off_question for a in done)
+    if off:
+        reasons.append(
+            f"{off} answer{'s' if off != 1 else ''} did not answer the question asked: a panel scores those low "
+            "however good the story."
+        )
     skipped = len(answers) - len(done)
     if skipped:
         reasons.append(f"{skipped} question{'s' if skipped != 1 else ''} skipped: a panel reads that as a gap.")

@@ -24,6 +24,7 @@ class MockAnswer(BaseModel):
     to_reach_five: dict[str, str] = Field(default_factory=dict)
     anti_patterns: list[str] = Field(default_factory=list)
     skipped: bool = False
+    off_question: bool = False  # answered another question, or repeated an earlier answer
 
 
 class MockSession(BaseModel):

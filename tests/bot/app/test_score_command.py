@@ -50,7 +50,9 @@ def test_text_from_file_for_a_question(tmp_path: Path, capsys: pytest.CaptureFix
     [
         (["score", "--question", "nope-001"], "unknown question id 'nope-001'"),
         (["score", "--category", "astrology"], "unknown category 'astrology'"),
-        (["score"], "give --question ID or --category CAT"),
+        (["score"], "give --question ID, --question-text TEXT or --category CAT"),
+        (["score", "--question-text", "  "], "--question-text is empty"),
+        (["score", "--question", "beh-001", "--category", "metrics"], "--category goes with --question-text"),
     ],
 )
 def test_unknown_ids_exit_non_zero(args: list[str], message: str) -> None:
@@ -63,3 +65,43 @@ def test_binary_garbage_does_not_crash(monkeypatch: pytest.MonkeyPatch, capsys: 
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\xff\xfe\x00garbage\x80" * 100)))
     assert main(["score", "--category", "metrics", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["overall"] <= 1.5
+
+
+PIVOT = (
+    "Great question. I think the best way to answer that is to walk you through my general framework for "
+    "prioritization, because that is what really matters. I score every initiative on impact, effort and "
+    "confidence, align stakeholders in a weekly sync, and keep the roadmap visible so nobody is surprised."
+)
+ASKED = "A customer says our labels on rare classes are wrong. How would you find out whether they are right?"
+
+
+def test_an_answer_to_another_question_is_flagged_in_json() -> None:
+    result = run_cli(["score", "--question-text", ASKED, "--category", "technical", "--json"], PIVOT)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["off_question"] is True
+    assert data["missed"] == "How would you find out whether they are right"
+    assert data["question_id"] is None and data["question_text"] == ASKED and data["category"] == "technical"
+    assert data["verdict"] in {"no_hire", "lean_no_hire"}
+
+
+def test_an_answer_to_another_question_is_flagged_in_text() -> None:
+    result = run_cli(["score", "--question-text", ASKED], PIVOT)
+    assert result.returncode == 0, result.stderr
+    assert "pass --category to choose" in result.stderr, "a guessed category is said so"
+    assert "seems to answer a different question" in result.stdout
+    assert "How would you find out whether they are right" in result.stdout
+
+
+def test_an_answer_to_the_question_is_not_flagged() -> None:
+    answer = (
+        "First I'd pull the items they dispute and read a sample myself against the guideline, because the "
+        "guideline might be the problem rather than the annotators. Then I'd compare our rare-class labels "
+        "against a small expert-labelled gold set: if agreement on those classes is far below the rest, they "
+        "are right. If they are, I'd tell them the same week, relabel the affected classes at our cost, and "
+        "fix the guideline examples so it does not happen again."
+    )
+    result = run_cli(["score", "--question-text", ASKED, "--category", "technical", "--json"], answer)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["off_question"] is False and data["missed"] is None

@@ -163,3 +163,17 @@ async def test_skip_repeat_stop_and_idle_expiry(
     await redis.pexpire(f"debrief:{{{ALICE.workspace}}}:mock:U1:session", 1)  # 48 hours idle, compressed
     await asyncio.sleep(0.05)
     assert (await mock.answer(ALICE, GOOD_ANSWER)).status is MockStatus.NO_SESSION
+
+
+async def test_the_same_answer_pasted_for_every_question_is_not_a_hire(
+    redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock
+) -> None:
+    mock = interviews(redis, bank, engine, clock)
+    await mock.start(ALICE, "hiring_manager")
+    turns = await answer_until_done(mock, ALICE, clock)
+    (card,) = turns[-1].scorecards
+    assert card.verdict.value in ("no_hire", "lean_no_hire"), card
+    assert any("did not answer the question asked" in reason for reason in card.reasons), card.reasons
+    session_answers = [a for a in card.timings]
+    assert len(session_answers) == 3
+    assert any("same answer" in fix.lower() for fix in card.fix_first), card.fix_first
