@@ -151,6 +151,9 @@ class Answers:
             if attempt:
                 await asyncio.sleep(random.uniform(0, 0.002 * min(attempt, 10)))
             draft = await self.store.draft(member.workspace, prompt.id, member.user_id)
+            if (command.message_id, command.text) in draft.messages:
+                # the same message again: a retried or repeated event, or a link preview that changed nothing
+                return AnswerOutcome(AnswerStatus.DUPLICATE, "Already handled.", prompt=prompt)
             if draft.revisions >= MAX_REVISIONS:
                 return AnswerOutcome(
                     AnswerStatus.TOO_MANY_REVISIONS,
@@ -219,6 +222,52 @@ class Answers:
         if outcome.tells_member:
             return _note(command.member, outcome.message)
         return ThreadAnswer()
+
+    async def withdraw(self, thread: ThreadRef, message_id: str, author: Member | None = None) -> bool:
+        """A deleted thread message: taken out of its author's answer, which is re-scored on what is left; when
+        nothing is left the answer is withdrawn from peer review, the window summary and the top-answer quote
+        (the streak day it earned stays). Whether an answer changed; never raises."""
+        try:
+            return await self._withdraw(thread, message_id, author)
+        except StoreUnavailable:
+            log.warning("could not withdraw message %s: the store is unavailable", message_id)
+        except Exception:
+            log.exception("withdrawing message %s failed", message_id)
+        return False
+
+    async def _withdraw(self, thread: ThreadRef, message_id: str, author: Member | None) -> bool:
+        owner = await self.store.message_owner(thread.channel, message_id)
+        prompt = await self.prompts.for_thread(thread)
+        if prompt is None or (owner is None and author is None):
+            return False
+        member = author or Member(thread.channel.workspace, owner[1] if owner else "")
+        for _ in range(MAX_CONFLICT_RETRIES):
+            draft = await self.store.draft(member.workspace, prompt.id, member.user_id)
+            if not any(mid == message_id for mid, _ in draft.messages):
+                return False
+            remaining = tuple((mid, text) for mid, text in draft.messages if mid != message_id)
+            if not remaining:
+                status = await self.store.withdraw(member, prompt, message_id, draft.revisions)
+                if status == "conflict":
+                    continue
+                return status == "ok"
+            feedback = self.engine.score(answer_text(remaining), question_id=prompt.question_id)
+            now = self.clock()
+            recorded = await self.store.record(
+                member=member,
+                prompt=prompt,
+                event_id=None,
+                seen_revisions=draft.revisions,
+                messages=remaining,
+                revision=Revision(at=now, message_id=message_id, text="", edit=True, feedback=_compact(feedback)),
+                overall=feedback.overall,
+                verdict=feedback.verdict.value,
+                points=answer_points(feedback.overall),
+                counts=prompt.is_open(now),
+            )
+            if recorded.status == "ok":
+                return True
+        return False
 
     def _closed_dm_note(self, member: Member, prompt: DailyPrompt) -> Reply:
         return say(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
-from bot.identities import Member
+from bot.identities import Channel, Member
 from bot.prompts import DailyPrompt
 from bot.store import keys
 from bot.store.guard import lua, store_errors
@@ -68,6 +68,7 @@ class AnswerStore:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
         self._record = redis.register_script(lua("bot.store", "record_answer.lua"))
+        self._withdraw = redis.register_script(lua("bot.store", "withdraw_answer.lua"))
 
     async def draft(self, workspace: str, prompt_id: str, user_id: str) -> AnswerDraft:
         """What is stored of a member's answer so far."""
@@ -106,6 +107,7 @@ class AnswerStore:
             keys.leaderboard(ws, "longest"),
             keys.event(ws, event_id or "-"),
             keys.member_names(ws),
+            keys.message_owner(prompt.channel, revision.message_id),
         ]
         stored_revision = {
             "at": revision.at.isoformat(),
@@ -132,6 +134,7 @@ class AnswerStore:
             int(revision.at.timestamp()),
             MAX_FREEZES,
             DAYS_PER_FREEZE,
+            keys.MESSAGE_OWNER_TTL_SECONDS,
         ]
         async with store_errors("save your answer"):
             result = await self._record(keys=script_keys, args=args)
@@ -145,6 +148,29 @@ class AnswerStore:
             counted_now=bool(int(counted)),
             freezes_spent=int(spent),
         )
+
+    async def withdraw(self, member: Member, prompt: DailyPrompt, message_id: str, seen_revisions: int) -> str:
+        """Withdraw an answer whose last message was deleted: 'ok', 'conflict' (changed meanwhile) or 'gone'."""
+        ws, user = member.workspace, member.user_id
+        script_keys = [
+            keys.answer(ws, prompt.id, user),
+            keys.prompt_answers(ws, prompt.id),
+            keys.member_answers(member),
+            keys.leaderboard(ws, "points"),
+            keys.message_owner(prompt.channel, message_id),
+        ]
+        async with store_errors("withdraw your answer"):
+            (status,) = await self._withdraw(keys=script_keys, args=[seen_revisions, user, prompt.id])
+        return status.decode() if isinstance(status, bytes) else str(status)
+
+    async def message_owner(self, channel: Channel, message_id: str) -> tuple[str, str] | None:
+        """(prompt id, user id) of the answer a thread message belongs to, if it is one."""
+        async with store_errors("look up a message"):
+            raw = await self.redis.get(keys.message_owner(channel, message_id))
+        if not raw:
+            return None
+        prompt_id, _, user_id = (raw.decode() if isinstance(raw, bytes) else str(raw)).rpartition("|")
+        return (prompt_id, user_id) if prompt_id and user_id else None
 
     async def revisions(self, workspace: str, prompt_id: str, user_id: str) -> list[dict[str, object]]:
         """Every stored revision of an answer, oldest first."""

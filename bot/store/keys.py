@@ -10,6 +10,8 @@ from bot.identities import Channel, Member
 
 PREFIX = "debrief"
 EVENT_TTL_SECONDS = 24 * 3600
+# Long enough to outlive a prompt's answer window and the week it stays open for review.
+MESSAGE_OWNER_TTL_SECONDS = 14 * 24 * 3600
 
 
 def _tag(workspace: str) -> str:
@@ -133,3 +135,23 @@ def member_names(workspace: str) -> str:
 def event(workspace: str, event_id: str) -> str:
     """Marker that an inbound platform event was handled (expires after 24 hours)."""
     return f"{_tag(workspace)}:event:{event_id}"
+
+
+def message_owner(channel: Channel, message_id: str) -> str:
+    """Which member's answer (and to which prompt) a thread message belongs to: `prompt id|user id`."""
+    return f"{_tag(channel.workspace)}:message:{channel.channel_id}:{message_id}"
+
+
+def outbox_due(platform: str) -> str:
+    """When each kept reply of a platform is next due to be sent (one slot for the pair below)."""
+    return f"{PREFIX}:{{outbox:{platform}}}:due"
+
+
+def outbox_parcels(platform: str) -> str:
+    """The kept replies of a platform, by id."""
+    return f"{PREFIX}:{{outbox:{platform}}}:parcels"
+
+
+def undelivered(member: Member) -> str:
+    """What a member should hear about replies that could not be delivered."""
+    return f"{_tag(member.workspace)}:member:{member.user_id}:undelivered"

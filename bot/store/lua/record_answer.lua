@@ -2,11 +2,12 @@
 -- answer's current state, points, leaderboards and the streak. Nothing is written unless all is.
 --
 -- KEYS: 1 answer  2 revisions  3 prompt answers  4 member answers  5 streak  6 question days
---       7 board:points  8 board:streak  9 board:longest  10 event marker  11 names
+--       7 board:points  8 board:streak  9 board:longest  10 event marker  11 names  12 message owner
 -- ARGV: 1 event id ('' for none)  2 event ttl seconds  3 revisions seen when the answer was read
 --       4 user id  5 display name  6 prompt id  7 question id  8 messages JSON  9 revision JSON
 --       10 overall score  11 verdict  12 points this answer is worth  13 counts ('1' inside the window)
 --       14 local day number  15 time (unix seconds)  16 max freezes  17 days per freeze
+--       18 message owner ttl seconds
 -- Returns {status, revision, current, longest, freezes, points_total, counted_now, freezes_spent}
 
 if ARGV[1] ~= '' and redis.call('EXISTS', KEYS[10]) == 1 then
@@ -35,6 +36,12 @@ if revisions == 1 then
   redis.call('HSET', KEYS[1], 'first_at', now, 'late', counts and '0' or '1')
   redis.call('ZADD', KEYS[4], now, ARGV[6])
 end
+-- an answer withdrawn by deleting its messages comes back with the next one
+if redis.call('HGET', KEYS[1], 'withdrawn') == '1' then
+  redis.call('HDEL', KEYS[1], 'withdrawn')
+  redis.call('ZADD', KEYS[4], now, ARGV[6])
+end
+redis.call('SET', KEYS[12], ARGV[6] .. '|' .. user, 'EX', tonumber(ARGV[18]))
 redis.call('ZADD', KEYS[3], ARGV[10], user)
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[11], user, ARGV[5])
