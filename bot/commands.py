@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.answers import SOMETHING_WENT_WRONG
 from bot.channel_settings import SETUP_KEYS, ChannelSettings, SetupError
@@ -14,6 +14,7 @@ from bot.daily_post import DailyPosts
 from bot.errors import PlatformRefused, StoreUnavailable
 from bot.identities import Channel, Member
 from bot.mock.rounds import MockInterviews, MockStatus, MockTurn
+from bot.outbox import Outbox
 from bot.replies import Command, Inline, Kind, Reply, Section, Setting, code, line, plain_line, say, text
 from bot.standings import Standings
 
@@ -122,16 +123,23 @@ class ChatCommands:
         standings: Standings,
         mocks: MockInterviews,
         admins: Sequence[str] = (),
+        outbox: Outbox | None = None,
     ) -> None:
         self.channels = channels
         self.posts = posts
         self.standings = standings
         self.mocks = mocks
         self.admins = frozenset(admins)
+        self.outbox = outbox
 
     async def run(self, request: CommandRequest) -> Reply:
-        """Dispatch one subcommand; unknown or malformed input gets the usage text. Never raises."""
-        return await reply_or_failure(self._run(request), f"/debrief {request.name[:40]}")
+        """Dispatch one subcommand; unknown or malformed input gets the usage text. Never raises. Notices about
+        replies that could not be delivered come first."""
+        reply = await reply_or_failure(self._run(request), f"/debrief {request.name[:40]}")
+        notices = await self.outbox.notices(request.member) if self.outbox is not None else []
+        if not notices:
+            return reply
+        return replace(reply, body=(text(*notices, kind=Kind.NOTE), *reply.body))
 
     async def _run(self, request: CommandRequest) -> Reply:
         if request.name not in SUBCOMMANDS:

@@ -20,11 +20,13 @@ from bot.daily_post import DailyPosts
 from bot.home import Home
 from bot.mock.rounds import MockInterviews
 from bot.mock.store import MockStore
+from bot.outbox import Outbox
 from bot.review.peer_review import PeerReviews
 from bot.review.store import ReviewStore
 from bot.scoring.engine import FeedbackEngine
 from bot.standings import Standings
 from bot.store import Stores
+from bot.store.outbox import OutboxStore
 from bot.weekly_digest import Digests
 from bot.window_close import WindowCloses
 from content.loader import Bank, load_bank
@@ -49,6 +51,7 @@ class Core:
     reviews: PeerReviews
     commands: ChatCommands
     scheduled: ScheduledWork
+    outbox: Outbox
 
 
 def build_core(
@@ -66,6 +69,7 @@ def build_core(
         bank, answers, stores.answers, stores.prompts, stores.standings, channels, ReviewStore(redis), clock
     )
     closes = WindowCloses(stores.answers, stores.standings, channels, reviews.nudges)
+    outbox = Outbox(OutboxStore(redis), clock)
     scheduled = ScheduledWork(
         posts,
         closes,
@@ -88,8 +92,9 @@ def build_core(
         home=Home(bank, channels, stores.channels, posts, standings, stores.standings, answers),
         mocks=mocks,
         reviews=reviews,
-        commands=ChatCommands(channels, posts, standings, mocks, settings.admins),
+        commands=ChatCommands(channels, posts, standings, mocks, settings.admins, outbox),
         scheduled=scheduled,
+        outbox=outbox,
     )
 
 
