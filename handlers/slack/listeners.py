@@ -9,22 +9,26 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.answers import Answers, SubmitAnswer
+from bot.answers import SOMETHING_WENT_WRONG, Answers, SubmitAnswer
 from bot.commands import ChatCommands, CommandRequest, parse_command_text, reply_or_failure
 from bot.daily_post import DailyPosts
 from bot.errors import StoreUnavailable
 from bot.home import Home
 from bot.identities import Channel, Member
 from bot.mock.rounds import MockInterviews
+from bot.outbox import Outbox, Undeliverable
 from bot.replies import Refusal, Reply, say
 from bot.review.peer_review import PeerReviews
 from bot.standings import Standings
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
 from handlers.slack.translate import (
     answer_from_event,
+    deleted_message_from_event,
     direct_message_from_event,
     home_view,
     notification,
@@ -36,6 +40,7 @@ from handlers.slack.translate import (
 
 log = logging.getLogger(__name__)
 ANSWER_REACTION = "memo"
+NETWORK_FAILURES = (aiohttp.ClientError, TimeoutError, OSError)
 
 Respond = Callable[..., Awaitable[Any]]
 Ack = Callable[..., Awaitable[Any]]
@@ -52,6 +57,40 @@ class SlackUseCases:
     mocks: MockInterviews
     home: Home
     standings: Standings
+    outbox: Outbox
+
+
+# Slack errors no retry can fix: the request is dropped and the member told on their next command.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "user_not_in_channel",
+        "user_not_found",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_permission",
+        "account_inactive",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "missing_scope",
+        "restricted_action",
+        "cannot_dm_bot",
+    }
+)
+
+
+async def send_kept(client: Any, request: Mapping[str, Any]) -> None:
+    """Send one kept Web API request again; Undeliverable when Slack will never take it."""
+    try:
+        await client.api_call(str(request["method"]), json=dict(request["args"]))
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", ""))
+        if error in PERMANENT_ERRORS:
+            raise Undeliverable(error) from None
+        raise
 
 
 class SlackHandlers:
@@ -107,6 +146,11 @@ class SlackHandlers:
         if direct is not None:
             await self.on_direct_message(*direct)
             return
+        deleted = deleted_message_from_event(body)
+        if deleted is not None:
+            author, thread, message_id = deleted
+            await self.core.answers.withdraw(thread, message_id, author)
+            return
         command = answer_from_event(body)
         if command is None:
             return
@@ -116,7 +160,7 @@ class SlackHandlers:
         if result.reply is None:
             return
         channel_id, thread_ts = command.thread.channel.channel_id, command.thread.thread_id
-        sends = [self._send_in_thread(channel_id, thread_ts, command.member.user_id, result.reply)]
+        sends = [self._send_in_thread(command.member, channel_id, thread_ts, result.reply)]
         if result.react:
             sends.append(self._react(channel_id, command.message_id))
         await asyncio.gather(*sends)
@@ -152,27 +196,34 @@ class SlackHandlers:
             if exc.response.get("error") != "already_reacted":
                 log.warning("reaction failed: %s", exc.response.get("error"))
 
-    async def _send_in_thread(self, channel_id: str, thread_ts: str, user_id: str, reply: Reply) -> None:
-        """A reply in the thread: public, or ephemeral for one member (Slack can always deliver those)."""
+    async def _send_in_thread(self, member: Member, channel_id: str, thread_ts: str, reply: Reply) -> None:
+        """A reply in the thread: public, or ephemeral for one member. When Slack will not take it now (rate
+        limits past the client's own retries, an outage) it is kept and sent again."""
+        args: dict[str, Any] = {
+            "channel": channel_id,
+            "thread_ts": thread_ts,
+            "text": notification(reply),
+            "blocks": reply_blocks(reply),
+        }
+        if reply.private:
+            method, args = "chat.postEphemeral", {**args, "user": member.user_id}
+        else:
+            method, args = "chat.postMessage", {**args, "unfurl_links": False}
         try:
-            if reply.private:
-                await self.client.chat_postEphemeral(
-                    channel=channel_id,
-                    user=user_id,
-                    thread_ts=thread_ts,
-                    text=notification(reply),
-                    blocks=reply_blocks(reply),
-                )
-            else:
-                await self.client.chat_postMessage(
-                    channel=channel_id,
-                    thread_ts=thread_ts,
-                    text=notification(reply),
-                    blocks=reply_blocks(reply),
-                    unfurl_links=False,
-                )
-        except SlackApiError as exc:
-            log.warning("could not reply to %s: %s", user_id, exc.response.get("error"))
+            await send_kept(self.client, {"method": method, "args": args})
+        except Undeliverable as exc:
+            log.warning("could not reply to %s: %s", member.user_id, exc)
+        except (SlackApiError, *NETWORK_FAILURES) as exc:
+            log.warning("could not reply to %s now (%s); keeping it to send again", member.user_id, exc)
+            await self.core.outbox.keep("slack", member, [{"method": method, "args": args}], "the reply to your answer")
+
+    async def send_kept_replies(self, stop: asyncio.Event) -> None:
+        """Send the replies Slack would not take earlier, until `stop` is set."""
+
+        async def send(request: dict[str, Any]) -> None:
+            await send_kept(self.client, request)
+
+        await self.core.outbox.run("slack", send, stop)
 
     async def on_home_opened(self, body: Mapping[str, Any], event: Mapping[str, Any]) -> None:
         """App Home: the member's streak, points, recent scores and today's questions."""
@@ -248,6 +299,30 @@ class SlackHandlers:
         await self._respond(respond, await reply_or_failure(self.core.posts.today_reply(channel), "today button"))
 
 
+async def report_failure(error: Exception, body: Mapping[str, Any], client: Any) -> None:
+    """Bolt's last resort for a listener that raised: one log line with the cause, and one plain reply to the
+    member wherever Slack lets us reach them (the response URL, or privately in the event's channel)."""
+    kind = str(body.get("type") or (body.get("event") or {}).get("type") or "request")
+    log.error("Slack %s failed: %s: %s", kind, type(error).__name__, error)
+    log.debug("the failure in full", exc_info=error)
+    try:
+        response_url = body.get("response_url") or next(
+            (r.get("response_url") for r in body.get("response_urls") or [] if r.get("response_url")), None
+        )
+        if response_url:
+            await AsyncWebhookClient(str(response_url)).send(
+                text=SOMETHING_WENT_WRONG, response_type="ephemeral", replace_original=False
+            )
+            return
+        event = body.get("event") or {}
+        user = event.get("user") or (body.get("user") or {}).get("id")
+        channel = event.get("channel") or (body.get("channel") or {}).get("id")
+        if user and channel:
+            await client.chat_postEphemeral(channel=channel, user=user, text=SOMETHING_WENT_WRONG)
+    except Exception as exc:  # the member cannot be reached; the failure is already logged
+        log.warning("could not tell the member that %s failed: %s", kind, exc)
+
+
 def _actor(body: Mapping[str, Any]) -> tuple[Member, Channel, str]:
     """Who clicked, in which channel, which button."""
     workspace = workspace_id(str((body.get("team") or {}).get("id", "")))
@@ -282,6 +357,10 @@ def register_listeners(bolt: AsyncApp, handlers: SlackHandlers) -> None:
     async def helpful(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         await handlers.on_helpful(ack, body, respond)
 
+    async def failed(error: Exception, body: dict[str, Any]) -> None:
+        await report_failure(error, body, handlers.client)
+
+    bolt.error(failed)
     bolt.command("/debrief")(command)
     bolt.event("message")(message)
     bolt.event("app_home_opened")(home)

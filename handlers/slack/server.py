@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiohttp
@@ -114,6 +115,18 @@ async def _call(setting: str, request: object) -> None:
         raise PlatformUnreachable("Slack", exc) from None
 
 
+@web.middleware
+async def refuse_malformed_timestamps(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """A request whose X-Slack-Request-Timestamp is not a number cannot be signed by Slack: 401, not a crash
+    in the signature check."""
+    stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    if request.path == EVENTS_PATH and not (stamp.isascii() and stamp.isdigit()):
+        return web.Response(status=401, text="invalid request timestamp")
+    return await handler(request)
+
+
 class SlackHttpServer:
     """Serves /slack/events (events, slash commands, interactivity) with aiohttp."""
 
@@ -125,7 +138,9 @@ class SlackHttpServer:
 
     async def start(self) -> None:
         """Bind and start serving; a port in use is a settings problem."""
-        self._runner = web.AppRunner(self.bolt.web_app(path=EVENTS_PATH, port=self.port), shutdown_timeout=1.0)
+        app = self.bolt.web_app(path=EVENTS_PATH, port=self.port)
+        app.middlewares.append(refuse_malformed_timestamps)
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         try:
             await web.TCPSite(self._runner, self.host, self.port).start()
@@ -159,13 +174,20 @@ class SlackRunner:
         self.port = slack.port
         self._http: SlackHttpServer | None = None
         self._socket: AsyncSocketModeHandler | None = None
+        self._stop_outbox = asyncio.Event()
+        self._outbox: asyncio.Task[None] | None = None
 
     async def check(self) -> None:
         """Verify the tokens with Slack before serving anything."""
         await check_credentials(self.config, self.slack.bolt.client)
 
     async def start(self) -> None:
-        """Open the Socket Mode connection (it reconnects by itself), or start the HTTP endpoint."""
+        """Open the Socket Mode connection (it reconnects by itself), or start the HTTP endpoint; then send what
+        the outbox keeps."""
+        await self._serve()
+        self._outbox = asyncio.create_task(self.slack.handlers.send_kept_replies(self._stop_outbox))
+
+    async def _serve(self) -> None:
         if self.config.mode == "http":
             self._http = SlackHttpServer(self.slack.bolt, self.config.http_host, self.config.http_port)
             await self._http.start()
@@ -183,7 +205,11 @@ class SlackRunner:
         return self._http is not None and self._http.serving
 
     async def stop(self) -> None:
-        """Close the websocket or stop the endpoint."""
+        """Stop sending kept replies, then close the websocket or stop the endpoint."""
+        self._stop_outbox.set()
+        if self._outbox is not None:
+            await asyncio.gather(self._outbox, return_exceptions=True)
+            self._outbox = None
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None

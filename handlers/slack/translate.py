@@ -59,10 +59,13 @@ def answer_from_event(body: Mapping[str, Any]) -> SubmitAnswer | None:
     if event.get("type") != "message":
         return None
     subtype = event.get("subtype")
-    if subtype in (None, "thread_broadcast"):
+    if subtype in (None, "thread_broadcast", "file_share"):
         message, at = event, event.get("ts")
     elif subtype == "message_changed":
         message, at = event.get("message") or {}, event.get("event_ts")
+        previous = event.get("previous_message") or {}
+        if "text" in previous and previous.get("text") == message.get("text"):
+            return None  # a link preview or an attachment changed; the words did not
     else:
         return None
     user = message.get("user")
@@ -82,6 +85,22 @@ def answer_from_event(body: Mapping[str, Any]) -> SubmitAnswer | None:
         event_id=body.get("event_id"),
         thread=ThreadRef(Channel(workspace, channel_id), thread_ts),
     )
+
+
+def deleted_message_from_event(body: Mapping[str, Any]) -> tuple[Member, ThreadRef, str] | None:
+    """A person's deleted thread reply, as (its author, its thread, its message id); None for anything else."""
+    event = body.get("event") or {}
+    if event.get("type") != "message" or event.get("subtype") != "message_deleted":
+        return None
+    previous = event.get("previous_message") or {}
+    user, thread_ts = previous.get("user"), previous.get("thread_ts")
+    ts = event.get("deleted_ts") or previous.get("ts")
+    channel_id = event.get("channel")
+    team = body.get("team_id") or previous.get("team") or event.get("team")
+    if not user or not thread_ts or not ts or thread_ts == ts or not channel_id or not team:
+        return None
+    workspace = workspace_id(str(team))
+    return Member(workspace, str(user)), ThreadRef(Channel(workspace, str(channel_id)), str(thread_ts)), str(ts)
 
 
 def direct_message_from_event(body: Mapping[str, Any]) -> tuple[Member, str, str, str | None] | None:

@@ -37,6 +37,7 @@ class FakeSlack:
     admins: set[str] = field(default_factory=set)
     names: dict[str, str] = field(default_factory=dict)
     rate_limit_once: set[str] = field(default_factory=set)
+    rate_limited: set[str] = field(default_factory=set)  # methods answered with 429 until removed (a storm)
     errors: dict[str, str] = field(default_factory=dict)  # method -> Slack error it answers with
     delays: dict[str, float] = field(default_factory=dict)  # method -> seconds it takes to answer
     host: str = "127.0.0.1"
@@ -116,7 +117,7 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        if method in self.rate_limit_once:
+        if method in self.rate_limit_once or method in self.rate_limited:
             self.rate_limit_once.discard(method)
             self._record(f"{method}#429", params)
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -28,11 +29,11 @@ SECRET = "test-signing-secret"
 class SlackHarness:
     """The fake Slack, the running app, and helpers that speak to it like Slack does."""
 
-    fake: FakeSlack
-    app: Core
-    slack: SlackApp
+    fake: FakeSlack = field(repr=False)
+    app: Core = field(repr=False)
+    slack: SlackApp = field(repr=False)
     url: str
-    session: aiohttp.ClientSession
+    session: aiohttp.ClientSession = field(repr=False)
 
     async def post(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> aiohttp.ClientResponse:
         signed = {**sign(SECRET, body), "Content-Type": content_type, **(headers or {})}
@@ -82,10 +83,14 @@ async def running_slack(
             port = free_port()
             server = SlackHttpServer(slack.bolt, "127.0.0.1", port)
             await server.start()
+            stop_outbox = asyncio.Event()
+            outbox = asyncio.create_task(slack.handlers.send_kept_replies(stop_outbox))
             try:
                 async with aiohttp.ClientSession() as session:
                     yield SlackHarness(fake, app, slack, f"http://127.0.0.1:{port}/slack/events", session)
             finally:
+                stop_outbox.set()
+                await outbox
                 await server.stop()
     finally:
         await fake.stop()

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 
 from bot.app.bootstrap import redis_client
 from bot.app.embedded_redis import free_port
 from bot.identities import Channel
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.slack.harness import SlackHarness, running_slack
-
-
-@pytest.fixture
-async def slack(monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis) -> AsyncIterator[SlackHarness]:
-    async with running_slack(monkeypatch, redis_url, redis) as harness:
-        yield harness
 
 
 def reply_message(

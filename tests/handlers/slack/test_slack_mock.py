@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,12 +12,6 @@ from bot.identities import Member
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.slack.fake_slack import event_body
 from tests.handlers.slack.harness import SlackHarness, running_slack
-
-
-@pytest.fixture
-async def slack(monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis) -> AsyncIterator[SlackHarness]:
-    async with running_slack(monkeypatch, redis_url, redis) as harness:
-        yield harness
 
 
 def dm(slack: SlackHarness, text: str, user: str = "UMEMBER") -> dict[str, Any]:

@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
-from redis.asyncio import Redis
 
 from bot.identities import Channel
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.slack.fake_slack import event_body
-from tests.handlers.slack.harness import SlackHarness, running_slack
+from tests.handlers.slack.harness import SlackHarness
 
 CHANNEL = Channel("slack:T1", "C1")
 WEAKER = (
     "I decided to ship the smaller scope first because the deadline was fixed. We cut two features and "
     "the launch went fine, and the team was happy with the result."
 )
-
-
-@pytest.fixture
-async def slack(monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis) -> AsyncIterator[SlackHarness]:
-    async with running_slack(monkeypatch, redis_url, redis) as harness:
-        yield harness
 
 
 async def two_answers(slack: SlackHarness) -> str:
