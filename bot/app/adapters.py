@@ -27,7 +27,7 @@ def slack_config(settings: Settings) -> SlackConfig:
 def slack_app(core: Core) -> SlackApp:
     """The Bolt app over the core (nothing started)."""
     use_cases = SlackUseCases(
-        core.commands, core.answers, core.posts, core.reviews, core.mocks, core.home, core.standings
+        core.commands, core.answers, core.posts, core.reviews, core.mocks, core.home, core.standings, core.outbox
     )
     return build_slack_app(slack_config(core.settings), use_cases)
 
@@ -47,7 +47,9 @@ def discord_bot(core: Core, guild_ready_timeout: float = 2.0) -> DebriefBot:
     """The discord.py bot over the core (nothing connected); points discord.py at DISCORD_API_BASE first."""
     config = discord_config(core.settings, guild_ready_timeout)
     use_api_base(config.api_base)
-    use_cases = DiscordUseCases(core.commands, core.answers, core.posts, core.reviews, core.mocks, core.bank)
+    use_cases = DiscordUseCases(
+        core.commands, core.answers, core.posts, core.reviews, core.mocks, core.bank, core.outbox
+    )
     return DebriefBot(use_cases, config)
 
 

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 from discord.ext import commands
 
-from bot.answers import Answers, SubmitAnswer, ThreadAnswer
+from bot.answers import SOMETHING_WENT_WRONG, Answers, SubmitAnswer, ThreadAnswer
 from bot.commands import ChatCommands, CommandRequest, reply_or_failure
 from bot.daily_post import DailyPosts
 from bot.errors import StoreUnavailable
 from bot.identities import Channel, Member, ThreadRef
 from bot.mock.rounds import MockInterviews
+from bot.outbox import Outbox
 from bot.replies import Refusal, Reply, say
 from bot.review.peer_review import PeerReviews
 from content.loader import Bank
-from handlers.discord.chat_port import DiscordChatPort, send_reply
+from handlers.discord.chat_port import DiscordChatPort, message_payloads, send_kept, send_reply
 from handlers.discord.slash_commands import command_group
 from handlers.discord.translate import answer_from_edit, answer_from_message, reply_embeds, workspace_id
 from handlers.discord.views import (
@@ -54,6 +58,7 @@ class DiscordUseCases:
     reviews: PeerReviews
     mocks: MockInterviews
     bank: Bank
+    outbox: Outbox
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ class DebriefBot(commands.Bot):
         self.config = config
         self.port = DiscordChatPort(self)
         self._background: set[asyncio.Task[None]] = set()
+        guard_parsers(self._connection.parsers)
+        self.tree.error(self.on_app_command_error)
 
     async def setup_hook(self) -> None:
         """Start-up work: persistent buttons, the command group and its sync (a retried login runs it again)."""
@@ -243,6 +250,42 @@ class DebriefBot(commands.Bot):
         if command is not None:
             await self.handle_answer(command)
 
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """A deleted thread message is taken out of its answer (the thread's parent is looked up if needed)."""
+        if payload.guild_id is None:
+            return
+        channel = self.get_channel(payload.channel_id)
+        parent_id = getattr(channel, "parent_id", None)
+        if parent_id is None:
+            return
+        workspace = workspace_id(payload.guild_id)
+        thread = ThreadRef(Channel(workspace, str(parent_id)), str(payload.channel_id))
+        await self.core.answers.withdraw(thread, str(payload.message_id))
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError
+    ) -> None:
+        """Any /debrief failure: one log line with the cause, one plain reply to the member."""
+        cause = error.original if isinstance(error, discord.app_commands.CommandInvokeError) else error
+        log.error("/debrief failed for %s: %s: %s", interaction.user.id, type(cause).__name__, cause)
+        log.debug("the failure in full", exc_info=cause)
+        await self._apologise(interaction)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """An event handler failed: one log line with the cause; the gateway connection carries on."""
+        error = sys.exc_info()[1]
+        log.error("the %s handler failed: %s: %s", event_method, type(error).__name__, error)
+        log.debug("the failure in full", exc_info=True)
+
+    async def _apologise(self, interaction: discord.Interaction) -> None:
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(SOMETHING_WENT_WRONG, ephemeral=True)
+            else:
+                await interaction.response.send_message(SOMETHING_WENT_WRONG, ephemeral=True)
+        except discord.HTTPException as exc:
+            log.warning("could not tell %s something went wrong: %s", interaction.user.id, exc)
+
     async def handle_answer(self, command: SubmitAnswer) -> None:
         """Record through the core, then deliver what it says: feedback by DM, in the thread, or the fallback."""
         result = await self.core.answers.in_thread(command)
@@ -256,13 +299,28 @@ class DebriefBot(commands.Bot):
 
     async def _deliver(self, command: SubmitAnswer, result: ThreadAnswer) -> None:
         assert result.reply is not None and command.thread is not None
+        reply = result.reply
         try:
-            if not result.reply.private:
-                await self.port.reply_to(command.thread, command.message_id, result.reply)
-            elif not await self.port.send_private(command.member, result.reply) and result.fallback is not None:
+            if not reply.private:
+                await self.port.reply_to(command.thread, command.message_id, reply)
+            elif not await self.port.send_private(command.member, reply) and result.fallback is not None:
                 await self.port.reply_in_thread(command.thread, result.fallback)
-        except Exception as exc:  # the answer is saved; a failed delivery is logged, not raised into the gateway
-            log.warning("could not deliver to %s: %s", command.member.user_id, exc)
+        except Exception as exc:  # the answer is saved; the reply is kept and sent again, never raised here
+            log.warning("could not deliver to %s now (%s); keeping it to send again", command.member.user_id, exc)
+            if reply.private:
+                requests = [{"to": "dm", "id": command.member.user_id, "message": m} for m in message_payloads(reply)]
+            else:
+                messages = message_payloads(reply, reference=command.message_id)
+                requests = [{"to": "channel", "id": command.thread.thread_id, "message": m} for m in messages]
+            await self.core.outbox.keep("discord", command.member, requests, "the reply to your answer")
+
+    async def send_kept_replies(self, stop: asyncio.Event) -> None:
+        """Send the replies Discord would not take earlier, until `stop` is set."""
+
+        async def send(request: dict[str, Any]) -> None:
+            await send_kept(self, request)
+
+        await self.core.outbox.run("discord", send, stop)
 
     async def _react(self, thread: ThreadRef, message_id: str) -> None:
         try:
@@ -270,6 +328,25 @@ class DebriefBot(commands.Bot):
             await target.get_partial_message(int(message_id)).add_reaction(ANSWER_REACTION)
         except discord.HTTPException as exc:
             log.warning("reaction failed: %s", exc)
+
+
+def guard_parsers(parsers: dict[str, Callable[[Any], Any]]) -> None:
+    """Make every gateway event parser drop an event it cannot read (Discord sends partial updates, for
+    example a MESSAGE_UPDATE without content or author when only embeds change) instead of letting the error
+    end the gateway connection and the process. The dict is discord.py's own, shared with the websocket."""
+    for name, parse in list(parsers.items()):
+        parsers[name] = _guarded(name, parse)
+
+
+def _guarded(name: str, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def guarded(data: Any) -> Any:
+        try:
+            return parse(data)
+        except Exception as exc:  # one odd event must never stop the bot
+            log.warning("dropped a %s event discord.py could not read: %s: %s", name, type(exc).__name__, exc)
+            return None
+
+    return guarded
 
 
 def _channel_id(interaction: discord.Interaction) -> str:

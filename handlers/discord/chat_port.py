@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import discord
+from discord.http import Route
 
 from bot.errors import PlatformRefused
 from bot.identities import Channel, Member, MessageRef, ThreadRef
+from bot.outbox import Undeliverable
 from bot.replies import Reply
 from handlers.discord.translate import reply_embeds
 from handlers.discord.views import reply_view
@@ -40,6 +42,34 @@ async def send_reply(target: discord.abc.Messageable, reply: Reply, **extra: Any
         message = await target.send(**options)
     assert message is not None
     return message
+
+
+def message_payloads(reply: Reply, *, reference: str | None = None) -> list[dict[str, Any]]:
+    """The Create Message requests `send_reply` makes for a reply, as JSON (kept to send again later)."""
+    embeds = reply_embeds(reply)
+    view = reply_view(reply)
+    payloads: list[dict[str, Any]] = []
+    for index, embed in enumerate(embeds):
+        payload: dict[str, Any] = {"embeds": [embed.to_dict()], "allowed_mentions": {"parse": []}}
+        if index == 0 and reference is not None:
+            payload["message_reference"] = {"message_id": reference, "fail_if_not_exists": False}
+        if index == len(embeds) - 1 and view is not None:
+            payload["components"] = view.to_components()
+        payloads.append(payload)
+    return payloads
+
+
+async def send_kept(client: discord.Client, request: dict[str, Any]) -> None:
+    """Send one kept Create Message request again (to a DM or a channel); Undeliverable when Discord never will."""
+    try:
+        if request["to"] == "dm":
+            channel_id = (await client.create_dm(discord.Object(id=int(request["id"])))).id
+        else:
+            channel_id = int(request["id"])
+        route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
+        await client.http.request(route, json=request["message"])
+    except (discord.Forbidden, discord.NotFound) as exc:
+        raise Undeliverable(f"{exc.status} {exc.text}"[:120]) from None
 
 
 class DiscordChatPort:

@@ -21,6 +21,8 @@ class DiscordRunner:
         self.bot = bot
         self.port = bot.port
         self._connection: asyncio.Task[None] | None = None
+        self._stop_outbox = asyncio.Event()
+        self._outbox: asyncio.Task[None] | None = None
 
     async def check(self) -> None:
         """Log in over REST (pointing the gateway where DISCORD_API_BASE says): a rejected token is final,
@@ -41,6 +43,7 @@ class DiscordRunner:
     async def start(self) -> None:
         """Connect to the gateway in the background (discord.py reconnects with its own backoff)."""
         self._connection = asyncio.create_task(self._connect())
+        self._outbox = asyncio.create_task(self.bot.send_kept_replies(self._stop_outbox))
 
     async def _connect(self) -> None:
         try:
@@ -61,7 +64,10 @@ class DiscordRunner:
         return self.bot.is_ready() and not self.bot.is_closed() and self.bot.ws is not None and self.bot.ws.open
 
     async def stop(self) -> None:
-        """Close the gateway and the HTTP session."""
+        """Stop sending kept replies, then close the gateway and the HTTP session."""
+        self._stop_outbox.set()
+        if self._outbox is not None:
+            await asyncio.gather(self._outbox, return_exceptions=True)
         await self.bot.close()
         if self._connection is not None and not self._connection.done():
             self._connection.cancel()

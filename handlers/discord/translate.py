@@ -62,7 +62,9 @@ def answer_from_edit(payload: discord.RawMessageUpdateEvent, parent_id: int | No
     data: dict[str, Any] = dict(payload.data)
     author = data.get("author") or {}
     edited = data.get("edited_timestamp")
-    if payload.guild_id is None or parent_id is None or author.get("bot") or not edited or "content" not in data:
+    if payload.guild_id is None or parent_id is None or author.get("bot") or not author.get("id"):
+        return None
+    if not edited or "content" not in data:  # a link preview or an embed changed, not the words
         return None
     workspace = workspace_id(payload.guild_id)
     member: dict[str, Any] = dict(data.get("member") or {})

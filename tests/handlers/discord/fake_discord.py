@@ -189,6 +189,7 @@ class FakeDiscord:
         self._announcements: set[asyncio.Task[Any]] = set()
         self.rate_limit_once: set[tuple[str, str]] = set()
         self.rate_limit_retry_after = 0.05
+        self.unavailable: set[tuple[str, str]] = set()  # (method, path regex) answered 503 while present
         self.identify: dict[str, Any] | None = None
         self.identifies: list[dict[str, Any]] = []
         self.gateway_received: list[dict[str, Any]] = []  # every gateway frame the client sent
@@ -1286,6 +1287,9 @@ class FakeDiscord:
                     call.json = raw.decode("utf-8", "replace")
 
     def _route(self, call: Call, request: web.Request) -> tuple[int, Any, dict[str, str]]:
+        for method, rx in list(self.unavailable):
+            if method.upper() == call.method and re.fullmatch(rx, call.path):
+                return 503, {"message": "Service Unavailable", "code": 0}, {}
         for method, rx in list(self.rate_limit_once):
             if method.upper() == call.method and re.fullmatch(rx, call.path):
                 self.rate_limit_once.discard((method, rx))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -31,9 +31,9 @@ WORKSPACE = f"discord:{F.GUILD_ID}"
 class DiscordHarness:
     """The fake Discord, the connected bot, and helpers that act like members."""
 
-    fake: FakeDiscord
-    app: Core
-    bot: DebriefBot
+    fake: FakeDiscord = field(repr=False)
+    app: Core = field(repr=False)
+    bot: DebriefBot = field(repr=False)
 
     async def command(
         self, user_id: int, subcommand: str, options: dict[str, Any] | None = None, channel_id: int = F.TEXT_CHANNEL_ID
@@ -93,11 +93,15 @@ async def running_discord(
             await bot.login(TOKEN)
             await gateway_url(bot)
             runner = asyncio.create_task(bot.connect(reconnect=False))
+            stop_outbox = asyncio.Event()
+            outbox = asyncio.create_task(bot.send_kept_replies(stop_outbox))
             try:
                 await fake.wait_ready()
                 await asyncio.wait_for(bot.wait_until_ready(), 10)
                 yield DiscordHarness(fake, app, bot)
             finally:
+                stop_outbox.set()
+                await outbox
                 await bot.close()
                 await asyncio.wait_for(runner, 10)
     finally:

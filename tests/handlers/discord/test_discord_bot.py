@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
-from redis.asyncio import Redis
 
 from bot.app.bootstrap import redis_client
 from bot.app.embedded_redis import free_port
@@ -16,12 +14,6 @@ from tests.handlers.discord.fake_discord import EPHEMERAL
 from tests.handlers.discord.harness import WORKSPACE, DiscordHarness, F, running_discord
 
 TEXT = F.TEXT_CHANNEL_ID
-
-
-@pytest.fixture
-async def discord_bot(monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis) -> AsyncIterator[DiscordHarness]:
-    async with running_discord(monkeypatch, redis_url, redis) as harness:
-        yield harness
 
 
 def embed_text(call_json: dict) -> str:  # type: ignore[type-arg]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -12,12 +11,6 @@ from bot.identities import Member
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.discord.fake_discord import Call
 from tests.handlers.discord.harness import DiscordHarness, F, running_discord
-
-
-@pytest.fixture
-async def discord_bot(monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis) -> AsyncIterator[DiscordHarness]:
-    async with running_discord(monkeypatch, redis_url, redis) as harness:
-        yield harness
 
 
 def texts(calls: list[Call]) -> list[str]:

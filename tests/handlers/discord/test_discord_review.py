@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
-from redis.asyncio import Redis
 
 from bot.review.peer_review import AnswerRef
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.discord.fake_discord import Call
-from tests.handlers.discord.harness import WORKSPACE, DiscordHarness, F, running_discord
+from tests.handlers.discord.harness import WORKSPACE, DiscordHarness, F
 
 WEAKER = (
     "I decided to ship the smaller scope first because the deadline was fixed. We cut two features and "
     "the launch went fine, and the team was happy with the result."
 )
-
-
-@pytest.fixture
-async def discord_bot(monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis) -> AsyncIterator[DiscordHarness]:
-    async with running_discord(monkeypatch, redis_url, redis) as harness:
-        yield harness
 
 
 async def two_answers(harness: DiscordHarness) -> tuple[int, dict[str, Any]]:
