@@ -34,6 +34,11 @@ def answers_of(bank: Bank, words: int) -> list[tuple[str, str]]:
     return out
 
 
+def answer_of(bank: Bank, words: int) -> str:
+    """One answer of about `words` words (the first category's), for the benchmarks that need one text."""
+    return answers_of(bank, words)[0][1]
+
+
 def timed(fn: Callable[[], object], seconds: float) -> list[float]:
     """Per-call latencies of `fn` (seconds), run repeatedly for about `seconds`."""
     fn()
