@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ FOOTER_LIMIT = 2048
 MAX_FIELDS = 25
 TOTAL_LIMIT = 5800  # Discord allows 6,000 characters per embed
 BLANK = "\u200b"
+_OPEN_BRACKET = re.compile(r"(\\*)\[")
 DEFAULT_COLOUR = 0x3949AB
 COLOURS = {"strong_hire": 0x2E7D32, "hire": 0x66BB6A, "lean_no_hire": 0xF9A825, "no_hire": 0xC62828}
 # The options each /debrief subcommand takes, in the order the core's words come (see bot.command_group).
@@ -31,8 +33,15 @@ def workspace_id(guild_id: int | str) -> str:
 
 
 def safe(text: str) -> str:
-    """Member text made inert for embeds: no markdown tricks, no @everyone/@here/role or user mentions."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """Member text made inert for embeds: no markdown tricks, no masked links, no @everyone/@here/role or user
+    mentions."""
+    return discord.utils.escape_mentions(_escape_brackets(discord.utils.escape_markdown(text)))
+
+
+def _escape_brackets(text: str) -> str:
+    # escape_markdown leaves some `[label](url)` masked links live (one right after another, say): escape every
+    # `[` that an even run of backslashes (an escaped backslash, or none) leaves unescaped.
+    return _OPEN_BRACKET.sub(lambda m: m[1] + ("\\[" if len(m[1]) % 2 == 0 else "["), text)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -145,12 +154,21 @@ def _embed(title: str | None, description: str, colour: int) -> discord.Embed:
     )
 
 
+def _split_at(value: str, limit: int) -> int:
+    """Where to cut text longer than `limit`: after the last line break, else at the limit, but never right
+    after a backslash, which would leave the next field starting with an unescaped `[`, `*` or `@`."""
+    cut = value.rfind("\n", 0, limit) + 1 or limit
+    while cut > 1 and value[cut - 1] == "\\":
+        cut -= 1
+    return cut
+
+
 def _fields(part: Section) -> Iterator[tuple[str, str]]:
     """A section as one or more fields within the field limit (long text continues in the next field)."""
     name = _cut(safe(part.title), TITLE_LIMIT) if part.title else BLANK
     value = _markdown(part.blocks) or BLANK
     while value:
-        chunk = value if len(value) <= FIELD_LIMIT else value[: value.rfind("\n", 0, FIELD_LIMIT) + 1 or FIELD_LIMIT]
+        chunk = value if len(value) <= FIELD_LIMIT else value[: _split_at(value, FIELD_LIMIT)]
         yield name, chunk
         value = value[len(chunk) :].lstrip("\n")
         name = BLANK

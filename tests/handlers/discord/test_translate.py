@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import discord
+import pytest
 
 from bot.replies import (
     Button,
@@ -30,6 +31,7 @@ from handlers.discord.translate import (
     command_syntax,
     reply_embeds,
 )
+from tests.handlers.fuzz.payloads import discord_live_tokens
 
 USER, ROLE = "123456789012345678", "876543210987654321"
 PINGS = f"@everyone @here <@{USER}> <@&{ROLE}> **bold** [link](https://evil.example)"
@@ -71,6 +73,17 @@ def test_long_replies_split_into_embeds_within_limits() -> None:
         assert all(len(field.value or "") <= FIELD_LIMIT for field in embed.fields)
     total_words = sum(str(f.value).count("word") for e in embeds for f in e.fields)
     assert total_words == 40 * 400, "nothing is lost, long sections continue in further fields"
+
+
+@pytest.mark.parametrize("offset", range(6))
+def test_a_long_field_is_never_cut_between_an_escape_and_what_it_escapes(offset: int) -> None:
+    link = "[click](<https://evil.example>)"
+    body = "w" * (FIELD_LIMIT - offset - 1) + " " + link * 40
+    (embed, *rest) = reply_embeds(Reply("s", sections=(Section("Quote", (text(body),)),)))
+    values = [str(f.value) for e in (embed, *rest) for f in e.fields]
+    assert len(values) > 1
+    for value in values:
+        assert not discord_live_tokens(value), value[:80]
 
 
 def test_verdict_accent_colours_the_embed() -> None:

@@ -70,10 +70,13 @@ class Example:
                 found.append(f"{call.method} {call.path}: the fake answered {call.status}")
         return found + log_problems(self.caplog.records[self.first_log :])
 
-    async def settle(self, quiet: float = 0.08, timeout: float = 5.0) -> None:
-        """Wait until the bot has sent nothing new for `quiet` seconds (its work for this example is done)."""
+    async def settle(self, quiet: float = 0.08, timeout: float = 10.0) -> None:
+        """Wait for the bot's first call of this example, then until it has sent nothing new for `quiet` seconds
+        (its work for this example is done)."""
         loop = asyncio.get_running_loop()
         deadline, seen, since = loop.time() + timeout, -1, loop.time()
+        while not self.calls() and loop.time() < deadline:
+            await asyncio.sleep(0.01)
         while loop.time() < deadline:
             now = len(self.harness.fake.calls)
             if now != seen:
