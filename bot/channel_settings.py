@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from datetime import time
+from datetime import datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,6 +25,8 @@ SETUP_KEYS = (
     "reviewers",
 )
 
+SWITCH_WORDS = ("on", "off")  # `setup off` / `setup on`: stop or resume the channel's schedule
+
 
 class ChannelSettings(BaseModel):
     """When a channel gets its question, which questions, and how feedback is shown."""
@@ -42,6 +44,7 @@ class ChannelSettings(BaseModel):
     digest: bool = True
     review_assignments: bool = False
     anonymous_reviews: bool = False
+    active: bool = True  # `setup off` stops the schedule; history, streaks and settings stay
 
     @field_validator("timezone")
     @classmethod
@@ -75,6 +78,20 @@ class ChannelSettings(BaseModel):
     def zone(self) -> ZoneInfo:
         """The channel's timezone."""
         return ZoneInfo(self.timezone)
+
+    def next_post(self, now: datetime, *, today_done: bool) -> datetime | None:
+        """The next local date and time a question is due here (None while posting is off); `today_done` when
+        today's question was already posted or skipped."""
+        if not self.active:
+            return None
+        local = now.astimezone(self.zone)
+        for ahead in range(8):
+            day = local.date() + timedelta(days=ahead)
+            due = datetime.combine(day, self.post_time, tzinfo=self.zone)
+            if day.weekday() not in self.weekdays or (ahead == 0 and (today_done or due <= local)):
+                continue
+            return due
+        return None
 
     def describe(self) -> list[tuple[str, str]]:
         """The settings as (setup word key, value) pairs, in the words admins type."""
@@ -116,6 +133,9 @@ def apply_setup_words(
     """Apply `key=value` words to settings; raise SetupError naming the first bad word and change nothing."""
     changes: dict[str, object] = {}
     for word in words:
+        if word.strip().lower() in SWITCH_WORDS:
+            changes["active"] = word.strip().lower() == "on"
+            continue
         key, sep, value = word.partition("=")
         key, value = key.strip().lower(), value.strip()
         if not sep or not key or not value:

@@ -15,10 +15,10 @@ from bot.errors import PlatformRefused, StoreUnavailable
 from bot.identities import Channel, Member
 from bot.mock.rounds import MockInterviews, MockStatus, MockTurn
 from bot.outbox import Outbox
-from bot.replies import Command, Inline, Kind, Reply, Section, Setting, code, line, plain_line, say, text
+from bot.replies import Command, Inline, Kind, Line, Reply, Section, Setting, code, line, plain_line, say, text
 from bot.standings import Standings
 
-SUBCOMMANDS = ("help", "today", "streak", "leaderboard", "setup", "post", "skip", "mock")
+SUBCOMMANDS = ("help", "today", "status", "streak", "leaderboard", "setup", "post", "skip", "mock")
 MOCK_ACTIONS = ("skip", "repeat", "stop")
 ADMIN_ONLY = frozenset({"setup", "post", "skip"})
 MAX_ARGS = 20
@@ -43,6 +43,7 @@ def usage() -> Reply:
     """What `/debrief help` shows, in each platform's own command syntax once rendered."""
     members = text(
         line(Command("today"), ": today's question in this channel, privately"),
+        line(Command("status"), ": whether this channel posts, when the next question is due, and its settings"),
         line(Command("streak"), ": your streak and freezes"),
         line(Command("leaderboard", ("points",)), ": the top 10 here (points, streak, longest or reviewers)"),
         line(Command("review"), ": review a peer's answer on the same rubric"),
@@ -65,6 +66,12 @@ def usage() -> Reply:
             ": show this channel's settings; ",
             Command("setup", settings=EXAMPLE_SETUP),
             " changes them",
+        ),
+        line(
+            Command("setup", ("off",)),
+            ": stop posting here (history and streaks stay); ",
+            Command("setup", ("on",)),
+            " resumes",
         ),
         line(Command("post"), ": post today's question here now"),
         line(Command("skip"), ": skip today's question here"),
@@ -171,6 +178,11 @@ class ChatCommands:
     async def _today(self, request: CommandRequest) -> Reply:
         return await self.posts.today_reply(request.channel)
 
+    async def _status(self, request: CommandRequest) -> Reply:
+        if request.args:
+            return say(code("status"), " takes no words: it shows this channel's schedule and settings.")
+        return await self.posts.status_reply(request.channel)
+
     async def _streak(self, request: CommandRequest) -> Reply:
         return await self.standings.streak_reply(request.member, request.channel)
 
@@ -181,12 +193,17 @@ class ChatCommands:
         if not request.args:
             current = await self.channels.settings(request.channel)
             state = "Settings for this channel:" if current else "This channel is not set up; the defaults would be:"
-            return _settings_reply(state, await self.channels.settings_or_defaults(request.channel))
+            off = line("Posting is off here; ", Command("setup", ("on",)), " resumes it.")
+            shown = await self.channels.settings_or_defaults(request.channel)
+            return _settings_reply(state, shown, None if shown.active else off)
         try:
             updated = await self.channels.configure(request.channel, request.args)
         except SetupError as exc:
             what: Inline = Setting(*exc.setting) if exc.setting else code(exc.word[:80])
             return say("Nothing was changed. ", what, f": {exc.reason} (settings: {', '.join(SETUP_KEYS)})")
+        if not updated.active:
+            off = line("No questions, reminders or digests here until ", Command("setup", ("on",)), ".")
+            return _settings_reply("Saved. Posting is off; history and streaks stay. The settings are:", updated, off)
         return _settings_reply("Saved. This channel's settings are now:", updated)
 
     async def _post(self, request: CommandRequest) -> Reply:
@@ -253,6 +270,7 @@ def _with_usage(first: tuple[Inline, ...]) -> Reply:
     return Reply(plain_line(first), body=(text(first),), sections=(Section(help_.title, ()), *help_.sections))
 
 
-def _settings_reply(headline: str, settings: ChannelSettings) -> Reply:
+def _settings_reply(headline: str, settings: ChannelSettings, note: Line | None = None) -> Reply:
     lines = [line(Setting(key, value)) for key, value in settings.describe()]
-    return Reply(headline, body=(text(headline), text(*lines, kind=Kind.BULLETS)))
+    notes = (text(note, kind=Kind.NOTE),) if note else ()
+    return Reply(headline, body=(text(headline), text(*lines, kind=Kind.BULLETS), *notes))

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.channel_settings import ChannelSettings
+from bot.channel_status import channel_status_reply
 from bot.channels import Channels
 from bot.chat_port import ChatPort
 from bot.clock import Clock
@@ -141,6 +142,20 @@ class DailyPosts:
             return say(f"No question here yet today. It is due at {at} ({settings.timezone}).")
         question = self.bank.question(prompts[0].question_id)
         return question_reply(self.bank, question, window=timedelta(hours=settings.window_hours), private=True)
+
+    async def status_reply(self, channel: Channel) -> Reply:
+        """`/debrief status`: whether the channel posts, when its next question is due, and its settings."""
+        settings = await self.channels.settings(channel)
+        if settings is None:
+            return say(
+                "This channel is not set up. An admin can start daily questions with ",
+                Command("setup", settings=(("time", "09:00"), ("tz", "Europe/Berlin"))),
+                ".",
+            )
+        now = self.clock()
+        return channel_status_reply(
+            settings, now, await self.schedule.post_claim(channel, self.local_date(settings, now))
+        )
 
     async def post(
         self, channel: Channel, settings: ChannelSettings, port: ChatPort, *, local_date: date | None = None

@@ -159,7 +159,7 @@ class ChannelJobs:
             return
         wanted: dict[str, tuple[str, Channel, ChannelSettings]] = {}
         for channel, settings in configured:
-            if platform_of(channel.workspace) not in self.ports:
+            if platform_of(channel.workspace) not in self.ports or not settings.active:
                 continue
             wanted[f"post:{channel.workspace}:{channel.channel_id}"] = ("post", channel, settings)
             if settings.digest:
@@ -224,7 +224,7 @@ class ChannelJobs:
         async with self._fan_out:
             try:
                 settings = await self.work.channels.settings(channel)
-                if settings is None:
+                if settings is None or not settings.active:  # `setup off` since the job was scheduled
                     return None
                 day = self.posts.due_date(settings)
                 if day.weekday() not in settings.weekdays:
@@ -256,7 +256,7 @@ class ChannelJobs:
         channel = Channel(workspace, channel_id)
         try:
             settings = await self.work.channels.settings(channel)
-            if settings is None or not settings.digest:
+            if settings is None or not settings.digest or not settings.active:
                 return False
             today = self.posts.local_date(settings)
             item = f"{channel_id}:{today.isoformat()}"
@@ -311,6 +311,9 @@ class ChannelJobs:
             for member, nudge in closed.nudges:
                 await port.send_private(member, nudge)
         elif event.kind == "remind":
+            settings = await self.work.channels.settings(prompt.channel)
+            if settings is not None and not settings.active:
+                return  # posting was switched off after the question went up
             reply = await self.work.closes.reminder(prompt, self.clock())
             if reply is not None:
                 await port.reply_in_thread(prompt.thread, reply)

@@ -22,6 +22,10 @@ def command_group(bot: CommandActions) -> app_commands.Group:
     async def today(interaction: discord.Interaction) -> None:
         await bot.run_command(interaction, "today", [])
 
+    @group.command(name="status", description="Whether this channel posts, when the next question is due")
+    async def status(interaction: discord.Interaction) -> None:
+        await bot.run_command(interaction, "status", [])
+
     @group.command(name="streak", description="Your streak and freezes")
     async def streak(interaction: discord.Interaction) -> None:
         await bot.run_command(interaction, "streak", [])
@@ -44,6 +48,7 @@ def command_group(bot: CommandActions) -> app_commands.Group:
         digest="Weekly digest",
         review="Peer review assignments",
         reviewers="named or anonymous",
+        posting="Post questions here (off keeps history and streaks)",
     )
     async def setup(
         interaction: discord.Interaction,
@@ -58,6 +63,7 @@ def command_group(bot: CommandActions) -> app_commands.Group:
         digest: bool | None = None,
         review: bool | None = None,
         reviewers: str | None = None,
+        posting: bool | None = None,
     ) -> None:
         given: dict[str, Any] = {
             "time": time,
@@ -73,6 +79,8 @@ def command_group(bot: CommandActions) -> app_commands.Group:
             "reviewers": reviewers,
         }
         words = [f"{k}={_option_word(v)}" for k, v in given.items() if v is not None]
+        if posting is not None:
+            words.append("on" if posting else "off")
         await bot.run_command(interaction, "setup", words)
 
     @group.command(name="mock", description="A private mock interview: a round, or the whole loop")

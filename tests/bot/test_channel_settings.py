@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time
 
 import pytest
 
@@ -73,3 +73,24 @@ def test_describe_uses_the_words_admins_type() -> None:
     described = dict(apply_setup_words(ChannelSettings(), ["days=daily", "difficulty=2"]).describe())
     assert described["days"] == "daily" and described["difficulty"] == "2" and described["window"] == "24h"
     assert dict(ChannelSettings().describe())["days"] == "weekdays"
+
+
+def test_off_and_on_switch_posting_and_keep_every_other_setting() -> None:
+    start = apply_setup_words(ChannelSettings(), ["time=07:30", "tz=Asia/Tokyo"])
+    off = apply_setup_words(start, ["OFF"])
+    assert not off.active and off.post_time == start.post_time and off.timezone == "Asia/Tokyo"
+    assert apply_setup_words(off, ["on"]).active
+    assert apply_setup_words(off, ["on", "time=08:00"]).post_time.hour == 8
+
+
+def test_the_next_post_is_the_next_scheduled_weekday_in_the_channels_zone() -> None:
+    settings = ChannelSettings(post_time=time(9, 0), timezone="Europe/Berlin", weekdays=(0, 2))  # mon, wed
+    monday_early = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)  # 07:00 in Berlin, Monday
+    due = settings.next_post(monday_early, today_done=False)
+    assert due is not None and due.isoformat() == "2026-12-07T09:00:00+01:00"
+    assert settings.next_post(monday_early, today_done=True).isoformat().startswith("2026-12-09T09:00")  # type: ignore[union-attr]
+    monday_late = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    assert settings.next_post(monday_late, today_done=False).isoformat().startswith("2026-12-09T09:00")  # type: ignore[union-attr]
+    thursday = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
+    assert settings.next_post(thursday, today_done=False).isoformat().startswith("2026-12-14T09:00")  # type: ignore[union-attr]
+    assert settings.model_copy(update={"active": False}).next_post(monday_early, today_done=False) is None

@@ -257,3 +257,26 @@ async def test_monday_digest_with_chart_once(redis: Redis, bank: Bank, engine: F
 def _url(redis: Redis) -> str:
     kwargs = redis.connection_pool.connection_kwargs
     return f"redis://{kwargs.get('host', '127.0.0.1')}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"
+
+
+async def test_a_channel_switched_off_gets_no_post_or_digest_until_switched_on(
+    redis: Redis, bank: Bank, engine: FeedbackEngine
+) -> None:
+    platform = RecordingPlatform()
+    daily = ChannelSettings(post_time=time(9, 0), weekdays=tuple(range(7)))
+    await configure(redis, Channel(WS, "C1"), daily.model_copy(update={"active": False}))
+    await configure(redis, Channel(WS, "C2"), daily)
+    with time_machine.travel(datetime(2026, 4, 6, 8, 0, tzinfo=UTC), tick=False) as traveller:  # a Monday
+        jobs = replica(redis, bank, engine, {"slack": platform}, refresh_seconds=30)
+        await jobs.start()
+        traveller.shift(timedelta(hours=1, minutes=1))
+        await tick([jobs])
+        assert platform.posts_per_channel() == Counter({"C2": 1}), "no question and no digest in C1"
+        assert await jobs.post_channel(WS, "C1") is None, "a job that fires after `setup off` posts nothing"
+        await configure(redis, Channel(WS, "C1"), daily)
+        traveller.shift(timedelta(days=1))
+        await tick([jobs])
+        traveller.shift(timedelta(seconds=45))
+        await tick([jobs])
+        await jobs.stop()
+    assert platform.posts_per_channel()["C1"] >= 1, "switched back on, C1 posts again"

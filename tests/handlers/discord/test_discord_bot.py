@@ -8,6 +8,8 @@ import pytest
 
 from bot.app.bootstrap import redis_client
 from bot.app.embedded_redis import free_port
+from bot.channel_settings import SETUP_KEYS
+from bot.commands import SUBCOMMANDS
 from bot.identities import Channel
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.discord.fake_discord import EPHEMERAL
@@ -24,31 +26,9 @@ async def test_commands_are_synced_to_the_configured_server(discord_bot: Discord
     (sync,) = discord_bot.fake.of("PUT", rf"/applications/{F.APP_ID}/guilds/{F.GUILD_ID}/commands")
     group = sync.json[0]
     assert group["name"] == "debrief"
-    assert {o["name"] for o in group["options"]} == {
-        "help",
-        "today",
-        "streak",
-        "leaderboard",
-        "setup",
-        "post",
-        "skip",
-        "mock",
-        "review",
-    }
+    assert {o["name"] for o in group["options"]} == {*SUBCOMMANDS, "review"}, "every core subcommand, and review"
     setup = next(o for o in group["options"] if o["name"] == "setup")
-    assert {o["name"] for o in setup["options"]} == {
-        "time",
-        "tz",
-        "days",
-        "tracks",
-        "difficulty",
-        "feedback",
-        "window",
-        "reminders",
-        "digest",
-        "review",
-        "reviewers",
-    }
+    assert {o["name"] for o in setup["options"]} == {*SETUP_KEYS, "posting"}
     assert discord_bot.fake.identify is not None
     assert discord_bot.fake.identify["intents"] & (1 << 15), "message content intent"
 
