@@ -165,10 +165,13 @@ class ChatCommands:
         return await handler(request)
 
     async def _is_admin(self, request: CommandRequest) -> bool:
-        member = request.member
+        return await self.is_admin(request.member, request.is_platform_admin)
+
+    async def is_admin(self, member: Member, is_platform_admin: Callable[[], Awaitable[bool]]) -> bool:
+        """On the DEBRIEF_ADMINS allow-list, or an admin as the platform sees it (asked only when needed)."""
         if member.user_id in self.admins or f"{member.workspace}:{member.user_id}" in self.admins:
             return True
-        return await request.is_platform_admin()
+        return await is_platform_admin()
 
     async def _help(self, request: CommandRequest) -> Reply:
         if request.args:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.answers import Answers
 from bot.channel_settings import ChannelSettings
+from bot.channel_status import next_post_words
 from bot.channels import Channels
 from bot.daily_post import DailyPosts
 from bot.identities import Channel, Member
@@ -18,13 +19,23 @@ from content.loader import Bank
 
 
 @dataclass(frozen=True)
+class ChannelLine:
+    """One set-up channel as an admin's home lists it."""
+
+    channel_id: str
+    schedule: str  # e.g. "weekdays at 09:00 (Europe/Berlin)"
+    next_post: str | None  # None while posting is off
+
+
+@dataclass(frozen=True)
 class HomeView:
-    """What a member's home shows."""
+    """What a member's home shows; `channels` only for admins (None for everyone else)."""
 
     streak: Streak
     points: int
     history: tuple[HistoryItem, ...]
     today: tuple[tuple[str, str], ...]  # channel id, question text
+    channels: tuple[ChannelLine, ...] | None = None
 
 
 class Home:
@@ -48,19 +59,33 @@ class Home:
         self.standings_store = standings_store
         self.answers = answers
 
-    async def view(self, member: Member) -> HomeView:
-        """The member's streak, points, ten recent answers and today's questions in their workspace."""
+    async def view(self, member: Member, *, admin: bool = False) -> HomeView:
+        """The member's streak, points, ten recent answers and today's questions in their workspace; for an
+        admin also every set-up channel with its schedule."""
         today: list[tuple[str, str]] = []
+        lines: list[ChannelLine] = []
         settings = None
+        now = self.posts.clock()
         for channel_id in await self.channel_store.channels(member.workspace):
             channel = Channel(member.workspace, channel_id)
             found = await self.channels.settings(channel)
             if found is None:
                 continue
             settings = found
-            for prompt in await self.posts.todays(channel, found):
+            posted = await self.posts.todays(channel, found)
+            for prompt in posted:
                 today.append((channel_id, self.bank.question(prompt.question_id).text))
+            if admin:
+                due = found.next_post(now, today_done=bool(posted))
+                words = next_post_words(due, now) if due is not None else None
+                lines.append(ChannelLine(channel_id, schedule_words(found), words))
         streak = await self.standings.streak(member, settings or ChannelSettings())
         points = await self.standings_store.points(member)
         history = await self.answers.history(member, 10)
-        return HomeView(streak, points, tuple(history), tuple(today))
+        return HomeView(streak, points, tuple(history), tuple(today), tuple(lines) if admin else None)
+
+
+def schedule_words(settings: ChannelSettings) -> str:
+    """`weekdays at 09:00 (Europe/Berlin)`: when a channel posts, in the words admins type."""
+    days = dict(settings.describe())["days"]
+    return f"{days} at {settings.post_time.strftime('%H:%M')} ({settings.timezone})"

@@ -20,6 +20,7 @@ from bot.daily_post import DailyPosts
 from bot.home import Home
 from bot.mock.rounds import MockInterviews
 from bot.mock.store import MockStore
+from bot.onboarding import Onboarding
 from bot.outbox import Outbox
 from bot.review.peer_review import PeerReviews
 from bot.review.store import ReviewStore
@@ -52,6 +53,7 @@ class Core:
     commands: ChatCommands
     scheduled: ScheduledWork
     outbox: Outbox
+    onboarding: Onboarding
 
 
 def build_core(
@@ -95,6 +97,7 @@ def build_core(
         commands=ChatCommands(channels, posts, standings, mocks, settings.admins, outbox),
         scheduled=scheduled,
         outbox=outbox,
+        onboarding=Onboarding(stores.channels, channels),
     )
 
 

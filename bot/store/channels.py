@@ -32,6 +32,11 @@ class ChannelStore:
             # The workspace index lives in its own slot; adding to it again is harmless.
             await self.redis.sadd(keys.workspaces(), channel.workspace)
 
+    async def claim_welcome(self, channel: Channel, ttl_seconds: int) -> bool:
+        """True for exactly one caller per channel within `ttl_seconds`: the one that posts the welcome."""
+        async with store_errors("note the welcome"):
+            return bool(await self.redis.set(keys.welcomed(channel), "1", nx=True, ex=ttl_seconds))
+
     async def channels(self, workspace: str) -> list[str]:
         """The workspace's configured channel ids."""
         async with store_errors("read the channels"):

@@ -40,6 +40,11 @@ def channels(workspace: str) -> str:
     return f"{_tag(workspace)}:channels"
 
 
+def welcomed(channel: Channel) -> str:
+    """Set while the bot's welcome in a channel is recent, so joining again (or twice at once) posts it once."""
+    return f"{_tag(channel.workspace)}:channel:{channel.channel_id}:welcomed"
+
+
 def channel_settings(channel: Channel) -> str:
     """JSON of a channel's settings."""
     return f"{_tag(channel.workspace)}:channel:{channel.channel_id}:settings"

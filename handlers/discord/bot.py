@@ -18,6 +18,7 @@ from bot.daily_post import DailyPosts
 from bot.errors import StoreUnavailable
 from bot.identities import Channel, Member, ThreadRef
 from bot.mock.rounds import MockInterviews
+from bot.onboarding import Onboarding
 from bot.outbox import Outbox
 from bot.replies import Refusal, Reply, say
 from bot.review.peer_review import PeerReviews
@@ -59,6 +60,7 @@ class DiscordUseCases:
     mocks: MockInterviews
     bank: Bank
     outbox: Outbox
+    onboarding: Onboarding
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,23 @@ class DebriefBot(commands.Bot):
         member = Member(workspace_id(interaction.guild_id or 0), str(interaction.user.id))
         work = self.core.answers.feedback_for(member, prompt_id, owner_id)
         await self._respond(interaction, await reply_or_failure(work, "show feedback"))
+
+    # joining a server ------------------------------------------------------------------------------
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Invited to a server: post the welcome once, in its system channel or the first channel the bot may
+        write in."""
+        target = welcome_channel(guild)
+        if target is None:
+            log.info("joined server %s but may not write in any text channel", guild.id)
+            return
+        channel = Channel(workspace_id(guild.id), str(target.id))
+        try:
+            reply = await self.core.onboarding.welcome(channel)
+            if reply is not None:
+                await self.port.post(channel, reply)
+        except (StoreUnavailable, discord.HTTPException) as exc:
+            log.warning("could not welcome server %s: %s", guild.id, exc)
 
     # answers --------------------------------------------------------------------------------------
 
@@ -355,3 +374,15 @@ def _channel_id(interaction: discord.Interaction) -> str:
     if isinstance(channel, discord.Thread) and channel.parent_id:
         return str(channel.parent_id)
     return str(interaction.channel_id)
+
+
+def welcome_channel(guild: discord.Guild) -> discord.TextChannel | None:
+    """Where the welcome goes: the server's system channel if the bot may write there, else the first text
+    channel (in the server's order) where it may."""
+    me = guild.me
+    candidates = [guild.system_channel] if guild.system_channel else []
+    candidates += sorted(guild.text_channels, key=lambda c: (c.position, c.id))
+    for channel in candidates:
+        if channel is not None and me is not None and channel.permissions_for(me).send_messages:
+            return channel
+    return None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -21,6 +21,7 @@ from bot.errors import StoreUnavailable
 from bot.home import Home
 from bot.identities import Channel, Member
 from bot.mock.rounds import MockInterviews
+from bot.onboarding import Onboarding
 from bot.outbox import Outbox, Undeliverable
 from bot.replies import Refusal, Reply, say
 from bot.review.peer_review import PeerReviews
@@ -58,6 +59,7 @@ class SlackUseCases:
     home: Home
     standings: Standings
     outbox: Outbox
+    onboarding: Onboarding
 
 
 # Slack errors no retry can fix: the request is dropped and the member told on their next command.
@@ -225,6 +227,22 @@ class SlackHandlers:
 
         await self.core.outbox.run("slack", send, stop)
 
+    async def on_member_joined(
+        self, body: Mapping[str, Any], event: Mapping[str, Any], bot_user_id: str | None
+    ) -> None:
+        """The bot itself was added to a channel: post the welcome there, once."""
+        if not bot_user_id or event.get("user") != bot_user_id:
+            return
+        channel = Channel(
+            workspace_id(str(body.get("team_id") or event.get("team", ""))), str(event.get("channel", ""))
+        )
+        try:
+            reply = await self.core.onboarding.welcome(channel)
+            if reply is not None:
+                await self.port.post(channel, reply)
+        except (StoreUnavailable, SlackApiError, *NETWORK_FAILURES) as exc:
+            log.warning("could not welcome channel %s: %s", channel.channel_id, exc)
+
     async def on_home_opened(self, body: Mapping[str, Any], event: Mapping[str, Any]) -> None:
         """App Home: the member's streak, points, recent scores and today's questions."""
         if event.get("tab") not in (None, "home"):
@@ -232,7 +250,8 @@ class SlackHandlers:
         user_id = str(event.get("user", ""))
         member = Member(workspace_id(str(body.get("team_id", ""))), user_id)
         try:
-            view = home_view(await self.core.home.view(member))
+            admin = await self.core.commands.is_admin(member, lambda: self.is_admin(user_id))
+            view = home_view(await self.core.home.view(member, admin=admin))
         except StoreUnavailable as exc:
             view = {"type": "home", "blocks": reply_blocks(say(str(exc)))}
         await self.client.views_publish(user_id=user_id, view=view)
@@ -345,6 +364,9 @@ def register_listeners(bolt: AsyncApp, handlers: SlackHandlers) -> None:
     async def home(body: dict[str, Any], event: dict[str, Any]) -> None:
         await handlers.on_home_opened(body, event)
 
+    async def joined(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
+        await handlers.on_member_joined(body, event, context.bot_user_id)
+
     async def today(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         await handlers.on_today_button(ack, body, respond)
 
@@ -364,6 +386,7 @@ def register_listeners(bolt: AsyncApp, handlers: SlackHandlers) -> None:
     bolt.command("/debrief")(command)
     bolt.event("message")(message)
     bolt.event("app_home_opened")(home)
+    bolt.event("member_joined_channel")(joined)
     bolt.action("today")(today)
     bolt.action(re.compile(r"^review(:.+)?$"))(review)
     bolt.view("review_submit")(review_submitted)

@@ -236,6 +236,17 @@ def home_view(home: HomeView) -> dict[str, Any]:
         blocks.append(_section("\n".join(lines)))
     else:
         blocks.append(_context("No answers yet: reply in the thread of a daily question to start."))
+    if home.channels is not None:
+        blocks += [{"type": "divider"}, _section("*Channels you run*")]
+        for item in home.channels[:20]:
+            due = f"next: {escape(item.next_post)}" if item.next_post else "posting is off (`/debrief setup on` there)"
+            blocks.append(_section(f"{inline(ChannelMention(item.channel_id))}: {escape(item.schedule)} · {due}"))
+        blocks.append(
+            _context(
+                "Set up this channel: invite debrief to a channel and type "
+                "`/debrief setup time=09:00 tz=Area/City days=weekdays` there; `/debrief status` shows it."
+            )
+        )
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
 
 

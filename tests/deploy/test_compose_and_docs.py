@@ -60,3 +60,15 @@ def test_env_example_lists_every_setting() -> None:
     example = (ROOT / ".env.example").read_text()
     for field in Settings.model_fields:
         assert re.search(rf"^{env_name(field)}=", example, flags=re.MULTILINE), env_name(field)
+
+
+def test_the_slack_manifest_subscribes_to_every_event_the_app_listens_for() -> None:
+    manifest = compose("slack-app-manifest.yml")
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    listened = set(re.findall(r'bolt\.event\("([a-z_]+)"\)', (ROOT / "handlers/slack/listeners.py").read_text()))
+    assert listened >= {"message", "app_home_opened", "member_joined_channel"}
+    wanted = {f"message.{kind}" for kind in ("channels", "groups", "im")} | (listened - {"message"})
+    assert wanted <= events, wanted - events
+    # member_joined_channel arrives only with the read scopes of the channels it happens in
+    assert {"channels:read", "groups:read", "channels:history", "groups:history", "im:history"} <= scopes

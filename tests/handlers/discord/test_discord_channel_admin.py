@@ -27,3 +27,18 @@ async def test_posting_off_then_on_with_status_between(discord_bot: DiscordHarne
     await discord_bot.command(Fake.ADMIN_ID, "setup", {"posting": True})
     _, status = await discord_bot.command(Fake.MEMBER_ID, "status")
     assert "Posting is on" in embed_text(status.json) and "07:45 (Asia/Tokyo)" in embed_text(status.json)
+
+
+async def test_joining_a_server_posts_one_welcome_where_the_bot_may_write(discord_bot: DiscordHarness) -> None:
+    fake = discord_bot.fake
+    joined = {k: v for k, v in fake.guild_payload().items() if k != "unavailable"}  # a join, not an outage ending
+    await fake.dispatch("GUILD_DELETE", {"id": str(Fake.GUILD_ID)})  # removed from the server...
+    await fake.dispatch("GUILD_CREATE", joined)  # ...and invited again
+    (welcome,) = await fake.wait_for("POST", rf"/channels/{Fake.TEXT_CHANNEL_ID}/messages")
+    shown = embed_text(welcome.json)
+    assert "Hi, I'm debrief" in shown and "/debrief setup" in shown
+    assert welcome.json["allowed_mentions"] == {"parse": []}
+    await fake.dispatch("GUILD_DELETE", {"id": str(Fake.GUILD_ID)})
+    await fake.dispatch("GUILD_CREATE", joined)
+    await discord_bot.command(Fake.MEMBER_ID, "help")
+    assert len(fake.of("POST", rf"/channels/{Fake.TEXT_CHANNEL_ID}/messages")) == 1, "welcomed once"

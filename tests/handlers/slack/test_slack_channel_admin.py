@@ -37,3 +37,38 @@ async def test_status_of_a_channel_nobody_set_up_says_how_to_start(slack: SlackH
     assert "not set up" in said and "/debrief setup time=09:00" in said
     await slack.command("status now please", "UMEMBER", key="s2")
     assert "takes no words" in (await slack.responses(2))[-1]["text"]
+
+
+def joined(user: str, channel: str = "C7") -> dict[str, str]:
+    return {"type": "member_joined_channel", "user": user, "channel": channel, "channel_type": "C", "team": "T1"}
+
+
+async def test_the_bot_says_hello_once_when_invited_and_ignores_other_joins(slack: SlackHarness) -> None:
+    await slack.event(joined("UMEMBER"), "Ev-member-joins")
+    await slack.event(joined("UBOT"), "Ev-bot-joins")
+    (welcome,) = await slack.fake.wait_for("chat.postMessage")
+    assert welcome["channel"] == "C7" and "Hi, I'm debrief" in welcome["text"]
+    shown = str(welcome["blocks"])
+    assert "/debrief setup time=09:00 tz=Europe/Berlin days=weekdays" in shown and "/debrief help" in shown
+    await slack.event(joined("UBOT"), "Ev-bot-joins-again")  # removed and invited again the same week
+    await slack.event(joined("UMEMBER", "C8"), "Ev-member-elsewhere")
+    await slack.command("help", "UMEMBER", key="after")
+    await slack.responses()
+    assert len(slack.fake.of("chat.postMessage")) == 1, "one welcome, and nothing for a member joining"
+
+
+def home_opened(user: str, stamp: str) -> dict[str, str]:
+    return {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home", "event_ts": stamp}
+
+
+async def test_app_home_lists_the_channels_an_admin_runs_and_nothing_of_it_for_members(slack: SlackHarness) -> None:
+    await slack.command("setup time=07:45 tz=Asia/Tokyo days=daily", "UADMIN", key="s1")
+    await slack.command("setup off", "UADMIN", channel_id="C2", key="s2")
+    await slack.responses(2)
+    await slack.event(home_opened("UADMIN", slack.fake.next_ts()), "Ev-home-admin")
+    admin_home = str((await slack.fake.wait_for("views.publish"))[0]["view"])
+    assert "Channels you run" in admin_home and "<#C1>: daily at 07:45 (Asia/Tokyo) · next:" in admin_home
+    assert "<#C2>" in admin_home and "posting is off" in admin_home and "Set up this channel" in admin_home
+    await slack.event(home_opened("UMEMBER", slack.fake.next_ts()), "Ev-home-member")
+    member_home = str((await slack.fake.wait_for("views.publish", 2))[1]["view"])
+    assert "Your interview practice" in member_home and "Channels you run" not in member_home

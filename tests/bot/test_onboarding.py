@@ -1,0 +1,26 @@
+"""The welcome when the bot joins a channel: what it does and how to set it up, once per channel."""
+
+from __future__ import annotations
+
+from bot.app.bootstrap import Core
+from bot.channel_settings import ChannelSettings
+from bot.identities import Channel
+from bot.onboarding import welcome_reply
+from bot.replies import plain_text
+
+CHANNEL = Channel("slack:T1", "C9")
+
+
+async def test_a_channel_is_welcomed_once_even_when_joined_twice(core: Core) -> None:
+    first = await core.onboarding.welcome(CHANNEL)
+    assert first is not None and not first.private
+    assert await core.onboarding.welcome(CHANNEL) is None
+    assert await core.onboarding.welcome(Channel("slack:T1", "C10")) is not None, "another channel gets its own"
+
+
+async def test_the_welcome_tells_admins_the_one_setup_command_until_the_channel_is_set_up(core: Core) -> None:
+    said = plain_text(welcome_reply(set_up=False))
+    assert "/debrief setup time=09:00 tz=Europe/Berlin days=weekdays" in said and "rubric feedback" in said
+    await core.stores.channels.save(CHANNEL, ChannelSettings())
+    reply = await core.onboarding.welcome(CHANNEL)
+    assert reply is not None and "already set up" in plain_text(reply) and "/debrief status" in plain_text(reply)
