@@ -23,6 +23,7 @@ SETUP_KEYS = (
     "digest",
     "review",
     "reviewers",
+    "board",
 )
 
 SWITCH_WORDS = ("on", "off")  # `setup off` / `setup on`: stop or resume the channel's schedule
@@ -45,6 +46,7 @@ class ChannelSettings(BaseModel):
     review_assignments: bool = False
     anonymous_reviews: bool = False
     active: bool = True  # `setup off` stops the schedule; history, streaks and settings stay
+    board: Literal["all-time", "weekly"] = "all-time"  # weekly: the points board starts again every Monday
 
     @field_validator("timezone")
     @classmethod
@@ -113,6 +115,7 @@ class ChannelSettings(BaseModel):
             ("digest", "on" if self.digest else "off"),
             ("review", "on" if self.review_assignments else "off"),
             ("reviewers", "anonymous" if self.anonymous_reviews else "named"),
+            ("board", self.board),
         ]
 
 
@@ -183,6 +186,11 @@ def _parse(key: str, value: str, word: str, categories: Collection[str]) -> tupl
         if not match or not 1 <= hours <= 168:
             raise SetupError(word, "window is 1h to 168h (or 1d to 7d), e.g. 24h")
         return "window_hours", hours
+    if key == "board":
+        season = {"weekly": "weekly", "all-time": "all-time", "alltime": "all-time", "all": "all-time"}.get(low)
+        if season is None:
+            raise SetupError(word, "board is weekly or all-time")
+        return "board", season
     if key == "reviewers":
         if low not in ("named", "anonymous"):
             raise SetupError(word, "reviewers is named or anonymous")

@@ -35,6 +35,7 @@ SETUP_CHOICES = (
     "digest=on|off",
     "review=on|off",
     "reviewers=named|anonymous",
+    "board=all-time|weekly",
 )
 log = logging.getLogger(__name__)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from bot.channel_settings import ChannelSettings
 from bot.channels import Channels
 from bot.clock import Clock
 from bot.identities import Channel, Member
 from bot.replies import Command, Kind, Reply, Section, say, text
+from bot.store.answers import week_of
 from bot.store.standings import BoardRow, StandingsStore
 from bot.streaks import Streak
 
@@ -41,7 +43,11 @@ class Standings:
         return await self.store.streak(member, self._today(settings))
 
     async def leaderboard(self, workspace: str, board: str, settings: ChannelSettings, limit: int = 10) -> Leaderboard:
-        """Top members by points, current streak (broken streaks drop out), longest streak or reviews."""
+        """Top members by points (this week's with `board=weekly`), current streak (broken streaks drop out),
+        longest streak or reviews."""
+        if board == "points" and settings.board == "weekly":
+            week = week_of(self._today(settings))
+            return Leaderboard(board, tuple(await self.store.week_leaderboard(workspace, week, limit)))
         if board != "streak":
             return Leaderboard(board, tuple(await self.store.leaderboard(workspace, board, limit)))
         today = self._today(settings)
@@ -69,11 +75,18 @@ class Standings:
             return say(f"Leaderboards: {', '.join(BOARDS)}. Try ", Command("leaderboard", ("streak",)), ".")
         settings = await self.channels.settings_or_defaults(channel)
         result = await self.leaderboard(member.workspace, board, settings)
+        weekly = board == "points" and settings.board == "weekly"
+        monday = date.fromordinal(week_of(self._today(settings)))
+        title = f"Points this week (since {monday:%a} {monday.day} {monday:%b})" if weekly else TITLES[board]
         if not result.rows:
-            return say("Nobody is on this leaderboard yet. Answer today's question to be first.")
+            fresh = " The weekly board started again on Monday." if weekly else ""
+            return say(f"Nobody is on this leaderboard yet.{fresh} Answer today's question to be first.")
         lines = [f"{row.name}: {row.value} {UNITS[board]}" for row in result.rows]
+        body = [text(f"{title} leaderboard")]
+        if weekly:
+            body.append(text("The board starts again every Monday; all-time points are kept.", kind=Kind.NOTE))
         return Reply(
-            f"{TITLES[board]} leaderboard",
-            body=(text(f"{TITLES[board]} leaderboard"),),
-            sections=(Section(TITLES[board], (text(*lines, kind=Kind.NUMBERED),)),),
+            f"{title} leaderboard",
+            body=tuple(body),
+            sections=(Section(title, (text(*lines, kind=Kind.NUMBERED),)),),
         )

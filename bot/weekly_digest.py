@@ -29,8 +29,9 @@ class Digests:
         self.prompts = prompts
         self.standings = standings
 
-    async def weekly(self, channel: Channel, today: date) -> Digest:
-        """Answers per question day over the last four weeks, week-on-week change, top streaks and reviewers."""
+    async def weekly(self, channel: Channel, today: date, *, weekly_board: bool = False) -> Digest:
+        """Answers per question day over the last four weeks, week-on-week change, top streaks and reviewers;
+        with a weekly board, last week's final top 5 too (the board starts again today)."""
         first = today - timedelta(days=WEEKS * 7)
         prompts = await self.prompts.between(channel, first.toordinal(), today.toordinal() - 1)
         counts = await self.prompts.answer_counts(channel.workspace, [p.id for p in prompts])
@@ -46,6 +47,12 @@ class Digests:
             f"across {len(prompts)} questions."
         )
         sections = []
+        if weekly_board:
+            last_monday = today - timedelta(days=today.weekday() + 7)
+            final = await self.standings.week_leaderboard(channel.workspace, last_monday.toordinal(), 5)
+            title = f"Final points of the week of {last_monday.day} {last_monday:%b}"
+            lines = [f"{i}. {r.name}: {r.value} points" for i, r in enumerate(final, start=1)]
+            sections.append(Section(title, (text(*(lines or ["Nobody scored points last week."])),)))
         streaks = [row for row in await self.standings.leaderboard(channel.workspace, "streak", 5) if row.value > 0]
         if streaks:
             sections.append(Section("Top streaks", (text(*(f"{r.name}: {r.value} days" for r in streaks)),)))

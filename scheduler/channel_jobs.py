@@ -266,7 +266,7 @@ class ChannelJobs:
             log.warning("digest for %s skipped: %s", channel_id, exc)
             return False
         try:
-            digest = await self.work.digests.weekly(channel, today)
+            digest = await self.work.digests.weekly(channel, today, weekly_board=settings.board == "weekly")
             image = await asyncio.to_thread(participation_chart, digest.days)
             await self.ports[platform_of(workspace)].post_image(channel, digest.reply, image, "participation.png")
         except Exception:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from redis.asyncio import Redis
 
@@ -62,6 +62,11 @@ class Revision:
     feedback: dict[str, object]
 
 
+def week_of(day: int) -> int:
+    """The day number of the Monday that starts the week of `day` (a proleptic Gregorian ordinal)."""
+    return day - date.fromordinal(day).weekday()
+
+
 class AnswerStore:
     """Atomic answer revisions (one Lua script also moves points, boards and the streak) and reads."""
 
@@ -108,6 +113,7 @@ class AnswerStore:
             keys.event(ws, event_id or "-"),
             keys.member_names(ws),
             keys.message_owner(prompt.channel, revision.message_id),
+            keys.week_points(ws, week_of(prompt.day)),
         ]
         stored_revision = {
             "at": revision.at.isoformat(),
@@ -135,6 +141,7 @@ class AnswerStore:
             MAX_FREEZES,
             DAYS_PER_FREEZE,
             keys.MESSAGE_OWNER_TTL_SECONDS,
+            keys.WEEK_POINTS_TTL_SECONDS,
         ]
         async with store_errors("save your answer"):
             result = await self._record(keys=script_keys, args=args)
@@ -158,6 +165,7 @@ class AnswerStore:
             keys.member_answers(member),
             keys.leaderboard(ws, "points"),
             keys.message_owner(prompt.channel, message_id),
+            keys.week_points(ws, week_of(prompt.day)),
         ]
         async with store_errors("withdraw your answer"):
             (status,) = await self._withdraw(keys=script_keys, args=[seen_revisions, user, prompt.id])

@@ -12,6 +12,7 @@ PREFIX = "debrief"
 EVENT_TTL_SECONDS = 24 * 3600
 # Long enough to outlive a prompt's answer window and the week it stays open for review.
 MESSAGE_OWNER_TTL_SECONDS = 14 * 24 * 3600
+WEEK_POINTS_TTL_SECONDS = 8 * 7 * 24 * 3600
 
 
 def _tag(workspace: str) -> str:
@@ -103,6 +104,11 @@ def streak(member: Member) -> str:
 def question_days(workspace: str) -> str:
     """Sorted set of the workspace's question days (local day numbers); other days never break streaks."""
     return f"{_tag(workspace)}:question_days"
+
+
+def week_points(workspace: str, week: int) -> str:
+    """Points earned in one week (its Monday's day number) for the weekly board; expires after a few weeks."""
+    return f"{_tag(workspace)}:board:points:week:{week}"
 
 
 def leaderboard(workspace: str, board: str) -> str:

@@ -69,8 +69,15 @@ class StandingsStore:
 
     async def leaderboard(self, workspace: str, board: str, limit: int = 10) -> list[BoardRow]:
         """The top members of one board with their last seen names."""
+        return await self._top(workspace, keys.leaderboard(workspace, board), limit)
+
+    async def week_leaderboard(self, workspace: str, week: int, limit: int = 10) -> list[BoardRow]:
+        """The top members by points earned in one week (its Monday's day number); nobody with zero."""
+        return [row for row in await self._top(workspace, keys.week_points(workspace, week), limit) if row.value > 0]
+
+    async def _top(self, workspace: str, key: str, limit: int) -> list[BoardRow]:
         async with store_errors("read the leaderboard"):
-            raw = await self.redis.zrevrange(keys.leaderboard(workspace, board), 0, limit - 1, withscores=True)
+            raw = await self.redis.zrevrange(key, 0, limit - 1, withscores=True)
             rows = [(str(entry[0]), int(entry[1])) for entry in raw]
             names = await self.redis.hmget(keys.member_names(workspace), [u for u, _ in rows]) if rows else []
         return [BoardRow(user, str(name or user), score) for (user, score), name in zip(rows, names, strict=True)]

@@ -48,6 +48,7 @@ def command_group(bot: CommandActions) -> app_commands.Group:
         digest="Weekly digest",
         review="Peer review assignments",
         reviewers="named or anonymous",
+        board="Points board: all-time, or weekly (starts again every Monday)",
         posting="Post questions here (off keeps history and streaks)",
     )
     async def setup(
@@ -63,6 +64,7 @@ def command_group(bot: CommandActions) -> app_commands.Group:
         digest: bool | None = None,
         review: bool | None = None,
         reviewers: str | None = None,
+        board: str | None = None,
         posting: bool | None = None,
     ) -> None:
         given: dict[str, Any] = {
@@ -77,6 +79,7 @@ def command_group(bot: CommandActions) -> app_commands.Group:
             "digest": digest,
             "review": review,
             "reviewers": reviewers,
+            "board": board,
         }
         words = [f"{k}={_option_word(v)}" for k, v in given.items() if v is not None]
         if posting is not None:

@@ -3,11 +3,12 @@
 --
 -- KEYS: 1 answer  2 revisions  3 prompt answers  4 member answers  5 streak  6 question days
 --       7 board:points  8 board:streak  9 board:longest  10 event marker  11 names  12 message owner
+--       13 this question's week on the weekly points board
 -- ARGV: 1 event id ('' for none)  2 event ttl seconds  3 revisions seen when the answer was read
 --       4 user id  5 display name  6 prompt id  7 question id  8 messages JSON  9 revision JSON
 --       10 overall score  11 verdict  12 points this answer is worth  13 counts ('1' inside the window)
 --       14 local day number  15 time (unix seconds)  16 max freezes  17 days per freeze
---       18 message owner ttl seconds
+--       18 message owner ttl seconds  19 weekly board ttl seconds
 -- Returns {status, revision, current, longest, freezes, points_total, counted_now, freezes_spent}
 
 if ARGV[1] ~= '' and redis.call('EXISTS', KEYS[10]) == 1 then
@@ -54,6 +55,8 @@ if counts then
   if new ~= old then
     redis.call('HSET', KEYS[1], 'points', new)
     redis.call('ZINCRBY', KEYS[7], new - old, user)
+    redis.call('ZINCRBY', KEYS[13], new - old, user)
+    redis.call('EXPIRE', KEYS[13], tonumber(ARGV[19]))
   end
 end
 

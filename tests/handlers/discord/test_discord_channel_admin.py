@@ -42,3 +42,12 @@ async def test_joining_a_server_posts_one_welcome_where_the_bot_may_write(discor
     await fake.dispatch("GUILD_CREATE", joined)
     await discord_bot.command(Fake.MEMBER_ID, "help")
     assert len(fake.of("POST", rf"/channels/{Fake.TEXT_CHANNEL_ID}/messages")) == 1, "welcomed once"
+
+
+async def test_a_weekly_board_is_set_up_with_its_option(discord_bot: DiscordHarness) -> None:
+    _, saved = await discord_bot.command(Fake.ADMIN_ID, "setup", {"board": "weekly"})
+    assert "board:weekly" in embed_text(saved.json)
+    settings = await discord_bot.app.channels.settings(CHANNEL)
+    assert settings is not None and settings.board == "weekly"
+    _, board = await discord_bot.command(Fake.MEMBER_ID, "leaderboard", {"board": "points"})
+    assert "weekly board" in embed_text(board.json)

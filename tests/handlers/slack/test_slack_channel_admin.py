@@ -72,3 +72,13 @@ async def test_app_home_lists_the_channels_an_admin_runs_and_nothing_of_it_for_m
     await slack.event(home_opened("UMEMBER", slack.fake.next_ts()), "Ev-home-member")
     member_home = str((await slack.fake.wait_for("views.publish", 2))[1]["view"])
     assert "Your interview practice" in member_home and "Channels you run" not in member_home
+
+
+async def test_a_weekly_board_is_set_up_and_shown_as_this_weeks_points(slack: SlackHarness) -> None:
+    await slack.command("setup board=weekly", "UADMIN", key="b1")
+    assert "board=weekly" in str((await slack.responses())[0]["blocks"])
+    await slack.command("setup board=monthly", "UADMIN", key="b2")
+    assert "board is weekly or all-time" in (await slack.responses(2))[-1]["text"]
+    await slack.command("leaderboard points", "UMEMBER", key="b3")
+    said = (await slack.responses(3))[-1]["text"]
+    assert "Nobody is on this leaderboard yet" in said and "weekly board" in said
