@@ -27,7 +27,15 @@ def slack_config(settings: Settings) -> SlackConfig:
 def slack_app(core: Core) -> SlackApp:
     """The Bolt app over the core (nothing started)."""
     use_cases = SlackUseCases(
-        core.commands, core.answers, core.posts, core.reviews, core.mocks, core.home, core.standings, core.outbox
+        core.commands,
+        core.answers,
+        core.posts,
+        core.reviews,
+        core.mocks,
+        core.home,
+        core.standings,
+        core.outbox,
+        core.strong_answers,
     )
     return build_slack_app(slack_config(core.settings), use_cases)
 
@@ -48,7 +56,7 @@ def discord_bot(core: Core, guild_ready_timeout: float = 2.0) -> DebriefBot:
     config = discord_config(core.settings, guild_ready_timeout)
     use_api_base(config.api_base)
     use_cases = DiscordUseCases(
-        core.commands, core.answers, core.posts, core.reviews, core.mocks, core.bank, core.outbox
+        core.commands, core.answers, core.posts, core.reviews, core.mocks, core.bank, core.outbox, core.strong_answers
     )
     return DebriefBot(use_cases, config)
 
