@@ -28,6 +28,7 @@ async def test_commands_are_synced_to_the_configured_server(discord_bot: Discord
         "help",
         "today",
         "streak",
+        "stats",
         "leaderboard",
         "setup",
         "post",
