@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -22,6 +22,7 @@ from bot.scoring.feedback_reply import feedback_reply
 from bot.store.answers import AnswerStore, HistoryItem, Revision
 from bot.store.prompts import PromptStore
 from bot.streaks import Streak, answer_points
+from bot.strong_answer import strong_answer_button
 
 MAX_ANSWER_CHARS = 40_000  # Slack's own message limit; Discord's is lower
 MAX_REVISIONS = 50
@@ -284,7 +285,7 @@ class Answers:
         feedback = await self.current_feedback(requester, prompt_id)
         if feedback is None:
             return say("No answer of yours was found for that question.")
-        return feedback_reply(feedback, ("Your feedback",))
+        return replace(feedback_reply(feedback, ("Your feedback",)), buttons=(strong_answer_button(prompt_id),))
 
     async def current_feedback(self, member: Member, prompt_id: str) -> Feedback | None:
         """Feedback on the member's whole answer as it stands (the engine is deterministic: what they got)."""
@@ -318,14 +319,15 @@ def _note(member: Member, message: str) -> ThreadAnswer:
 
 
 def outcome_reply(outcome: AnswerOutcome) -> Reply:
-    """The feedback message for a recorded answer, with what happened to it, its points and the streak."""
-    assert outcome.feedback is not None
+    """The feedback message for a recorded answer, with what happened to it, its points and the streak, and a
+    button to a strong answer to the same question."""
+    assert outcome.feedback is not None and outcome.prompt is not None
     tail = [outcome.message]
     if outcome.points:
         tail.append(f"+{outcome.points} points ({outcome.points_total} total)")
     if outcome.streak is not None:
         tail.append(f"Streak: {outcome.streak.describe()}")
-    return feedback_reply(outcome.feedback, tail)
+    return replace(feedback_reply(outcome.feedback, tail), buttons=(strong_answer_button(outcome.prompt.id),))
 
 
 def _recorded_message(revision: int, counts: bool, prompt: DailyPrompt) -> str:

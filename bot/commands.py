@@ -15,10 +15,11 @@ from bot.errors import PlatformRefused, StoreUnavailable
 from bot.identities import Channel, Member
 from bot.mock.rounds import MockInterviews, MockStatus, MockTurn
 from bot.outbox import Outbox
+from bot.progress import Progress
 from bot.replies import Command, Inline, Kind, Line, Reply, Section, Setting, code, line, plain_line, say, text
 from bot.standings import Standings
 
-SUBCOMMANDS = ("help", "today", "status", "streak", "leaderboard", "setup", "post", "skip", "mock")
+SUBCOMMANDS = ("help", "today", "status", "streak", "stats", "leaderboard", "setup", "post", "skip", "mock")
 MOCK_ACTIONS = ("skip", "repeat", "stop")
 ADMIN_ONLY = frozenset({"setup", "post", "skip"})
 MAX_ARGS = 20
@@ -46,6 +47,7 @@ def usage() -> Reply:
         line(Command("today"), ": today's question in this channel, privately"),
         line(Command("status"), ": whether this channel posts, when the next question is due, and its settings"),
         line(Command("streak"), ": your streak and freezes"),
+        line(Command("stats"), ": a chart of your scores over time, privately, and the criterion to work on"),
         line(Command("leaderboard", ("points",)), ": the top 10 here (points, streak, longest or reviewers)"),
         line(Command("review"), ": review a peer's answer on the same rubric"),
         line(
@@ -130,6 +132,7 @@ class ChatCommands:
         posts: DailyPosts,
         standings: Standings,
         mocks: MockInterviews,
+        progress: Progress,
         admins: Sequence[str] = (),
         outbox: Outbox | None = None,
     ) -> None:
@@ -137,6 +140,7 @@ class ChatCommands:
         self.posts = posts
         self.standings = standings
         self.mocks = mocks
+        self.progress = progress
         self.admins = frozenset(admins)
         self.outbox = outbox
 
@@ -189,6 +193,11 @@ class ChatCommands:
 
     async def _streak(self, request: CommandRequest) -> Reply:
         return await self.standings.streak_reply(request.member, request.channel)
+
+    async def _stats(self, request: CommandRequest) -> Reply:
+        if request.args:
+            return say(code("stats"), " takes no words: it shows your own progress, privately.")
+        return await self.progress.report(request.member)
 
     async def _leaderboard(self, request: CommandRequest) -> Reply:
         return await self.standings.leaderboard_reply(request.member, request.channel, request.args)

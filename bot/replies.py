@@ -5,7 +5,7 @@ so nothing a member wrote can ping anyone or become a link."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -91,10 +91,20 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture sent with a reply (a PNG chart): its bytes, a file name and a text alternative."""
+
+    data: bytes
+    filename: str
+    alt: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """Outbound content: a plain summary (notifications), a title, the main text, sections and buttons.
 
-    Private unless said otherwise; `accent` is a neutral tone a platform may colour (a verdict id).
+    Private unless said otherwise; `accent` is a neutral tone a platform may colour (a verdict id); `image` is
+    attached by adapters that render it (it always goes only where the reply goes).
     """
 
     summary: str
@@ -104,10 +114,11 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     private: bool = True
     accent: str | None = None
+    image: Image | None = None
 
     def public(self) -> Reply:
         """The same reply, shown to everyone."""
-        return Reply(self.summary, self.title, self.body, self.sections, self.buttons, False, self.accent)
+        return replace(self, private=False)
 
 
 def line(*parts: Inline) -> Line:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
+from bot.charts import render_png
 from bot.identities import Channel
 from bot.replies import Reply, Section, text
 from bot.store.prompts import PromptStore
 from bot.store.standings import StandingsStore
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 WEEKS = 4
 
@@ -68,20 +72,13 @@ class Digests:
 
 def participation_chart(days: tuple[tuple[date, int], ...]) -> bytes:
     """A PNG bar chart of answers per day (matplotlib, headless); run it off the event loop."""
-    import matplotlib
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(8, 3), dpi=100)
-    try:
+    def draw(figure: Figure) -> None:
+        axes = figure.add_subplot()
         axes.bar([d.strftime("%m-%d") for d, _ in days], [n for _, n in days], color="#3949ab")
         axes.set_title("Answers per day, last 4 weeks")
         axes.tick_params(axis="x", labelrotation=90, labelsize=7)
         axes.set_ylabel("answers")
         figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-    finally:
-        plt.close(figure)
+
+    return render_png(8, 3, draw)

@@ -36,6 +36,7 @@ def slack_app(core: Core) -> SlackApp:
         core.standings,
         core.outbox,
         core.onboarding,
+        core.strong_answers,
     )
     return build_slack_app(slack_config(core.settings), use_cases)
 
@@ -56,7 +57,15 @@ def discord_bot(core: Core, guild_ready_timeout: float = 2.0) -> DebriefBot:
     config = discord_config(core.settings, guild_ready_timeout)
     use_api_base(config.api_base)
     use_cases = DiscordUseCases(
-        core.commands, core.answers, core.posts, core.reviews, core.mocks, core.bank, core.outbox, core.onboarding
+        core.commands,
+        core.answers,
+        core.posts,
+        core.reviews,
+        core.mocks,
+        core.bank,
+        core.outbox,
+        core.onboarding,
+        core.strong_answers,
     )
     return DebriefBot(use_cases, config)
 

@@ -22,12 +22,14 @@ from bot.mock.rounds import MockInterviews
 from bot.mock.store import MockStore
 from bot.onboarding import Onboarding
 from bot.outbox import Outbox
+from bot.progress import Progress
 from bot.review.peer_review import PeerReviews
 from bot.review.store import ReviewStore
 from bot.scoring.engine import FeedbackEngine
 from bot.standings import Standings
 from bot.store import Stores
 from bot.store.outbox import OutboxStore
+from bot.strong_answer import StrongAnswers
 from bot.weekly_digest import Digests
 from bot.window_close import WindowCloses
 from content.loader import Bank, load_bank
@@ -50,6 +52,8 @@ class Core:
     home: Home
     mocks: MockInterviews
     reviews: PeerReviews
+    progress: Progress
+    strong_answers: StrongAnswers
     commands: ChatCommands
     scheduled: ScheduledWork
     outbox: Outbox
@@ -72,6 +76,7 @@ def build_core(
     )
     closes = WindowCloses(stores.answers, stores.standings, channels, reviews.nudges)
     outbox = Outbox(OutboxStore(redis), clock)
+    progress = Progress(bank, stores.answers, clock)
     scheduled = ScheduledWork(
         posts,
         closes,
@@ -94,7 +99,9 @@ def build_core(
         home=Home(bank, channels, stores.channels, posts, standings, stores.standings, answers),
         mocks=mocks,
         reviews=reviews,
-        commands=ChatCommands(channels, posts, standings, mocks, settings.admins, outbox),
+        progress=progress,
+        strong_answers=StrongAnswers(bank, stores.prompts, stores.answers),
+        commands=ChatCommands(channels, posts, standings, mocks, progress, settings.admins, outbox),
         scheduled=scheduled,
         outbox=outbox,
         onboarding=Onboarding(stores.channels, channels),

@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from bot.app.bootstrap import Core, bootstrap
@@ -45,6 +46,12 @@ def add_parsers(commands: Any) -> None:
     )
     target.add_argument("--question", metavar="ID", help="this question")
     target.add_argument("--history", action="store_true", help="list your past answers with scores")
+    practice.add_argument(
+        "--chart",
+        metavar="PNG",
+        type=Path,
+        help="with --history: also write your progress chart (scores over time, criteria by week) to this file",
+    )
     practice.set_defaults(run=run_practice_command)
 
 
@@ -65,7 +72,9 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
         if args.platform != "console" and not sys.stdin.isatty():
             print(NO_PLATFORM, file=sys.stderr)
             return 2
-        return run_practice_command(argparse.Namespace(category=None, question=None, history=False), settings)
+        return run_practice_command(
+            argparse.Namespace(category=None, question=None, history=False, chart=None), settings
+        )
     configure_logging(settings.log_level, settings.log_format)
     return asyncio.run(serve(settings, platforms))
 
@@ -189,13 +198,19 @@ def run_practice_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run one practice round (or list history) on the event loop."""
     from handlers.console.practice import Practice, run_history, run_practice
 
+    if getattr(args, "chart", None) is not None and not args.history:
+        print("--chart goes with --history: debrief practice --history --chart progress.png", file=sys.stderr)
+        return 2
+
     async def main() -> int:
         terminal = StdioTerminal()
         _interrupt_on_ctrl_c(terminal)
         async with bootstrap(settings) as core:
-            practice = Practice(core.bank, core.posts, core.answers, settings.timezone, settings.data_dir)
+            practice = Practice(
+                core.bank, core.posts, core.answers, settings.timezone, settings.data_dir, progress=core.progress
+            )
             if args.history:
-                return await run_history(practice, terminal)
+                return await run_history(practice, terminal, chart=getattr(args, "chart", None))
             category = args.category
             if category is not None and category not in core.bank.categories:
                 print(f"unknown category '{category}' (one of: {', '.join(core.bank.categories)})", file=sys.stderr)

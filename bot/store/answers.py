@@ -186,6 +186,14 @@ class AnswerStore:
             raws = await self.redis.lrange(keys.answer_revisions(workspace, prompt_id, user_id), 0, -1)
         return [json.loads(r) for r in raws]
 
+    async def latest_feedback(self, member: Member, prompt_ids: Sequence[str]) -> list[dict[str, object] | None]:
+        """The stored feedback (scores per criterion) of each answer's latest revision, None where there is none."""
+        async with store_errors("read your answers"), self.redis.pipeline(transaction=False) as pipe:
+            for pid in prompt_ids:
+                pipe.lindex(keys.answer_revisions(member.workspace, pid, member.user_id), -1)
+            raws = await pipe.execute()
+        return [_feedback_of(raw) for raw in raws]
+
     async def history(self, member: Member, limit: int = 20) -> list[HistoryItem]:
         """A member's most recent answers, newest first."""
         async with store_errors("read your history"):
@@ -211,6 +219,17 @@ class AnswerStore:
         async with store_errors("read the answers"):
             raw = await self.redis.zrange(keys.prompt_answers(workspace, prompt_id), 0, -1, withscores=True)
         return {str(entry[0]): float(entry[1]) for entry in raw}
+
+
+def _feedback_of(raw: object) -> dict[str, object] | None:
+    """The feedback part of a stored revision; None for a missing or unreadable one."""
+    if not raw:
+        return None
+    try:
+        feedback = json.loads(str(raw)).get("feedback")
+    except (ValueError, AttributeError):
+        return None
+    return feedback if isinstance(feedback, dict) else None
 
 
 def _history_item(prompt_id: str, row: dict[str, str]) -> HistoryItem:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import os
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ from bot.channel_settings import ChannelSettings
 from bot.daily_post import DailyPosts
 from bot.errors import StoreUnavailable
 from bot.identities import Channel, Member
+from bot.progress import Progress
 from bot.prompts import DailyPrompt
+from bot.replies import plain_text
 from bot.scoring.engine import UnknownQuestion
 from bot.scoring.render_text import render_feedback
 from content.loader import Bank
@@ -56,6 +59,7 @@ class Practice:
     answers: Answers
     timezone: str | None
     data_dir: Path
+    progress: Progress
 
     @property
     def settings(self) -> ChannelSettings:
@@ -132,8 +136,8 @@ async def _ask(
     return prompt, answer
 
 
-async def run_history(app: Practice, terminal: Terminal, limit: int = 20) -> int:
-    """List past answers with their scores."""
+async def run_history(app: Practice, terminal: Terminal, limit: int = 20, chart: Path | None = None) -> int:
+    """List past answers with their scores; with `chart`, also write the progress chart there as a PNG."""
     try:
         items = await app.answers.history(practice_member(), limit)
     except StoreUnavailable as exc:
@@ -141,7 +145,7 @@ async def run_history(app: Practice, terminal: Terminal, limit: int = 20) -> int
         return 1
     if not items:
         terminal.write("No answers yet. Run `debrief practice` to answer today's question.\n")
-        return 0
+        return 0 if chart is None else await write_chart(app, terminal, chart)
     terminal.write(
         f"{'date':<11} {'question':<9} {'best':>4} {'latest':>6} {'revs':>4}  {'verdict':<13} {'pts':>4}  question\n"
     )
@@ -154,6 +158,25 @@ async def run_history(app: Practice, terminal: Terminal, limit: int = 20) -> int
             f"{day:<11} {item.question_id:<9} {item.best:>4.1f} {item.score:>6.1f} {item.revisions:>4}  "
             f"{item.verdict.replace('_', ' '):<13} {item.points:>4}  {text}{late}\n"
         )
+    return await write_chart(app, terminal, chart) if chart is not None else 0
+
+
+async def write_chart(app: Practice, terminal: Terminal, path: Path) -> int:
+    """Write the same progress chart `/debrief stats` sends to `path`, and print the words that go with it."""
+    try:
+        reply = await app.progress.report(practice_member())
+    except StoreUnavailable as exc:
+        terminal.write(f"{exc}\n")
+        return 1
+    if reply.image is None:
+        terminal.write(f"{plain_text(reply)}\nNo chart was written.\n")
+        return 0
+    try:
+        await asyncio.to_thread(path.write_bytes, reply.image.data)
+    except OSError as exc:
+        terminal.write(f"\nCould not write the chart to {path}: {exc.strerror or exc}\n")
+        return 1
+    terminal.write(f"\nProgress chart written to {path}.\n{plain_text(reply)}\n")
     return 0
 
 

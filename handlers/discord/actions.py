@@ -26,6 +26,10 @@ class ButtonActions(Protocol):
         """The author's helpful mark on a review."""
         ...
 
+    async def show_strong_answer(self, interaction: discord.Interaction, prompt_id: str) -> None:
+        """A strong answer to the prompt's question and the clicker's weakest criterion, ephemerally."""
+        ...
+
     async def submit_review(
         self, interaction: discord.Interaction, answer_id: str, scores: dict[str, str], comment: str, *, given: int
     ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import sys
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from bot.onboarding import Onboarding
 from bot.outbox import Outbox
 from bot.replies import Refusal, Reply, say
 from bot.review.peer_review import PeerReviews
+from bot.strong_answer import ACTION_PREFIX as STRONG_ANSWER_PREFIX
+from bot.strong_answer import StrongAnswers
 from content.loader import Bank
 from handlers.discord.chat_port import DiscordChatPort, message_payloads, send_kept, send_reply
 from handlers.discord.slash_commands import command_group
@@ -31,6 +34,7 @@ from handlers.discord.views import (
     ReviewButton,
     ReviewFormButton,
     ShowFeedbackButton,
+    StrongAnswerButton,
     TodayView,
     reply_view,
 )
@@ -61,6 +65,7 @@ class DiscordUseCases:
     bank: Bank
     outbox: Outbox
     onboarding: Onboarding
+    strong_answers: StrongAnswers
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ class DebriefBot(commands.Bot):
     async def setup_hook(self) -> None:
         """Start-up work: persistent buttons, the command group and its sync (a retried login runs it again)."""
         self.add_view(TodayView())
-        self.add_dynamic_items(ShowFeedbackButton, ReviewButton, ReviewFormButton, HelpfulButton)
+        self.add_dynamic_items(ShowFeedbackButton, ReviewButton, ReviewFormButton, HelpfulButton, StrongAnswerButton)
         self.tree.add_command(command_group(self), override=True)
         if self.config.guild_ids:
             for guild_id in self.config.guild_ids:
@@ -105,14 +110,21 @@ class DebriefBot(commands.Bot):
             await self.tree.sync()
 
     async def _respond(self, interaction: discord.Interaction, reply: Reply) -> None:
-        """An ephemeral followup to a deferred interaction (long replies in several; buttons on the last)."""
+        """An ephemeral followup to a deferred interaction (long replies in several; buttons and an image on the
+        last, the image shown in its embed)."""
         embeds = reply_embeds(reply)
         view = reply_view(reply)
         for index, embed in enumerate(embeds):
-            if index == len(embeds) - 1 and view is not None:
-                await interaction.followup.send(embed=embed, view=view, ephemeral=True)
-            else:
-                await interaction.followup.send(embed=embed, ephemeral=True)
+            extra: dict[str, Any] = {}
+            if index == len(embeds) - 1:
+                if view is not None:
+                    extra["view"] = view
+                if reply.image is not None:
+                    embed.set_image(url=f"attachment://{reply.image.filename}")
+                    extra["file"] = discord.File(
+                        io.BytesIO(reply.image.data), filename=reply.image.filename, description=reply.image.alt
+                    )
+            await interaction.followup.send(embed=embed, ephemeral=True, **extra)
 
     # commands -------------------------------------------------------------------------------------
 
@@ -201,6 +213,13 @@ class DebriefBot(commands.Bot):
         await self._respond(
             interaction, await reply_or_failure(self.core.reviews.helpful(member, action_id), "helpful")
         )
+
+    async def show_strong_answer(self, interaction: discord.Interaction, prompt_id: str) -> None:
+        """ "See a strong answer" under feedback: the exemplar and the clicker's weakest criterion, ephemerally."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        member = Member(self._workspace_of(interaction, prompt_id), str(interaction.user.id))
+        work = self.core.strong_answers.show(member, f"{STRONG_ANSWER_PREFIX}{prompt_id}")
+        await self._respond(interaction, await reply_or_failure(work, "strong answer"))
 
     async def show_feedback(self, interaction: discord.Interaction, prompt_id: str, owner_id: str) -> None:
         """The "Show my feedback" button: the answer's feedback, to its author only."""

@@ -30,6 +30,10 @@ def command_group(bot: CommandActions) -> app_commands.Group:
     async def streak(interaction: discord.Interaction) -> None:
         await bot.run_command(interaction, "streak", [])
 
+    @group.command(name="stats", description="A chart of your scores over time, privately")
+    async def stats(interaction: discord.Interaction) -> None:
+        await bot.run_command(interaction, "stats", [])
+
     @group.command(name="leaderboard", description="The top 10 in this server")
     @app_commands.describe(board="points, streak, longest or reviewers")
     async def leaderboard(interaction: discord.Interaction, board: str = "points") -> None:

@@ -163,3 +163,22 @@ class HelpfulButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         """Mark the review helpful (only the author can)."""
         await actions_of(interaction).mark_helpful(interaction, f"helpful:{self.ref}|{self.reviewer}")
+
+
+class StrongAnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"strong:(?P<prompt>.*)"):
+    """ "See a strong answer" under feedback; any prompt id is handed on, so a stale or forged one gets a reply."""
+
+    def __init__(self, prompt_id: str) -> None:
+        self.prompt_id = prompt_id
+        super().__init__(discord.ui.Button(label="See a strong answer", custom_id=f"strong:{prompt_id}"[:100]))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> StrongAnswerButton:
+        """Rebuild from the custom id."""
+        return cls(match["prompt"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Show the strong answer and the clicker's weakest criterion, privately."""
+        await actions_of(interaction).show_strong_answer(interaction, self.prompt_id)

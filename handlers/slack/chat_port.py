@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PlatformRefused
 from bot.identities import Channel, Member, MessageRef, ThreadRef
-from bot.replies import Reply
+from bot.replies import Image, Reply
 from handlers.slack.translate import notification, reply_blocks
 
 USER_CACHE_SECONDS = 300
@@ -53,6 +53,23 @@ class SlackChatPort:
             )
         files = response.get("files") or [{}]
         return MessageRef(channel, str(files[0].get("id", "")))
+
+    async def send_private_image(self, member: Member, reply: Reply, image: Image) -> bool:
+        """The reply's text with the image, uploaded into the member's DM with the app (Slack has no ephemeral
+        files); False when Slack refuses."""
+        try:
+            opened = await self.client.conversations_open(users=member.user_id)
+            await self.client.files_upload_v2(
+                channel=opened["channel"]["id"],
+                content=image.data,
+                filename=image.filename,
+                title=image.filename,
+                alt_txt=image.alt,
+                initial_comment=notification(reply),
+            )
+        except SlackApiError:
+            return False
+        return True
 
     async def open_private_thread(self, channel: Channel, member: Member, reply: Reply) -> ThreadRef | None:
         """Slack apps can always open a DM, so there is no private-thread fallback."""

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -23,9 +23,10 @@ from bot.identities import Channel, Member
 from bot.mock.rounds import MockInterviews
 from bot.onboarding import Onboarding
 from bot.outbox import Outbox, Undeliverable
-from bot.replies import Refusal, Reply, say
+from bot.replies import Kind, Refusal, Reply, say, text
 from bot.review.peer_review import PeerReviews
 from bot.standings import Standings
+from bot.strong_answer import StrongAnswers
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
 from handlers.slack.translate import (
     answer_from_event,
@@ -60,6 +61,7 @@ class SlackUseCases:
     standings: Standings
     outbox: Outbox
     onboarding: Onboarding
+    strong_answers: StrongAnswers
 
 
 # Slack errors no retry can fix: the request is dropped and the member told on their next command.
@@ -140,7 +142,21 @@ class SlackHandlers:
             is_platform_admin=lambda: self.is_admin(user_id),
             port=self.port,
         )
-        await self._respond(respond, await self.core.commands.run(request))
+        reply = await self.core.commands.run(request)
+        if reply.image is not None:
+            reply = await self._send_image(member, reply)
+        await self._respond(respond, reply)
+
+    async def _send_image(self, member: Member, reply: Reply) -> Reply:
+        """Slack has no ephemeral files: the image goes to the member's DM, the words stay ephemeral here."""
+        assert reply.image is not None
+        sent = await self.port.send_private_image(member, reply, reply.image)
+        note = (
+            "The chart is in your direct messages with debrief."
+            if sent
+            else "The chart could not be sent to your direct messages; open them to the app and try again."
+        )
+        return replace(reply, body=(*reply.body, text(note, kind=Kind.NOTE)), image=None)
 
     async def on_message(self, body: Mapping[str, Any]) -> None:
         """A message event: answers in question threads get feedback; DMs with the bot are mock answers."""
@@ -311,6 +327,13 @@ class SlackHandlers:
         member, _, action = _actor(body)
         await self._respond(respond, await reply_or_failure(self.core.reviews.helpful(member, action), "helpful mark"))
 
+    async def on_strong_answer(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
+        """ "See a strong answer" under feedback: the exemplar and the clicker's weakest criterion, privately."""
+        await ack()
+        member, _, action = _actor(body)
+        work = self.core.strong_answers.show(member, action)
+        await self._respond(respond, await reply_or_failure(work, "strong answer"))
+
     async def on_today_button(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
         """The daily post's button: today's question, privately."""
         await ack()
@@ -379,6 +402,9 @@ def register_listeners(bolt: AsyncApp, handlers: SlackHandlers) -> None:
     async def helpful(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         await handlers.on_helpful(ack, body, respond)
 
+    async def strong_answer(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        await handlers.on_strong_answer(ack, body, respond)
+
     async def failed(error: Exception, body: dict[str, Any]) -> None:
         await report_failure(error, body, handlers.client)
 
@@ -391,3 +417,4 @@ def register_listeners(bolt: AsyncApp, handlers: SlackHandlers) -> None:
     bolt.action(re.compile(r"^review(:.+)?$"))(review)
     bolt.view("review_submit")(review_submitted)
     bolt.action(re.compile(r"^helpful:.+$"))(helpful)
+    bolt.action(re.compile(r"^strong:"))(strong_answer)

@@ -37,7 +37,17 @@ def test_parse_command_text() -> None:
 def test_help_names_commands_as_commands_so_each_platform_writes_its_own_syntax() -> None:
     reply = usage()
     commands = [p for s in reply.sections for b in s.blocks for line in b.lines for p in line if isinstance(p, Command)]
-    assert {c.name for c in commands} >= {"today", "streak", "leaderboard", "review", "mock", "setup", "post", "skip"}
+    assert {c.name for c in commands} >= {
+        "today",
+        "streak",
+        "stats",
+        "leaderboard",
+        "review",
+        "mock",
+        "setup",
+        "post",
+        "skip",
+    }
     assert any(c.settings for c in commands), "the setup example carries settings, not Slack's key=value text"
     assert "=" not in "".join(
         p

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from tests.bot.scenario import GOOD_ANSWER
+from tests.png import assert_sensible_chart
 
 
 def run_in_pty(args: list[str], data_dir: Path, typed: str = "", timeout: float = 60) -> tuple[int, str]:
@@ -136,3 +137,23 @@ def test_headings_name_what_was_asked_for(tmp_path: Path) -> None:
     assert status == 0 and "Your metrics question (met-" in screen and "Today's question" not in screen
     status, screen = run_in_pty(["practice", "--question", "sd-004"], tmp_path, typed="\x04")
     assert status == 0 and "The question you chose (sd-004," in screen
+
+
+def test_history_writes_the_progress_chart_to_a_file(tmp_path: Path) -> None:
+    chart = tmp_path / "progress.png"
+    status, screen = run_in_pty(["practice", "--history", "--chart", str(chart)], tmp_path)
+    assert status == 0, screen
+    assert "No answers yet" in screen and "No chart was written." in screen and not chart.exists()
+
+    status, screen = run_in_pty(["practice"], tmp_path, typed=GOOD_ANSWER + "\n.\n")
+    assert status == 0, screen
+    status, screen = run_in_pty(["practice", "--history", "--chart", str(chart)], tmp_path)
+    assert status == 0, screen
+    assert f"Progress chart written to {chart}." in screen
+    assert "Your weakest criterion over the last 8 weeks" in screen and "What a 5 looks like:" in screen
+    assert_sensible_chart(chart.read_bytes())
+
+    status, screen = run_in_pty(["practice", "--chart", str(chart)], tmp_path)
+    assert status == 2 and "--chart goes with --history" in screen
+    status, screen = run_in_pty(["practice", "--history", "--chart", str(tmp_path / "no" / "dir.png")], tmp_path)
+    assert status == 1 and "Could not write the chart" in screen and "Traceback" not in screen

@@ -178,7 +178,12 @@ class FakeSlack:
         body = await request.read()
         self._record(
             "upload",
-            {"file_id": request.match_info["file_id"], "size": len(body), "png": body[:8] == b"\x89PNG\r\n\x1a\n"},
+            {
+                "file_id": request.match_info["file_id"],
+                "size": len(body),
+                "png": body[:8] == b"\x89PNG\r\n\x1a\n",
+                "data": body,
+            },
         )
         return web.Response(text=f"OK - {len(body)}")
 
