@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from datetime import time
+from datetime import date, time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,7 +23,9 @@ SETUP_KEYS = (
     "digest",
     "review",
     "reviewers",
+    "skip",
 )
+MAX_SKIP_DATES = 60
 
 
 class ChannelSettings(BaseModel):
@@ -42,6 +44,7 @@ class ChannelSettings(BaseModel):
     digest: bool = True
     review_assignments: bool = False
     anonymous_reviews: bool = False
+    skip_dates: tuple[date, ...] = ()  # local dates with no question and no streak effect (holidays)
 
     @field_validator("timezone")
     @classmethod
@@ -63,6 +66,14 @@ class ChannelSettings(BaseModel):
     @classmethod
     def _tracks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(value))
+
+    @field_validator("skip_dates")
+    @classmethod
+    def _skip_dates(cls, value: tuple[date, ...]) -> tuple[date, ...]:
+        dates = tuple(sorted(set(value)))
+        if len(dates) > MAX_SKIP_DATES:
+            raise ValueError(f"at most {MAX_SKIP_DATES} skip dates")
+        return dates
 
     @model_validator(mode="after")
     def _difficulty_range(self) -> ChannelSettings:
@@ -96,6 +107,7 @@ class ChannelSettings(BaseModel):
             ("digest", "on" if self.digest else "off"),
             ("review", "on" if self.review_assignments else "off"),
             ("reviewers", "anonymous" if self.anonymous_reviews else "named"),
+            ("skip", ",".join(d.isoformat() for d in self.skip_dates) or "none"),
         ]
 
 
@@ -163,6 +175,8 @@ def _parse(key: str, value: str, word: str, categories: Collection[str]) -> tupl
         if not match or not 1 <= hours <= 168:
             raise SetupError(word, "window is 1h to 168h (or 1d to 7d), e.g. 24h")
         return "window_hours", hours
+    if key == "skip":
+        return "skip_dates", _parse_skip_dates(low, word)
     if key == "reviewers":
         if low not in ("named", "anonymous"):
             raise SetupError(word, "reviewers is named or anonymous")
@@ -198,3 +212,22 @@ def _parse_tracks(value: str, word: str, categories: Collection[str]) -> tuple[s
             raise SetupError(word, f"unknown track '{name}' (one of {allowed}, or all)")
         tracks.append(name)
     return tuple(dict.fromkeys(tracks))
+
+
+def _parse_skip_dates(value: str, word: str) -> tuple[date, ...]:
+    if value == "none":
+        return ()
+    dates = set()
+    for part in value.split(","):
+        text = part.strip()
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(text)
+            dates.add(date.fromisoformat(text))
+        except ValueError:
+            raise SetupError(
+                word, f"'{text[:20]}' is not a date; skip is YYYY-MM-DD dates, comma-separated, or none"
+            ) from None
+    if len(dates) > MAX_SKIP_DATES:
+        raise SetupError(word, f"skip takes at most {MAX_SKIP_DATES} dates")
+    return tuple(sorted(dates))
