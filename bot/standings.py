@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.channel_settings import ChannelSettings
 from bot.channels import Channels
 from bot.clock import Clock
 from bot.identities import Channel, Member
+from bot.members import known_zone
 from bot.replies import Command, Kind, Reply, Section, say, text
+from bot.store.members import MemberStore
 from bot.store.standings import BoardRow, StandingsStore
 from bot.streaks import Streak
 
@@ -28,16 +31,22 @@ class Leaderboard:
 class Standings:
     """Streaks and leaderboards as of each channel's local today."""
 
-    def __init__(self, store: StandingsStore, channels: Channels, clock: Clock) -> None:
+    def __init__(
+        self, store: StandingsStore, channels: Channels, clock: Clock, members: MemberStore | None = None
+    ) -> None:
         self.store = store
         self.channels = channels
         self.clock = clock
+        self.members = members
 
     def _today(self, settings: ChannelSettings) -> int:
         return self.clock().astimezone(settings.zone).date().toordinal()
 
     async def streak(self, member: Member, settings: ChannelSettings) -> Streak:
-        """The member's streak as of their channel's local today."""
+        """The member's streak as of their own local today (their timezone, else their channel's)."""
+        own = await self.members.zone(member) if self.members is not None else None
+        if own is not None and known_zone(own):
+            return await self.store.streak(member, self.clock().astimezone(ZoneInfo(own)).date().toordinal())
         return await self.store.streak(member, self._today(settings))
 
     async def leaderboard(self, workspace: str, board: str, settings: ChannelSettings, limit: int = 10) -> Leaderboard:

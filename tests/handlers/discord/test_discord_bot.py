@@ -34,6 +34,9 @@ async def test_commands_are_synced_to_the_configured_server(discord_bot: Discord
         "skip",
         "mock",
         "review",
+        "pause",
+        "resume",
+        "me",
     }
     setup = next(o for o in group["options"] if o["name"] == "setup")
     assert {o["name"] for o in setup["options"]} == {
@@ -48,6 +51,7 @@ async def test_commands_are_synced_to_the_configured_server(discord_bot: Discord
         "digest",
         "review",
         "reviewers",
+        "skip",
     }
     assert discord_bot.fake.identify is not None
     assert discord_bot.fake.identify["intents"] & (1 << 15), "message content intent"
