@@ -18,21 +18,21 @@ from bot.store.schedule import ScheduleStore
 from bot.store.standings import StandingsStore
 
 REMINDER_HOURS_BEFORE_CLOSE = 3
-# Members with their own timezone are reminded privately at this local time (if it falls well inside the window).
+# Members with their own timezone are reminded privately at this local time, when it falls well inside the window.
 PRIVATE_REMINDER_LOCAL_TIME = time(18, 0)
-PRIVATE_REMINDER_MIN_BEFORE_CLOSE = timedelta(hours=1)
+PRIVATE_REMINDER_MARGIN = timedelta(hours=1)  # from the post, and before the close
 FIRST_LINES_CHARS = 280
 Nudges = Callable[[DailyPrompt, list[str]], list[tuple[Member, Reply]]]
 
 
 def private_reminder_at(posted_at: datetime, closes_at: datetime, zone: ZoneInfo) -> datetime | None:
-    """When a member in `zone` is reminded about a question: the first 18:00 of their own day after the post
-    that is at least an hour before the close; otherwise when the thread reminder goes out; None if never."""
-    local = posted_at.astimezone(zone)
-    evening = datetime.combine(local.date(), PRIVATE_REMINDER_LOCAL_TIME, zone)
-    if evening < local:
-        evening = datetime.combine(local.date() + timedelta(days=1), PRIVATE_REMINDER_LOCAL_TIME, zone)
-    if evening <= closes_at - PRIVATE_REMINDER_MIN_BEFORE_CLOSE:
+    """When a member in `zone` is reminded about a question: the first 18:00 of their own day at least an hour
+    after the post and an hour before the close; otherwise when the thread reminder goes out; None if never."""
+    earliest = (posted_at + PRIVATE_REMINDER_MARGIN).astimezone(zone)
+    evening = datetime.combine(earliest.date(), PRIVATE_REMINDER_LOCAL_TIME, zone)
+    if evening < earliest:
+        evening = datetime.combine(earliest.date() + timedelta(days=1), PRIVATE_REMINDER_LOCAL_TIME, zone)
+    if evening <= closes_at - PRIVATE_REMINDER_MARGIN:
         return evening.astimezone(posted_at.tzinfo)
     fallback = closes_at - timedelta(hours=REMINDER_HOURS_BEFORE_CLOSE)
     return fallback if fallback > posted_at else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 import pytest
 
@@ -73,3 +73,34 @@ def test_describe_uses_the_words_admins_type() -> None:
     described = dict(apply_setup_words(ChannelSettings(), ["days=daily", "difficulty=2"]).describe())
     assert described["days"] == "daily" and described["difficulty"] == "2" and described["window"] == "24h"
     assert dict(ChannelSettings().describe())["days"] == "weekdays"
+
+
+def test_skip_dates_are_set_sorted_shown_and_cleared() -> None:
+    updated = apply_setup_words(ChannelSettings(), ["skip=2026-12-25,2026-12-24, 2026-12-25"])
+    assert updated.skip_dates == (date(2026, 12, 24), date(2026, 12, 25))
+    assert dict(updated.describe())["skip"] == "2026-12-24,2026-12-25"
+    cleared = apply_setup_words(updated, ["skip=NONE"])
+    assert cleared.skip_dates == () and dict(cleared.describe())["skip"] == "none"
+
+
+@pytest.mark.parametrize(
+    ("word", "message"),
+    [
+        ("skip=2026-02-30", "'2026-02-30' is not a date"),
+        ("skip=tomorrow", "'tomorrow' is not a date"),
+        ("skip=2026-12-24,", "'' is not a date"),
+        ("skip=20261224", "is not a date"),
+        (
+            "skip="
+            + ",".join(f"2026-01-{d:02d}" for d in range(1, 32))
+            + ","
+            + ",".join(f"2026-02-{d:02d}" for d in range(1, 29))
+            + ",2026-03-01,2026-03-02",
+            "at most 60 dates",
+        ),
+    ],
+)
+def test_bad_skip_dates_are_named_and_change_nothing(word: str, message: str) -> None:
+    with pytest.raises(SetupError) as caught:
+        apply_setup_words(ChannelSettings(), [word])
+    assert message in str(caught.value)
