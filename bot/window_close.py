@@ -133,8 +133,8 @@ class WindowCloses:
         if await self.members.paused_on(prompt.workspace, [member.user_id], prompt.day):
             return None
         streak = await self.standings.streak(member, prompt.day)
-        if streak.current == 0:
-            return None
+        if streak.current == 0 or (streak.last_day is not None and streak.last_day >= prompt.day):
+            return None  # no streak, or the day is already answered in another channel
         hours = max(1, round((prompt.closes_at - now).total_seconds() / 3600))
         headline = f"Your {streak.current}-day streak is at risk: about {hours} hour{'s' if hours != 1 else ''} left."
         return Reply(headline, body=(text(headline), text("Reply in today's question thread to keep it.")))

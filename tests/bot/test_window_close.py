@@ -59,3 +59,5 @@ async def test_the_thread_reminder_leaves_out_paused_and_privately_reminded_memb
     await scenario.answer(today, CAROL)
     assert await core.scheduled.closes.private_reminder(today, CAROL, remind_at) is None, "answered"
     assert await core.scheduled.closes.private_reminder(today, Member(WS, "U9"), remind_at) is None, "no streak"
+    elsewhere = await Scenario(core, Channel(WS, "C2")).post(date(2026, 3, 2))
+    assert await core.scheduled.closes.private_reminder(elsewhere, CAROL, remind_at) is None, "today is answered"
