@@ -14,6 +14,7 @@ from bot.channels import Channels
 from bot.chat_port import ChatPort
 from bot.clock import Clock
 from bot.identities import Channel
+from bot.members import known_zone
 from bot.prompts import DailyPrompt, new_prompt
 from bot.replies import Button, Command, Line, Reply, Section, code, line, say, text
 from bot.scoring.engine import UnknownQuestion
@@ -186,6 +187,8 @@ class DailyPosts:
             return
         events = []
         for user, zone in (await self.members.zones(prompt.workspace)).items():
+            if not known_zone(zone):  # a zone this machine's tz database lacks: the thread reminder still names them
+                continue
             due = private_reminder_at(prompt.posted_at, prompt.closes_at, ZoneInfo(zone))
             if due is not None:
                 events.append(DueEvent("remind_member", prompt.workspace, prompt.id, due, user))
