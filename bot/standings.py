@@ -42,12 +42,15 @@ class Standings:
     def _today(self, settings: ChannelSettings) -> int:
         return self.clock().astimezone(settings.zone).date().toordinal()
 
-    async def streak(self, member: Member, settings: ChannelSettings) -> Streak:
-        """The member's streak as of their own local today (their timezone, else their channel's)."""
+    async def _member_today(self, member: Member, settings: ChannelSettings) -> int:
         own = await self.members.zone(member) if self.members is not None else None
         if own is not None and known_zone(own):
-            return await self.store.streak(member, self.clock().astimezone(ZoneInfo(own)).date().toordinal())
-        return await self.store.streak(member, self._today(settings))
+            return self.clock().astimezone(ZoneInfo(own)).date().toordinal()
+        return self._today(settings)
+
+    async def streak(self, member: Member, settings: ChannelSettings) -> Streak:
+        """The member's streak as of their own local today (their timezone, else their channel's)."""
+        return await self.store.streak(member, await self._member_today(member, settings))
 
     async def leaderboard(self, workspace: str, board: str, settings: ChannelSettings, limit: int = 10) -> Leaderboard:
         """Top members by points, current streak (broken streaks drop out), longest streak or reviews."""
@@ -68,8 +71,14 @@ class Standings:
 
     async def streak_reply(self, member: Member, channel: Channel) -> Reply:
         """`/debrief streak`."""
-        streak = await self.streak(member, await self.channels.settings_or_defaults(channel))
-        return say(f"Your streak: {streak.describe()}")
+        settings = await self.channels.settings_or_defaults(channel)
+        today = await self._member_today(member, settings)
+        described = (await self.store.streak(member, today)).describe()
+        pause = await self.members.pause_of(member) if self.members is not None else None
+        if pause is not None and pause.covers(today):
+            ending = "" if described.endswith(".") else "."
+            return say(f"Your streak: {described}{ending} Paused through {pause.last_date.isoformat()}.")
+        return say(f"Your streak: {described}")
 
     async def leaderboard_reply(self, member: Member, channel: Channel, words: tuple[str, ...]) -> Reply:
         """`/debrief leaderboard [board]`."""

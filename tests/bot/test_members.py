@@ -59,6 +59,9 @@ async def test_paused_days_neither_break_nor_extend_the_streak_and_resume_brings
         closed = await core.scheduled.closes.close(prompt)
         assert closed.streaks_ended == (1 if offset == 2 else 0), "only bob's streak ends, on the first miss"
     assert await current(core, ALICE) == 2, "the paused days did not break it"
+    clock.set(at(7, 20))
+    shown = plain_text(await run(core, ALICE, "streak"))
+    assert shown == "Your streak: 2-day streak (best 2). Paused through 2026-03-10."
     assert await current(core, BOB) == 0, "without a pause the same days break it"
     clock.set(at(8, 8))
     resumed = await run(core, ALICE, "resume")
