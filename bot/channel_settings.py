@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,7 +24,9 @@ SETUP_KEYS = (
     "review",
     "reviewers",
     "board",
+    "skip",
 )
+MAX_SKIP_DATES = 60
 
 SWITCH_WORDS = ("on", "off")  # `setup off` / `setup on`: stop or resume the channel's schedule
 
@@ -47,6 +49,7 @@ class ChannelSettings(BaseModel):
     anonymous_reviews: bool = False
     active: bool = True  # `setup off` stops the schedule; history, streaks and settings stay
     board: Literal["all-time", "weekly"] = "all-time"  # weekly: the points board starts again every Monday
+    skip_dates: tuple[date, ...] = ()  # local dates with no question and no streak effect (holidays)
 
     @field_validator("timezone")
     @classmethod
@@ -69,6 +72,14 @@ class ChannelSettings(BaseModel):
     def _tracks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(value))
 
+    @field_validator("skip_dates")
+    @classmethod
+    def _skip_dates(cls, value: tuple[date, ...]) -> tuple[date, ...]:
+        dates = tuple(sorted(set(value)))
+        if len(dates) > MAX_SKIP_DATES:
+            raise ValueError(f"at most {MAX_SKIP_DATES} skip dates")
+        return dates
+
     @model_validator(mode="after")
     def _difficulty_range(self) -> ChannelSettings:
         low, high = self.difficulty
@@ -87,10 +98,12 @@ class ChannelSettings(BaseModel):
         if not self.active:
             return None
         local = now.astimezone(self.zone)
-        for ahead in range(8):
+        for ahead in range(7 + MAX_SKIP_DATES):  # skip dates can push the next post past a week
             day = local.date() + timedelta(days=ahead)
             due = datetime.combine(day, self.post_time, tzinfo=self.zone)
-            if day.weekday() not in self.weekdays or (ahead == 0 and (today_done or due <= local)):
+            if day.weekday() not in self.weekdays or day in self.skip_dates:
+                continue
+            if ahead == 0 and (today_done or due <= local):
                 continue
             return due
         return None
@@ -116,6 +129,7 @@ class ChannelSettings(BaseModel):
             ("review", "on" if self.review_assignments else "off"),
             ("reviewers", "anonymous" if self.anonymous_reviews else "named"),
             ("board", self.board),
+            ("skip", ",".join(d.isoformat() for d in self.skip_dates) or "none"),
         ]
 
 
@@ -191,6 +205,8 @@ def _parse(key: str, value: str, word: str, categories: Collection[str]) -> tupl
         if season is None:
             raise SetupError(word, "board is weekly or all-time")
         return "board", season
+    if key == "skip":
+        return "skip_dates", _parse_skip_dates(low, word)
     if key == "reviewers":
         if low not in ("named", "anonymous"):
             raise SetupError(word, "reviewers is named or anonymous")
@@ -226,3 +242,22 @@ def _parse_tracks(value: str, word: str, categories: Collection[str]) -> tuple[s
             raise SetupError(word, f"unknown track '{name}' (one of {allowed}, or all)")
         tracks.append(name)
     return tuple(dict.fromkeys(tracks))
+
+
+def _parse_skip_dates(value: str, word: str) -> tuple[date, ...]:
+    if value == "none":
+        return ()
+    dates = set()
+    for part in value.split(","):
+        text = part.strip()
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(text)
+            dates.add(date.fromisoformat(text))
+        except ValueError:
+            raise SetupError(
+                word, f"'{text[:20]}' is not a date; skip is YYYY-MM-DD dates, comma-separated, or none"
+            ) from None
+    if len(dates) > MAX_SKIP_DATES:
+        raise SetupError(word, f"skip takes at most {MAX_SKIP_DATES} dates")
+    return tuple(sorted(dates))

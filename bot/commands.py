@@ -13,13 +13,28 @@ from bot.chat_port import ChatPort
 from bot.daily_post import DailyPosts
 from bot.errors import PlatformRefused, StoreUnavailable
 from bot.identities import Channel, Member
+from bot.members import Members
 from bot.mock.rounds import MockInterviews, MockStatus, MockTurn
 from bot.outbox import Outbox
 from bot.progress import Progress
 from bot.replies import Command, Inline, Kind, Line, Reply, Section, Setting, code, line, plain_line, say, text
 from bot.standings import Standings
 
-SUBCOMMANDS = ("help", "today", "status", "streak", "stats", "leaderboard", "setup", "post", "skip", "mock")
+SUBCOMMANDS = (
+    "help",
+    "today",
+    "status",
+    "streak",
+    "stats",
+    "leaderboard",
+    "setup",
+    "post",
+    "skip",
+    "mock",
+    "pause",
+    "resume",
+    "me",
+)
 MOCK_ACTIONS = ("skip", "repeat", "stop")
 ADMIN_ONLY = frozenset({"setup", "post", "skip"})
 MAX_ARGS = 20
@@ -37,6 +52,7 @@ SETUP_CHOICES = (
     "review=on|off",
     "reviewers=named|anonymous",
     "board=all-time|weekly",
+    "skip=YYYY-MM-DD,YYYY-MM-DD or none (no question and no streak effect on those dates)",
 )
 log = logging.getLogger(__name__)
 
@@ -50,6 +66,20 @@ def usage() -> Reply:
         line(Command("stats"), ": a chart of your scores over time, privately, and the criterion to work on"),
         line(Command("leaderboard", ("points",)), ": the top 10 here (points, streak, longest or reviewers)"),
         line(Command("review"), ": review a peer's answer on the same rubric"),
+        line(
+            Command("pause", ("7d",)),
+            " or ",
+            Command("pause", settings=(("until", "YYYY-MM-DD"),)),
+            ": pause your streak for up to 30 days (missed questions do not break it); ",
+            Command("resume"),
+            " ends the pause",
+        ),
+        line(
+            Command("me"),
+            ": your own settings; ",
+            Command("me", settings=(("tz", "Area/City"),)),
+            " sets your timezone for your reminders and days",
+        ),
         line(
             Command("mock", ("behavioral",)),
             ": a private mock interview (recruiter, behavioral, technical, xfn, "
@@ -133,6 +163,7 @@ class ChatCommands:
         standings: Standings,
         mocks: MockInterviews,
         progress: Progress,
+        members: Members,
         admins: Sequence[str] = (),
         outbox: Outbox | None = None,
     ) -> None:
@@ -141,6 +172,7 @@ class ChatCommands:
         self.standings = standings
         self.mocks = mocks
         self.progress = progress
+        self.members = members
         self.admins = frozenset(admins)
         self.outbox = outbox
 
@@ -214,6 +246,8 @@ class ChatCommands:
         except SetupError as exc:
             what: Inline = Setting(*exc.setting) if exc.setting else code(exc.word[:80])
             return say("Nothing was changed. ", what, f": {exc.reason} (settings: {', '.join(SETUP_KEYS)})")
+        if self.posts.local_date(updated) in updated.skip_dates:
+            await self.posts.skip_today(request.channel)  # a question already up today stops counting
         if not updated.active:
             off = line("No questions, reminders or digests here until ", Command("setup", ("on",)), ".")
             return _settings_reply("Saved. Posting is off; history and streaks stay. The settings are:", updated, off)
@@ -228,6 +262,17 @@ class ChatCommands:
         if request.args:
             return say(code("skip"), " takes no words: it skips today's question in this channel.")
         return await self.posts.skip_today(request.channel)
+
+    async def _pause(self, request: CommandRequest) -> Reply:
+        return await self.members.pause_reply(request.member, request.channel, request.args)
+
+    async def _resume(self, request: CommandRequest) -> Reply:
+        if request.args:
+            return say(code("resume"), " takes no words: it ends your pause.")
+        return await self.members.resume_reply(request.member, request.channel)
+
+    async def _me(self, request: CommandRequest) -> Reply:
+        return await self.members.me_reply(request.member, request.channel, request.args)
 
     async def _mock(self, request: CommandRequest) -> Reply:
         words = [w.lower() for w in request.args]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.channel_settings import ChannelSettings
 from bot.channel_status import channel_status_reply
@@ -14,14 +15,16 @@ from bot.channels import Channels
 from bot.chat_port import ChatPort
 from bot.clock import Clock
 from bot.identities import Channel
+from bot.members import known_zone
 from bot.prompts import DailyPrompt, new_prompt
 from bot.replies import Button, Command, Line, Reply, Section, code, line, say, text
 from bot.scoring.engine import UnknownQuestion
 from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS, WORDS_PER_MINUTE
 from bot.store.channels import ChannelStore
+from bot.store.members import MemberStore
 from bot.store.prompts import PromptStore
 from bot.store.schedule import DueEvent, ScheduleStore
-from bot.window_close import REMINDER_HOURS_BEFORE_CLOSE
+from bot.window_close import REMINDER_HOURS_BEFORE_CLOSE, private_reminder_at
 from content.loader import Bank
 from content.rotation import next_question
 from content.schema import Question
@@ -109,6 +112,7 @@ class DailyPosts:
         prompts: PromptStore,
         schedule: ScheduleStore,
         clock: Clock,
+        members: MemberStore | None = None,
     ) -> None:
         self.bank = bank
         self.channels = channels
@@ -116,6 +120,7 @@ class DailyPosts:
         self.prompts = prompts
         self.schedule = schedule
         self.clock = clock
+        self.members = members
 
     def local_date(self, settings: ChannelSettings, at: datetime | None = None) -> date:
         """The channel's local date at `at` (default: now)."""
@@ -137,6 +142,8 @@ class DailyPosts:
         if settings is None:
             return say("This channel has no daily question yet. An admin can start one with ", Command("post"), ".")
         prompts = await self.todays(channel, settings)
+        if not prompts and self.local_date(settings) in settings.skip_dates:
+            return say("No question here today: it is one of this channel's skip dates.")
         if not prompts:
             at = settings.post_time.strftime("%H:%M")
             return say(f"No question here yet today. It is due at {at} ({settings.timezone}).")
@@ -162,6 +169,9 @@ class DailyPosts:
     ) -> PostOutcome:
         """Post the channel's question for its local date exactly once, however many callers race for it."""
         today = local_date or self.local_date(settings)
+        if today in settings.skip_dates:
+            existing = await self.prompts.on_day(channel, today.toordinal())
+            return PostOutcome(PostStatus.SKIPPED, today, existing[0] if existing else None)
         if not await self.schedule.claim_post(channel, today):
             state = await self.schedule.post_claim(channel, today)
             existing = await self.prompts.on_day(channel, today.toordinal())
@@ -183,7 +193,21 @@ class DailyPosts:
             remind_at = prompt.closes_at - timedelta(hours=REMINDER_HOURS_BEFORE_CLOSE)
             if remind_at > prompt.posted_at:
                 await self.schedule.schedule_due(DueEvent("remind", channel.workspace, prompt.id, remind_at))
+            await self._schedule_private_reminders(prompt)
         return PostOutcome(PostStatus.POSTED, today, prompt)
+
+    async def _schedule_private_reminders(self, prompt: DailyPrompt) -> None:
+        """Members with their own timezone are reminded privately, at an hour of their own day."""
+        if self.members is None:
+            return
+        events = []
+        for user, zone in (await self.members.zones(prompt.workspace)).items():
+            if not known_zone(zone):  # a zone this machine's tz database lacks: the thread reminder still names them
+                continue
+            due = private_reminder_at(prompt.posted_at, prompt.closes_at, ZoneInfo(zone))
+            if due is not None:
+                events.append(DueEvent("remind_member", prompt.workspace, prompt.id, due, user))
+        await self.schedule.schedule_private_reminders(prompt.workspace, prompt.id, events)
 
     async def post_now(self, channel: Channel, port: ChatPort) -> Reply:
         """An admin's `post`: today's question here now (setting the channel up with defaults if needed)."""

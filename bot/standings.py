@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from bot.channel_settings import ChannelSettings
 from bot.channels import Channels
 from bot.clock import Clock
 from bot.identities import Channel, Member
+from bot.members import known_zone
 from bot.replies import Command, Kind, Reply, Section, say, text
 from bot.store.answers import week_of
+from bot.store.members import MemberStore
 from bot.store.standings import BoardRow, StandingsStore
 from bot.streaks import Streak
 
@@ -30,17 +33,26 @@ class Leaderboard:
 class Standings:
     """Streaks and leaderboards as of each channel's local today."""
 
-    def __init__(self, store: StandingsStore, channels: Channels, clock: Clock) -> None:
+    def __init__(
+        self, store: StandingsStore, channels: Channels, clock: Clock, members: MemberStore | None = None
+    ) -> None:
         self.store = store
         self.channels = channels
         self.clock = clock
+        self.members = members
 
     def _today(self, settings: ChannelSettings) -> int:
         return self.clock().astimezone(settings.zone).date().toordinal()
 
+    async def _member_today(self, member: Member, settings: ChannelSettings) -> int:
+        own = await self.members.zone(member) if self.members is not None else None
+        if own is not None and known_zone(own):
+            return self.clock().astimezone(ZoneInfo(own)).date().toordinal()
+        return self._today(settings)
+
     async def streak(self, member: Member, settings: ChannelSettings) -> Streak:
-        """The member's streak as of their channel's local today."""
-        return await self.store.streak(member, self._today(settings))
+        """The member's streak as of their own local today (their timezone, else their channel's)."""
+        return await self.store.streak(member, await self._member_today(member, settings))
 
     async def leaderboard(self, workspace: str, board: str, settings: ChannelSettings, limit: int = 10) -> Leaderboard:
         """Top members by points (this week's with `board=weekly`), current streak (broken streaks drop out),
@@ -65,8 +77,14 @@ class Standings:
 
     async def streak_reply(self, member: Member, channel: Channel) -> Reply:
         """`/debrief streak`."""
-        streak = await self.streak(member, await self.channels.settings_or_defaults(channel))
-        return say(f"Your streak: {streak.describe()}")
+        settings = await self.channels.settings_or_defaults(channel)
+        today = await self._member_today(member, settings)
+        described = (await self.store.streak(member, today)).describe()
+        pause = await self.members.pause_of(member) if self.members is not None else None
+        if pause is not None and pause.covers(today):
+            ending = "" if described.endswith(".") else "."
+            return say(f"Your streak: {described}{ending} Paused through {pause.last_date.isoformat()}.")
+        return say(f"Your streak: {described}")
 
     async def leaderboard_reply(self, member: Member, channel: Channel, words: tuple[str, ...]) -> Reply:
         """`/debrief leaderboard [board]`."""

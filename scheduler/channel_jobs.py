@@ -24,7 +24,7 @@ from bot.chat_port import ChatPort
 from bot.clock import Clock
 from bot.daily_post import DailyPosts, PostOutcome
 from bot.errors import PlatformRefused, StoreUnavailable, log_failure
-from bot.identities import Channel
+from bot.identities import Channel, Member
 from bot.store.channels import ChannelStore
 from bot.store.prompts import PromptStore
 from bot.store.schedule import DueEvent, ScheduleStore
@@ -289,7 +289,7 @@ class ChannelJobs:
         for event in events:
             if platform_of(event.workspace) not in self.ports:
                 continue
-            if not await self.schedule.claim_done(event.workspace, event.kind, event.prompt_id):
+            if not await self.schedule.claim_done(event.workspace, event.kind, event.item):
                 continue
             try:
                 await self._handle(event)
@@ -297,7 +297,7 @@ class ChannelJobs:
                 handled += 1
             except Exception:
                 log.exception("%s of %s failed; it will be retried", event.kind, event.prompt_id)
-                await self.schedule.release_done(event.workspace, event.kind, event.prompt_id)
+                await self.schedule.release_done(event.workspace, event.kind, event.item)
         return handled
 
     async def _handle(self, event: DueEvent) -> None:
@@ -317,3 +317,8 @@ class ChannelJobs:
             reply = await self.work.closes.reminder(prompt, self.clock())
             if reply is not None:
                 await port.reply_in_thread(prompt.thread, reply)
+        elif event.kind == "remind_member" and event.user_id is not None:
+            member = Member(event.workspace, event.user_id)
+            private = await self.work.closes.private_reminder(prompt, member, self.clock())
+            if private is not None:
+                await port.send_private(member, private)

@@ -18,6 +18,7 @@ from bot.clock import Clock, utc_now
 from bot.commands import ChatCommands
 from bot.daily_post import DailyPosts
 from bot.home import Home
+from bot.members import Members
 from bot.mock.rounds import MockInterviews
 from bot.mock.store import MockStore
 from bot.onboarding import Onboarding
@@ -67,14 +68,17 @@ def build_core(
     engine = engine or FeedbackEngine(bank)
     stores = Stores.over(redis)
     channels = Channels(stores.channels, bank.categories)
-    posts = DailyPosts(bank, channels, stores.channels, stores.prompts, stores.schedule, clock)
+    posts = DailyPosts(bank, channels, stores.channels, stores.prompts, stores.schedule, clock, stores.members)
     answers = Answers(engine, stores.prompts, stores.answers, channels, clock)
-    standings = Standings(stores.standings, channels, clock)
+    standings = Standings(stores.standings, channels, clock, stores.members)
+    members = Members(stores.members, channels, clock)
     mocks = MockInterviews(bank, engine, MockStore(redis), stores.events, clock)
     reviews = PeerReviews(
         bank, answers, stores.answers, stores.prompts, stores.standings, channels, ReviewStore(redis), clock
     )
-    closes = WindowCloses(stores.answers, stores.standings, channels, reviews.nudges)
+    closes = WindowCloses(
+        stores.answers, stores.standings, channels, reviews.nudges, members=stores.members, schedule=stores.schedule
+    )
     outbox = Outbox(OutboxStore(redis), clock)
     progress = Progress(bank, stores.answers, clock)
     scheduled = ScheduledWork(
@@ -101,7 +105,7 @@ def build_core(
         reviews=reviews,
         progress=progress,
         strong_answers=StrongAnswers(bank, stores.prompts, stores.answers),
-        commands=ChatCommands(channels, posts, standings, mocks, progress, settings.admins, outbox),
+        commands=ChatCommands(channels, posts, standings, mocks, progress, members, settings.admins, outbox),
         scheduled=scheduled,
         outbox=outbox,
         onboarding=Onboarding(stores.channels, channels),

@@ -10,6 +10,7 @@ from bot.store.answers import AnswerStore
 from bot.store.channels import ChannelStore
 from bot.store.events import EventStore
 from bot.store.guard import store_errors
+from bot.store.members import MemberStore
 from bot.store.prompts import PromptStore
 from bot.store.schedule import ScheduleStore
 from bot.store.standings import StandingsStore
@@ -26,6 +27,7 @@ class Stores:
     answers: AnswerStore
     standings: StandingsStore
     events: EventStore
+    members: MemberStore
 
     @classmethod
     def over(cls, redis: Redis) -> Stores:
@@ -38,6 +40,7 @@ class Stores:
             AnswerStore(redis),
             StandingsStore(redis),
             EventStore(redis),
+            MemberStore(redis),
         )
 
     async def ping(self) -> None:

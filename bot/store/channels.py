@@ -26,7 +26,9 @@ class ChannelStore:
         """Store a channel's settings and list it among the configured channels."""
         async with store_errors("save the channel settings"):
             async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.set(keys.channel_settings(channel), settings.model_dump_json())
+                # No skip dates are left out, so replicas from before skip dates still read the settings.
+                unused = {"skip_dates"} if not settings.skip_dates else None
+                pipe.set(keys.channel_settings(channel), settings.model_dump_json(exclude=unused))
                 pipe.sadd(keys.channels(channel.workspace), channel.channel_id)
                 await pipe.execute()
             # The workspace index lives in its own slot; adding to it again is harmless.

@@ -97,8 +97,18 @@ def member_answers(member: Member) -> str:
 
 
 def streak(member: Member) -> str:
-    """Hash of a member's streak: current, longest, freezes, last_day."""
+    """Hash of a member's streak: current, longest, freezes, last_day, settled_through, pause_from, pause_until."""
     return f"{_tag(member.workspace)}:streak:{member.user_id}"
+
+
+def member_zones(workspace: str) -> str:
+    """Hash: user id -> the member's own timezone (members without one follow their channel's)."""
+    return f"{_tag(workspace)}:member_zones"
+
+
+def private_reminders(workspace: str, prompt_id: str) -> str:
+    """Set of members reminded privately about a prompt (they are left out of its thread reminder)."""
+    return f"{_tag(workspace)}:prompt:{prompt_id}:private_reminders"
 
 
 def question_days(workspace: str) -> str:

@@ -26,11 +26,18 @@ class DueEvent:
     workspace: str
     prompt_id: str
     due_at: datetime
+    user_id: str | None = None  # set for a member's private reminder
 
     @property
     def member(self) -> str:
         """Its entry in the due set."""
-        return json.dumps([self.kind, self.workspace, self.prompt_id])
+        entry = [self.kind, self.workspace, self.prompt_id]
+        return json.dumps(entry if self.user_id is None else [*entry, self.user_id])
+
+    @property
+    def item(self) -> str:
+        """What its exactly-once marker is named after."""
+        return self.prompt_id if self.user_id is None else f"{self.prompt_id}|{self.user_id}"
 
 
 class ScheduleStore:
@@ -72,6 +79,22 @@ class ScheduleStore:
         async with store_errors("schedule the window close"):
             await self.redis.zadd(keys.due_events(), {event.member: event.due_at.timestamp()})
 
+    async def schedule_private_reminders(self, workspace: str, prompt_id: str, events: list[DueEvent]) -> None:
+        """Queue members' private reminders for a prompt and note who gets one, in one step."""
+        if not events:
+            return
+        reminded = keys.private_reminders(workspace, prompt_id)
+        async with store_errors("schedule reminders"), self.redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(keys.due_events(), {event.member: event.due_at.timestamp() for event in events})
+            pipe.sadd(reminded, *[event.user_id for event in events if event.user_id])
+            pipe.expire(reminded, DONE_TTL_SECONDS)
+            await pipe.execute()
+
+    async def privately_reminded(self, workspace: str, prompt_id: str) -> set[str]:
+        """Members who get a private reminder about a prompt."""
+        async with store_errors("read reminders"):
+            return {str(user) for user in await self.redis.smembers(keys.private_reminders(workspace, prompt_id))}
+
     async def due(self, now: datetime, limit: int = 500) -> list[DueEvent]:
         """Follow-ups due at `now`, oldest first."""
         async with store_errors("read due follow-ups"):
@@ -80,8 +103,9 @@ class ScheduleStore:
             )
         events = []
         for entry in raw:
-            kind, workspace, prompt_id = json.loads(str(entry[0]))
-            events.append(DueEvent(kind, workspace, prompt_id, datetime.fromtimestamp(float(entry[1]), UTC)))
+            kind, workspace, prompt_id, *user = json.loads(str(entry[0]))
+            at = datetime.fromtimestamp(float(entry[1]), UTC)
+            events.append(DueEvent(kind, workspace, prompt_id, at, str(user[0]) if user else None))
         return events
 
     async def claim_done(self, workspace: str, kind: str, item: str) -> bool:

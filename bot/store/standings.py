@@ -42,11 +42,16 @@ class StandingsStore:
             since = stored.counted_through
             if since is None:
                 return stored
-            missed = await self.redis.zcount(keys.question_days(member.workspace), f"({since}", f"({today}")
-        return stored.as_of(int(missed))
+            days = keys.question_days(member.workspace)
+            missed = int(await self.redis.zcount(days, f"({since}", f"({today}"))
+            if "pause_from" in raw and "pause_until" in raw:  # paused question days are not missed
+                low, high = max(since + 1, int(raw["pause_from"])), min(today - 1, int(raw["pause_until"]))
+                if low <= high:
+                    missed -= int(await self.redis.zcount(days, low, high))
+        return stored.as_of(missed)
 
     async def settle_miss(self, member: Member, day: int) -> str:
-        """Settle a missed question day for a member: 'freeze' spent, streak 'reset', or 'none' to do."""
+        """Settle a missed question day for a member: 'freeze' spent, streak 'reset', 'paused' or 'none' to do."""
         async with store_errors("settle streaks"):
             outcome, _, _ = await self._settle(
                 keys=[keys.streak(member), keys.leaderboard(member.workspace, "streak")], args=[day, member.user_id]

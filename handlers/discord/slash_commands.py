@@ -53,6 +53,7 @@ def command_group(bot: CommandActions) -> app_commands.Group:
         review="Peer review assignments",
         reviewers="named or anonymous",
         board="Points board: all-time, or weekly (starts again every Monday)",
+        skip="Dates with no question, YYYY-MM-DD comma-separated, or none",
         posting="Post questions here (off keeps history and streaks)",
     )
     async def setup(
@@ -69,6 +70,7 @@ def command_group(bot: CommandActions) -> app_commands.Group:
         review: bool | None = None,
         reviewers: str | None = None,
         board: str | None = None,
+        skip: str | None = None,
         posting: bool | None = None,
     ) -> None:
         given: dict[str, Any] = {
@@ -84,6 +86,7 @@ def command_group(bot: CommandActions) -> app_commands.Group:
             "review": review,
             "reviewers": reviewers,
             "board": board,
+            "skip": skip,
         }
         words = [f"{k}={_option_word(v)}" for k, v in given.items() if v is not None]
         if posting is not None:
@@ -102,6 +105,21 @@ def command_group(bot: CommandActions) -> app_commands.Group:
     @group.command(name="review", description="Review a peer's answer on the same rubric")
     async def review(interaction: discord.Interaction) -> None:
         await bot.show_review_task(interaction, None)
+
+    @group.command(name="pause", description="Pause your streak for up to 30 days")
+    @app_commands.describe(length="How long, e.g. 7d", until="Or the last paused date, YYYY-MM-DD")
+    async def pause(interaction: discord.Interaction, length: str | None = None, until: str | None = None) -> None:
+        words = [*([_option_word(length)] if length else []), *([f"until={_option_word(until)}"] if until else [])]
+        await bot.run_command(interaction, "pause", words)
+
+    @group.command(name="resume", description="End your pause; today's question counts again")
+    async def resume(interaction: discord.Interaction) -> None:
+        await bot.run_command(interaction, "resume", [])
+
+    @group.command(name="me", description="Your own settings; tz sets your timezone")
+    @app_commands.describe(tz="Your timezone, Area/City (or channel to follow the channel's)")
+    async def me(interaction: discord.Interaction, tz: str | None = None) -> None:
+        await bot.run_command(interaction, "me", [f"tz={_option_word(tz)}"] if tz is not None else [])
 
     @group.command(name="post", description="Admins: post today's question here now")
     async def post(interaction: discord.Interaction) -> None:

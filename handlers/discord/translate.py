@@ -24,7 +24,7 @@ _OPEN_BRACKET = re.compile(r"(\\*)\[")
 DEFAULT_COLOUR = 0x3949AB
 COLOURS = {"strong_hire": 0x2E7D32, "hire": 0x66BB6A, "lean_no_hire": 0xF9A825, "no_hire": 0xC62828}
 # The options each /debrief subcommand takes, in the order the core's words come (see bot.command_group).
-POSITIONAL_OPTIONS = {"mock": ("round", "then"), "leaderboard": ("board",)}
+POSITIONAL_OPTIONS = {"mock": ("round", "then"), "leaderboard": ("board",), "pause": ("length",)}
 
 
 def workspace_id(guild_id: int | str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -94,3 +94,40 @@ def test_the_next_post_is_the_next_scheduled_weekday_in_the_channels_zone() -> N
     thursday = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
     assert settings.next_post(thursday, today_done=False).isoformat().startswith("2026-12-14T09:00")  # type: ignore[union-attr]
     assert settings.model_copy(update={"active": False}).next_post(monday_early, today_done=False) is None
+
+
+def test_skip_dates_are_set_sorted_shown_and_cleared() -> None:
+    updated = apply_setup_words(ChannelSettings(), ["skip=2026-12-25,2026-12-24, 2026-12-25"])
+    assert updated.skip_dates == (date(2026, 12, 24), date(2026, 12, 25))
+    assert dict(updated.describe())["skip"] == "2026-12-24,2026-12-25"
+    cleared = apply_setup_words(updated, ["skip=NONE"])
+    assert cleared.skip_dates == () and dict(cleared.describe())["skip"] == "none"
+
+
+@pytest.mark.parametrize(
+    ("word", "message"),
+    [
+        ("skip=2026-02-30", "'2026-02-30' is not a date"),
+        ("skip=tomorrow", "'tomorrow' is not a date"),
+        ("skip=2026-12-24,", "'' is not a date"),
+        ("skip=20261224", "is not a date"),
+        (
+            "skip="
+            + ",".join(f"2026-01-{d:02d}" for d in range(1, 32))
+            + ","
+            + ",".join(f"2026-02-{d:02d}" for d in range(1, 29))
+            + ",2026-03-01,2026-03-02",
+            "at most 60 dates",
+        ),
+    ],
+)
+def test_bad_skip_dates_are_named_and_change_nothing(word: str, message: str) -> None:
+    with pytest.raises(SetupError) as caught:
+        apply_setup_words(ChannelSettings(), [word])
+    assert message in str(caught.value)
+
+
+def test_the_next_post_passes_over_skip_dates() -> None:
+    settings = ChannelSettings(post_time=time(9, 0), weekdays=tuple(range(7)), skip_dates=(date(2026, 12, 24),))
+    due = settings.next_post(datetime(2026, 12, 23, 10, 0, tzinfo=UTC), today_done=True)
+    assert due is not None and due.date() == date(2026, 12, 25)

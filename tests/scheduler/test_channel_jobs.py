@@ -280,3 +280,79 @@ async def test_a_channel_switched_off_gets_no_post_or_digest_until_switched_on(
         await tick([jobs])
         await jobs.stop()
     assert platform.posts_per_channel()["C1"] >= 1, "switched back on, C1 posts again"
+
+
+async def test_a_reminder_run_skips_the_paused_member_and_the_close_keeps_their_streak(
+    redis: Redis, bank: Bank, engine: FeedbackEngine
+) -> None:
+    platform = RecordingPlatform()
+    channel = Channel(WS, "C1")
+    settings = ChannelSettings(post_time=time(9, 0), weekdays=tuple(range(7)), window_hours=12, reminders=True)
+    await configure(redis, channel, settings)
+    alice, bob, carol = Member(WS, "U1", "alice"), Member(WS, "U2", "bob"), Member(WS, "U3", "carol")
+    with time_machine.travel(datetime(2026, 4, 1, 8, 59, tzinfo=UTC), tick=False) as traveller:
+        core = build_core(Settings.model_construct(), bank, redis, engine=shipped_engine())
+        jobs = ChannelJobs(core.scheduled, {"slack": platform}, scheduler=AsyncIOScheduler(timezone="UTC"))
+        await jobs.start()
+        for day in range(2):
+            traveller.shift(timedelta(minutes=2))
+            await tick([jobs])
+            prompt = (await jobs.posts.todays(channel, settings))[0]
+            for member in [alice, bob, carol] if day == 0 else [alice]:
+                await core.answers.submit(
+                    SubmitAnswer(
+                        member, f"m{day}{member.user_id}", GOOD_ANSWER, datetime.now(UTC), thread=prompt.thread
+                    )
+                )
+            if day == 1:
+                await core.stores.members.pause(bob, prompt.day, date(2026, 4, 5))
+            traveller.shift(timedelta(hours=9))
+            await tick([jobs])
+            traveller.shift(timedelta(hours=3, minutes=1))
+            await tick([jobs])
+            traveller.shift(timedelta(hours=24 - 12 - 2 / 60 - 1 / 60))
+        await jobs.stop()
+    reminders = [plain_text(reply) for _, reply in platform.thread_replies if "Streaks at risk" in reply.summary]
+    assert len(reminders) == 1 and "carol (1 days)" in reminders[0] and "bob" not in reminders[0]
+    assert [row.user_id for row in await core.stores.standings.active_streaks(WS)] == ["U1", "U2"], (
+        "carol's streak ended at the close; bob's waits for him"
+    )
+
+
+async def test_a_members_own_timezone_decides_when_their_reminder_is_due(
+    redis: Redis, bank: Bank, engine: FeedbackEngine
+) -> None:
+    platform = RecordingPlatform()
+    channel = Channel(WS, "C1")
+    settings = ChannelSettings(post_time=time(9, 0), weekdays=tuple(range(7)), window_hours=12, reminders=True)
+    await configure(redis, channel, settings)
+    bob = Member(WS, "U2", "bob")
+    seen: list[tuple[str, datetime]] = []
+    with time_machine.travel(datetime(2026, 4, 1, 8, 59, tzinfo=UTC), tick=False) as traveller:
+        core = build_core(Settings.model_construct(), bank, redis, engine=shipped_engine())
+        jobs = ChannelJobs(core.scheduled, {"slack": platform}, scheduler=AsyncIOScheduler(timezone="UTC"))
+        await jobs.start()
+        traveller.shift(timedelta(minutes=2))
+        await tick([jobs])
+        prompt = (await jobs.posts.todays(channel, settings))[0]
+        await core.answers.submit(SubmitAnswer(bob, "m0", GOOD_ANSWER, datetime.now(UTC), thread=prompt.thread))
+        for zone in ("Europe/Berlin", "Asia/Kolkata"):  # 18:00 there is 16:00 and 12:30 UTC in April
+            await core.commands.members.me_reply(bob, channel, [f"tz={zone}"])
+            traveller.move_to(datetime.combine(datetime.now(UTC).date() + timedelta(days=1), time(9, 1), UTC))
+            await tick([jobs])
+            for _ in range(12 * 4):
+                traveller.shift(timedelta(minutes=15))
+                before = len(platform.private)
+                await tick([jobs])
+                if len(platform.private) > before:
+                    seen.append((platform.private[-1][1].summary, datetime.now(UTC)))
+                    today = (await jobs.posts.todays(channel, settings))[0]
+                    await core.answers.submit(
+                        SubmitAnswer(bob, f"m{zone}", GOOD_ANSWER, datetime.now(UTC), thread=today.thread)
+                    )
+        await jobs.stop()
+    assert [(summary[:26], when.strftime("%H:%M")) for summary, when in seen] == [
+        ("Your 1-day streak is at ri", "16:01"),
+        ("Your 2-day streak is at ri", "12:31"),
+    ]
+    assert not [r for _, r in platform.thread_replies if "Streaks at risk" in r.summary], "bob was reminded privately"

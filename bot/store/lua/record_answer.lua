@@ -78,6 +78,13 @@ if counts and redis.call('HGET', KEYS[1], 'counted') ~= '1' then
       -- question days strictly between the last answered (or settled) day and this one were missed
       local since = math.max(last, settled)
       local missed = redis.call('ZCOUNT', KEYS[6], '(' .. since, '(' .. day)
+      -- question days inside the member's pause are neither missed nor answered
+      local pause_from = tonumber(redis.call('HGET', KEYS[5], 'pause_from') or '-1')
+      local pause_until = tonumber(redis.call('HGET', KEYS[5], 'pause_until') or '-1')
+      local low, high = math.max(since + 1, pause_from), math.min(day - 1, pause_until)
+      if pause_from >= 0 and low <= high then
+        missed = missed - redis.call('ZCOUNT', KEYS[6], low, high)
+      end
       if missed == 0 then
         current = current + 1
       elseif missed <= freezes then
@@ -95,6 +102,16 @@ if counts and redis.call('HGET', KEYS[1], 'counted') ~= '1' then
       longest = current
     end
     redis.call('HSET', KEYS[5], 'current', current, 'longest', longest, 'freezes', freezes, 'last_day', day)
+    -- an answer on a paused day counts, and the pause ends: the member is back
+    local pause_from = tonumber(redis.call('HGET', KEYS[5], 'pause_from') or '-1')
+    local pause_until = tonumber(redis.call('HGET', KEYS[5], 'pause_until') or '-1')
+    if pause_from >= 0 and pause_from <= day and day <= pause_until then
+      if pause_from == day then
+        redis.call('HDEL', KEYS[5], 'pause_from', 'pause_until')
+      else
+        redis.call('HSET', KEYS[5], 'pause_until', day - 1)
+      end
+    end
     redis.call('ZADD', KEYS[8], current, user)
     redis.call('ZADD', KEYS[9], longest, user)
     counted_now = 1
