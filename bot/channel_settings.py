@@ -31,6 +31,15 @@ MAX_SKIP_DATES = 60
 SWITCH_WORDS = ("on", "off")  # `setup off` / `setup on`: stop or resume the channel's schedule
 
 
+def known_zone(name: str) -> bool:
+    """Whether `name` is a timezone zoneinfo knows (names too long for the file system are not)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
 class ChannelSettings(BaseModel):
     """When a channel gets its question, which questions, and how feedback is shown."""
 
@@ -54,10 +63,8 @@ class ChannelSettings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            raise ValueError(f"unknown timezone '{value}' (use Area/City, e.g. Europe/Berlin)") from None
+        if not known_zone(value):
+            raise ValueError(f"unknown timezone '{value[:60]}' (use Area/City, e.g. Europe/Berlin)")
         return value
 
     @field_validator("weekdays")
@@ -176,10 +183,8 @@ def _parse(key: str, value: str, word: str, categories: Collection[str]) -> tupl
             raise SetupError(word, "time is HH:MM on a 24-hour clock, e.g. 09:30")
         return "post_time", time(int(match[1]), int(match[2]))
     if key == "tz":
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: names too long for the file system
-            raise SetupError(word, f"unknown timezone '{value[:60]}' (use Area/City, e.g. America/New_York)") from None
+        if not known_zone(value):
+            raise SetupError(word, f"unknown timezone '{value[:60]}' (use Area/City, e.g. America/New_York)")
         return "timezone", value
     if key == "days":
         return "weekdays", _parse_days(low, word)

@@ -9,13 +9,12 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.channel_settings import ChannelSettings
+from bot.channel_settings import ChannelSettings, known_zone
 from bot.channel_status import channel_status_reply
 from bot.channels import Channels
 from bot.chat_port import ChatPort
 from bot.clock import Clock
 from bot.identities import Channel
-from bot.members import known_zone
 from bot.prompts import DailyPrompt, new_prompt
 from bot.replies import Button, Command, Line, Reply, Section, code, line, say, text
 from bot.scoring.engine import UnknownQuestion

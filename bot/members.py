@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from bot.channel_settings import known_zone
 from bot.channels import Channels
 from bot.clock import Clock
 from bot.identities import Channel, Member
@@ -15,15 +16,6 @@ from bot.store.members import MemberStore
 
 FOLLOW_CHANNEL_WORDS = ("channel", "none", "default")
 ZONE_EXAMPLE = (("tz", "Europe/Berlin"),)
-
-
-def known_zone(name: str) -> bool:
-    """Whether `name` is a timezone zoneinfo knows (names too long for the file system are not)."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
 
 
 class Members:

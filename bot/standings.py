@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.channel_settings import ChannelSettings
+from bot.channel_settings import ChannelSettings, known_zone
 from bot.channels import Channels
 from bot.clock import Clock
 from bot.identities import Channel, Member
-from bot.members import known_zone
 from bot.replies import Command, Kind, Reply, Section, say, text
 from bot.store.answers import week_of
 from bot.store.members import MemberStore

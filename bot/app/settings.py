@@ -6,11 +6,12 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.channel_settings import known_zone
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 # Settings whose values are never echoed back, not even in an error.
@@ -34,12 +35,10 @@ def _split(value: object) -> object:
     return value
 
 
-def known_zone(value: str) -> str:
+def zone_setting(value: str) -> str:
     """The value if it names an IANA time zone; ValueError saying so otherwise."""
-    try:
-        ZoneInfo(value)
-    except Exception:  # ZoneInfoNotFoundError, ValueError, or OSError for absurd names
-        raise ValueError(f"unknown time zone '{value[:60]}' (use Area/City, e.g. Europe/Berlin)") from None
+    if not known_zone(value):
+        raise ValueError(f"unknown time zone '{value[:60]}' (use Area/City, e.g. Europe/Berlin)")
     return value
 
 
@@ -129,7 +128,7 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        return None if value is None else known_zone(value)
+        return None if value is None else zone_setting(value)
 
     @field_validator("redis_url")
     @classmethod
