@@ -26,9 +26,11 @@ from bot.review.store import ReviewStore
 from bot.scoring.engine import FeedbackEngine
 from bot.standings import Standings
 from bot.store import Stores
+from bot.store.member_data import MemberDataStore
 from bot.store.outbox import OutboxStore
 from bot.weekly_digest import Digests
 from bot.window_close import WindowCloses
+from bot.your_data import YourData
 from content.loader import Bank, load_bank
 from scheduler.channel_jobs import ScheduledWork
 
@@ -52,6 +54,7 @@ class Core:
     commands: ChatCommands
     scheduled: ScheduledWork
     outbox: Outbox
+    your_data: YourData
 
 
 def build_core(
@@ -70,6 +73,7 @@ def build_core(
     )
     closes = WindowCloses(stores.answers, stores.standings, channels, reviews.nudges)
     outbox = Outbox(OutboxStore(redis), clock)
+    your_data = YourData(MemberDataStore(redis), stores.prompts, bank, clock)
     scheduled = ScheduledWork(
         posts,
         closes,
@@ -92,9 +96,10 @@ def build_core(
         home=Home(bank, channels, stores.channels, posts, standings, stores.standings, answers),
         mocks=mocks,
         reviews=reviews,
-        commands=ChatCommands(channels, posts, standings, mocks, settings.admins, outbox),
+        commands=ChatCommands(channels, posts, standings, mocks, settings.admins, outbox, your_data),
         scheduled=scheduled,
         outbox=outbox,
+        your_data=your_data,
     )
 
 
