@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.answers import SOMETHING_WENT_WRONG, Answers, SubmitAnswer
-from bot.commands import ChatCommands, CommandRequest, parse_command_text, reply_or_failure
+from bot.commands import ChatCommands, CommandRequest, reply_or_failure
 from bot.daily_post import DailyPosts
 from bot.errors import StoreUnavailable
 from bot.home import Home
@@ -25,9 +25,11 @@ from bot.outbox import Outbox, Undeliverable
 from bot.replies import Refusal, Reply, say
 from bot.review.peer_review import PeerReviews
 from bot.standings import Standings
+from bot.your_data import button_confirmation
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
 from handlers.slack.translate import (
     answer_from_event,
+    command_from_text,
     deleted_message_from_event,
     direct_message_from_event,
     home_view,
@@ -126,7 +128,7 @@ class SlackHandlers:
         user_id = str(body.get("user_id", ""))
         member = Member(workspace, user_id, str(body.get("user_name") or ""))
         channel = Channel(workspace, str(body.get("channel_id", "")))
-        name, args = parse_command_text(str(body.get("text") or ""))
+        name, args, users = command_from_text(str(body.get("text") or ""))
         if name == "review":
             await self.open_review(str(body.get("trigger_id", "")), member, respond, channel=channel)
             return
@@ -136,6 +138,21 @@ class SlackHandlers:
             name=name,
             args=args,
             is_platform_admin=lambda: self.is_admin(user_id),
+            port=self.port,
+            users=users,
+        )
+        await self._respond(respond, await self.core.commands.run(request))
+
+    async def on_forget_button(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
+        """The forget-me confirmation button: the same as typing `forget-me confirm`, for the clicker only."""
+        await ack()
+        member, channel, action = _actor(body)
+        request = CommandRequest(
+            member=member,
+            channel=channel,
+            name="forget-me",
+            args=button_confirmation(action) or (),
+            is_platform_admin=lambda: self.is_admin(member.user_id),
             port=self.port,
         )
         await self._respond(respond, await self.core.commands.run(request))
@@ -357,6 +374,9 @@ def register_listeners(bolt: AsyncApp, handlers: SlackHandlers) -> None:
     async def helpful(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         await handlers.on_helpful(ack, body, respond)
 
+    async def forget(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        await handlers.on_forget_button(ack, body, respond)
+
     async def failed(error: Exception, body: dict[str, Any]) -> None:
         await report_failure(error, body, handlers.client)
 
@@ -368,3 +388,4 @@ def register_listeners(bolt: AsyncApp, handlers: SlackHandlers) -> None:
     bolt.action(re.compile(r"^review(:.+)?$"))(review)
     bolt.view("review_submit")(review_submitted)
     bolt.action(re.compile(r"^helpful:.+$"))(helpful)
+    bolt.action(re.compile(r"^forget-me:.+$"))(forget)
