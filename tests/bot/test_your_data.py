@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 
 from bot.app.bootstrap import Core
 from bot.commands import CommandRequest, parse_command_text
-from bot.identities import Channel, Member, ThreadRef
+from bot.identities import Channel, Member, ThreadRef, personal
 from bot.mock.store import MockStore
 from bot.replies import Reply, plain_text
 from bot.review.peer_review import AnswerRef
@@ -31,27 +31,31 @@ REVIEW_BY_LEAVER = "Clear decision and a real trade-off; the metric could use a 
 REVIEW_OF_LEAVER = "Strong ownership, though the second half repeats the first one."
 
 
-async def member_with_everything(core: Core) -> None:
-    """LEAVER with answers (one revised, one withdrawn), a review given and one received, a streak, points, a
-    mock session and past mock scores, a notice and a reply waiting in the outbox; OTHER answered too."""
-    scenario = Scenario(core, CHANNEL)
+async def member_with_everything(
+    core: Core, channel: Channel = CHANNEL, leaver: Member = LEAVER, other: Member = OTHER
+) -> None:
+    """`leaver` with answers (one revised, one withdrawn), a review given and one received, a streak, points, a
+    mock session and past mock scores, a notice and a reply waiting in the outbox; `other` answered too."""
+    scenario = Scenario(core, channel)
     first = await scenario.post(date(2026, 3, 2))
     second = await scenario.post(date(2026, 3, 3), "beh-002")
-    await scenario.answer(first, LEAVER, event_id="Ev1")
-    await scenario.answer(first, LEAVER, text="Also: I wrote the rollback plan.", message_id="m-extra", event_id="Ev2")
-    await scenario.answer(first, OTHER, event_id="Ev3")
-    await scenario.answer(second, LEAVER, message_id="m-second", event_id="Ev4")
-    await core.answers.withdraw(ThreadRef(CHANNEL, second.thread_id or ""), "m-second", LEAVER)
+    await scenario.answer(first, leaver, event_id="Ev1")
+    await scenario.answer(first, leaver, text="Also: I wrote the rollback plan.", message_id="m-extra", event_id="Ev2")
+    await scenario.answer(first, other, event_id="Ev3")
+    await scenario.answer(second, leaver, message_id="m-second", event_id="Ev4")
+    await core.answers.withdraw(ThreadRef(channel, second.thread_id or ""), "m-second", leaver)
     scores = {c.id: "4" for c in core.bank.rubric_for(core.bank.question("beh-001")).criteria}
-    await core.reviews.submit(LEAVER, AnswerRef(first.id, OTHER.user_id), scores, REVIEW_BY_LEAVER)
-    await core.reviews.submit(OTHER, AnswerRef(first.id, LEAVER.user_id), scores, REVIEW_OF_LEAVER)
-    await core.reviews.mark_helpful(LEAVER, AnswerRef(first.id, LEAVER.user_id), OTHER.user_id)
-    await core.mocks.start(LEAVER, "behavioral")
-    await MockStore(core.stores.redis).record_score(LEAVER, "hiring_manager", 3.4)
-    await core.outbox.store.notify(LEAVER, "We could not deliver the reply to your answer.")
-    reply = {"method": "chat.postEphemeral", "args": {"channel": "C1", "user": LEAVER.user_id, "text": "hi"}}
-    await core.outbox.keep("slack", LEAVER, [reply], "the reply to your answer")
-    await core.outbox.keep("slack", OTHER, [{"method": "chat.postMessage", "args": {"text": "x"}}], "a reply")
+    await core.reviews.submit(leaver, AnswerRef(first.id, other.user_id), scores, REVIEW_BY_LEAVER)
+    await core.reviews.submit(other, AnswerRef(first.id, leaver.user_id), scores, REVIEW_OF_LEAVER)
+    await core.reviews.mark_helpful(leaver, AnswerRef(first.id, leaver.user_id), other.user_id)
+    await core.mocks.start(leaver, "behavioral")
+    await MockStore(core.stores.redis).record_score(personal(leaver), "hiring_manager", 3.4)
+    await core.outbox.store.notify(leaver, "We could not deliver the reply to your answer.")
+    platform = channel.workspace.partition(":")[0]
+    mine = {"to": "dm", "id": leaver.user_id, "message": {"content": "hi"}}
+    theirs = {"to": "channel", "id": "1", "message": {"content": "x"}}
+    await core.outbox.keep(platform, leaver, [mine], "the reply to your answer")
+    await core.outbox.keep(platform, other, [theirs], "a reply")
 
 
 async def run(core: Core, member: Member, text: str, port: RecordingPlatform | None = None) -> Reply:

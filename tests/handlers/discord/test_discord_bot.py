@@ -34,6 +34,8 @@ async def test_commands_are_synced_to_the_configured_server(discord_bot: Discord
         "skip",
         "mock",
         "review",
+        "export",
+        "forget-me",
     }
     setup = next(o for o in group["options"] if o["name"] == "setup")
     assert {o["name"] for o in setup["options"]} == {
