@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from bot.app.bootstrap import Core, bootstrap
@@ -45,6 +46,10 @@ def add_parsers(commands: Any) -> None:
     )
     target.add_argument("--question", metavar="ID", help="this question")
     target.add_argument("--history", action="store_true", help="list your past answers with scores")
+    target.add_argument(
+        "--export", metavar="FILE", type=Path, help="write all your data to FILE (JSON), your answers beside it (CSV)"
+    )
+    target.add_argument("--forget", action="store_true", help="delete all your data (asks you to confirm first)")
     practice.set_defaults(run=run_practice_command)
 
 
@@ -65,7 +70,9 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
         if args.platform != "console" and not sys.stdin.isatty():
             print(NO_PLATFORM, file=sys.stderr)
             return 2
-        return run_practice_command(argparse.Namespace(category=None, question=None, history=False), settings)
+        return run_practice_command(
+            argparse.Namespace(category=None, question=None, history=False, export=None, forget=False), settings
+        )
     configure_logging(settings.log_level, settings.log_format)
     return asyncio.run(serve(settings, platforms))
 
@@ -187,15 +194,21 @@ def _health(settings: Settings, core: Core, runners: list[PlatformRunner], jobs:
 
 def run_practice_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run one practice round (or list history) on the event loop."""
-    from handlers.console.practice import Practice, run_history, run_practice
+    from handlers.console.practice import Practice, run_export, run_forget, run_history, run_practice
 
     async def main() -> int:
         terminal = StdioTerminal()
         _interrupt_on_ctrl_c(terminal)
         async with bootstrap(settings) as core:
-            practice = Practice(core.bank, core.posts, core.answers, settings.timezone, settings.data_dir)
+            practice = Practice(
+                core.bank, core.posts, core.answers, settings.timezone, settings.data_dir, core.your_data
+            )
             if args.history:
                 return await run_history(practice, terminal)
+            if args.export is not None:
+                return await run_export(practice, terminal, args.export)
+            if args.forget:
+                return await run_forget(practice, terminal)
             category = args.category
             if category is not None and category not in core.bank.categories:
                 print(f"unknown category '{category}' (one of: {', '.join(core.bank.categories)})", file=sys.stderr)
