@@ -129,13 +129,17 @@ class DiscordChatPort:
         return MessageRef(channel, str(message.id))
 
     async def send_private_files(self, member: Member, reply: Reply, files: Sequence[FileToSend]) -> bool:
-        """A DM with the reply's embed and the files attached; False when the member's DMs are closed."""
+        """A DM with the reply's embed and the files attached; False when the member's DMs are closed,
+        PlatformRefused for any other refusal."""
         try:
-            user = self.client.get_user(int(member.user_id)) or await self.client.fetch_user(int(member.user_id))
-            attached = [discord.File(io.BytesIO(f.content), filename=f.filename) for f in files]
-            await user.send(embeds=reply_embeds(reply)[:10], files=attached)
-        except (discord.Forbidden, discord.NotFound):
-            return False
+            async with refusals():  # anything else Discord refuses (a file over its size limit) is said as such
+                user = self.client.get_user(int(member.user_id)) or await self.client.fetch_user(int(member.user_id))
+                attached = [discord.File(io.BytesIO(f.content), filename=f.filename) for f in files]
+                await user.send(embeds=reply_embeds(reply)[:10], files=attached)
+        except PlatformRefused as exc:
+            if isinstance(exc.__cause__, discord.Forbidden | discord.NotFound):
+                return False
+            raise
         return True
 
     async def open_private_thread(self, channel: Channel, member: Member, reply: Reply) -> ThreadRef | None:

@@ -90,3 +90,10 @@ async def test_the_new_subcommands_are_synced(discord_bot: DiscordHarness) -> No
     forget = next(o for o in sync.json[0]["options"] if o["name"] == "forget-me")
     assert {o["name"]: o["type"] for o in forget["options"]} == {"step": 3, "member": 6}
     assert any(o["name"] == "export" for o in sync.json[0]["options"])
+
+
+async def test_export_with_closed_dms_says_so(discord_bot: DiscordHarness) -> None:
+    await member_with_everything(discord_bot.app, CHANNEL, LEAVER, OTHER)
+    discord_bot.fake.closed_dms.add(str(F.MEMBER_ID))
+    _, followup = await discord_bot.command(F.MEMBER_ID, "export")
+    assert "could not reach you privately" in said(followup)
