@@ -11,13 +11,14 @@ from bot.channel_settings import SETUP_KEYS, ChannelSettings, SetupError
 from bot.channels import Channels
 from bot.chat_port import ChatPort
 from bot.daily_post import DailyPosts
+from bot.data_export import DataExports
 from bot.errors import PlatformRefused, StoreUnavailable
+from bot.forget_me import ForgetMe
 from bot.identities import Channel, Member
 from bot.mock.rounds import MockInterviews, MockStatus, MockTurn
 from bot.outbox import Outbox
 from bot.replies import Command, Inline, Kind, Reply, Section, Setting, code, line, plain_line, say, text
 from bot.standings import Standings
-from bot.your_data import YourData
 
 SUBCOMMANDS = ("help", "today", "streak", "leaderboard", "setup", "post", "skip", "mock", "export", "forget-me")
 MOCK_ACTIONS = ("skip", "repeat", "stop")
@@ -137,7 +138,8 @@ class ChatCommands:
         mocks: MockInterviews,
         admins: Sequence[str] = (),
         outbox: Outbox | None = None,
-        your_data: YourData | None = None,
+        exports: DataExports | None = None,
+        forget_me: ForgetMe | None = None,
     ) -> None:
         self.channels = channels
         self.posts = posts
@@ -145,7 +147,8 @@ class ChatCommands:
         self.mocks = mocks
         self.admins = frozenset(admins)
         self.outbox = outbox
-        self.your_data = your_data
+        self.exports = exports
+        self.forget_me = forget_me
 
     async def run(self, request: CommandRequest) -> Reply:
         """Dispatch one subcommand; unknown or malformed input gets the usage text. Never raises. Notices about
@@ -249,9 +252,9 @@ class ChatCommands:
                 Command("export"),
                 " takes no words: it sends you your own data (nobody can export another member's).",
             )
-        if self.your_data is None:
+        if self.exports is None:
             return say("Exports are not available here.")
-        export = await self.your_data.export(request.member)
+        export = await self.exports.export(request.member)
         if await request.port.send_private_files(request.member, export.reply, export.files):
             names = " and ".join(f.filename for f in export.files)
             return say(f"Your data is in your direct messages: {names}.")
@@ -259,15 +262,15 @@ class ChatCommands:
 
     async def _forget_me(self, request: CommandRequest) -> Reply:
         words = [w.lower() for w in request.args]
-        if self.your_data is None:
+        if self.forget_me is None:
             return say("Deleting data is not available here.")
         if len(request.users) > 1 or (request.users and words):
             return say("Name one member, and nothing else: ", Command("forget-me", ("@member",)), ".")
         if words and words[0] == "confirm" and len(words) <= 2:
             nonce = request.args[1] if len(words) == 2 else None
-            return await self.your_data.confirm_forget(request.member, nonce, lambda: self._is_admin(request))
+            return await self.forget_me.confirm_forget(request.member, nonce, lambda: self._is_admin(request))
         if words == ["cancel"]:
-            return await self.your_data.cancel_forget(request.member)
+            return await self.forget_me.cancel_forget(request.member)
         if words:
             return say(
                 "Use ",
@@ -285,7 +288,7 @@ class ChatCommands:
                 Command("forget-me"),
                 " deletes yours.",
             )
-        return await self.your_data.ask_to_forget(request.member, Member(request.member.workspace, target))
+        return await self.forget_me.ask_to_forget(request.member, Member(request.member.workspace, target))
 
     async def _deliver_mock(self, request: CommandRequest, turn: MockTurn, *, started: bool) -> Reply:
         """Mock turns go to the member privately (DM, or a private thread where DMs are closed)."""

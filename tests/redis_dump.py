@@ -14,17 +14,18 @@ async def dump(redis: Redis) -> list[str]:
         kind = str(await redis.type(key))
         lines.append(f"key {key} ({kind})")
         if kind == "string":
-            lines.append(f"{key} = {await redis.get(key)}")
+            lines.append(f"{key} = {await redis.get(key)!s}")
         elif kind == "list":
-            lines += [f"{key} [] {item}" for item in await redis.lrange(key, 0, -1)]
+            lines += [f"{key} [] {item!s}" for item in await redis.lrange(key, 0, -1)]
         elif kind == "set":
-            lines += [f"{key} {{}} {item}" for item in await redis.smembers(key)]
+            lines += [f"{key} {{}} {item!s}" for item in await redis.smembers(key)]
         elif kind == "zset":
-            lines += [f"{key} z {member} {score}" for member, score in await redis.zrange(key, 0, -1, withscores=True)]
+            entries = await redis.zrange(key, 0, -1, withscores=True)
+            lines += [f"{key} z {entry[0]!s} {entry[1]!s}" for entry in entries]
         elif kind == "hash":
-            lines += [f"{key} h {field} = {value}" for field, value in (await redis.hgetall(key)).items()]
+            lines += [f"{key} h {field!s} = {value!s}" for field, value in (await redis.hgetall(key)).items()]
         elif kind == "stream":
-            lines += [f"{key} x {entry_id} {fields}" for entry_id, fields in await redis.xrange(key)]
+            lines += [f"{key} x {entry!s}" for entry in await redis.xrange(key) or []]
     return lines
 
 

@@ -17,6 +17,8 @@ from bot.channels import Channels
 from bot.clock import Clock, utc_now
 from bot.commands import ChatCommands
 from bot.daily_post import DailyPosts
+from bot.data_export import DataExports
+from bot.forget_me import ForgetMe
 from bot.home import Home
 from bot.mock.rounds import MockInterviews
 from bot.mock.store import MockStore
@@ -30,7 +32,6 @@ from bot.store.member_data import MemberDataStore
 from bot.store.outbox import OutboxStore
 from bot.weekly_digest import Digests
 from bot.window_close import WindowCloses
-from bot.your_data import YourData
 from content.loader import Bank, load_bank
 from scheduler.channel_jobs import ScheduledWork
 
@@ -54,7 +55,8 @@ class Core:
     commands: ChatCommands
     scheduled: ScheduledWork
     outbox: Outbox
-    your_data: YourData
+    exports: DataExports
+    forget_me: ForgetMe
 
 
 def build_core(
@@ -73,7 +75,9 @@ def build_core(
     )
     closes = WindowCloses(stores.answers, stores.standings, channels, reviews.nudges)
     outbox = Outbox(OutboxStore(redis), clock)
-    your_data = YourData(MemberDataStore(redis), stores.prompts, bank, clock)
+    member_data = MemberDataStore(redis)
+    exports = DataExports(member_data, stores.prompts, bank, clock)
+    forget_me = ForgetMe(member_data)
     scheduled = ScheduledWork(
         posts,
         closes,
@@ -96,10 +100,11 @@ def build_core(
         home=Home(bank, channels, stores.channels, posts, standings, stores.standings, answers),
         mocks=mocks,
         reviews=reviews,
-        commands=ChatCommands(channels, posts, standings, mocks, settings.admins, outbox, your_data),
+        commands=ChatCommands(channels, posts, standings, mocks, settings.admins, outbox, exports, forget_me),
         scheduled=scheduled,
         outbox=outbox,
-        your_data=your_data,
+        exports=exports,
+        forget_me=forget_me,
     )
 
 

@@ -201,7 +201,7 @@ def run_practice_command(args: argparse.Namespace, settings: Settings) -> int:
         _interrupt_on_ctrl_c(terminal)
         async with bootstrap(settings) as core:
             practice = Practice(
-                core.bank, core.posts, core.answers, settings.timezone, settings.data_dir, core.your_data
+                core.bank, core.posts, core.answers, settings.timezone, settings.data_dir, core.exports, core.forget_me
             )
             if args.history:
                 return await run_history(practice, terminal)

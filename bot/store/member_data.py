@@ -11,7 +11,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.identities import Member
+from bot.identities import Member, personal
 from bot.store import keys
 from bot.store.guard import lua, store_errors
 
@@ -64,6 +64,12 @@ class ForgetRequest:
     nonce: str
 
 
+def outbox_platform(workspace: str) -> str | None:
+    """The platform whose outbox may hold replies for this workspace's members."""
+    platform = workspace.partition(":")[0]
+    return platform if platform in ("slack", "discord") else None
+
+
 def mentions(text: str, user_id: str) -> bool:
     """Whether `text` names `user_id` as a whole token (so `U1` is not found in `U10`)."""
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(user_id)}(?![A-Za-z0-9_])", text) is not None
@@ -76,6 +82,15 @@ class MemberDataStore:
         self.redis = redis
         self._forget = redis.register_script(lua("bot.store", "forget_member.lua"))
         self._delete_if = redis.register_script(_DELETE_IF)
+
+    async def footprints(self, member: Member, *, personal_too: bool = True) -> list[Footprint]:
+        """The member's footprint in their workspace (with their kept replies), and with `personal_too` the one in
+        their personal scope where that differs (Discord, where mock interviews are kept per person)."""
+        found = [await self.footprint(member, outbox_platform=outbox_platform(member.workspace))]
+        own = personal(member)
+        if personal_too and own.workspace != member.workspace:
+            found.append(await self.footprint(own))
+        return found
 
     async def footprint(self, member: Member, *, outbox_platform: str | None = None) -> Footprint:
         """Scan the member's workspace for every key and entry about them and read what is stored there."""

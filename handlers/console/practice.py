@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.answers import Answers, AnswerStatus, SubmitAnswer
 from bot.channel_settings import ChannelSettings
 from bot.daily_post import DailyPosts
+from bot.data_export import DataExports
 from bot.errors import StoreUnavailable
+from bot.forget_me import ForgetMe, erased_reply
 from bot.identities import Channel, Member
 from bot.prompts import DailyPrompt
 from bot.replies import plain_text
 from bot.scoring.engine import UnknownQuestion
 from bot.scoring.render_text import render_feedback
-from bot.your_data import YourData, erased_reply
 from content.loader import Bank
 from handlers.console.terminal import Interrupted, Terminal
 
@@ -60,7 +61,8 @@ class Practice:
     answers: Answers
     timezone: str | None
     data_dir: Path
-    your_data: YourData
+    exports: DataExports
+    forget_me: ForgetMe
 
     @property
     def settings(self) -> ChannelSettings:
@@ -172,7 +174,7 @@ def csv_path_beside(path: Path) -> Path:
 async def run_export(app: Practice, terminal: Terminal, path: Path) -> int:
     """Write everything kept about the person at the terminal to `path` (JSON), and their answers as CSV beside it."""
     try:
-        export = await app.your_data.export(practice_member())
+        export = await app.exports.export(practice_member())
     except StoreUnavailable as exc:
         terminal.write(f"{exc}\n")
         return 1
@@ -202,7 +204,7 @@ async def run_forget(app: Practice, terminal: Terminal) -> int:
         terminal.write("Nothing was deleted.\n")
         return 1
     try:
-        erased = await app.your_data.forget(practice_member())
+        erased = await app.forget_me.forget(practice_member())
     except StoreUnavailable as exc:
         terminal.write(f"{exc}\n")
         return 1

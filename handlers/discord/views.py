@@ -7,8 +7,8 @@ from typing import Any
 
 import discord
 
+from bot.forget_me import FORGET_BUTTON, button_confirmation
 from bot.replies import Reply
-from bot.your_data import FORGET_BUTTON, button_confirmation
 from handlers.discord.actions import ButtonActions, actions_of
 
 MAX_BUTTONS = 5

@@ -18,6 +18,7 @@ from bot.answers import SOMETHING_WENT_WRONG, Answers, SubmitAnswer
 from bot.commands import ChatCommands, CommandRequest, reply_or_failure
 from bot.daily_post import DailyPosts
 from bot.errors import StoreUnavailable
+from bot.forget_me import button_confirmation
 from bot.home import Home
 from bot.identities import Channel, Member
 from bot.mock.rounds import MockInterviews
@@ -25,7 +26,6 @@ from bot.outbox import Outbox, Undeliverable
 from bot.replies import Refusal, Reply, say
 from bot.review.peer_review import PeerReviews
 from bot.standings import Standings
-from bot.your_data import button_confirmation
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
 from handlers.slack.translate import (
     answer_from_event,

@@ -30,7 +30,7 @@ async def test_forgetting_one_id_leaves_ids_that_contain_it(core: Core, redis: R
         await core.mocks.start(member, "behavioral")
     before = await dump(redis)
 
-    await core.your_data.forget(SHORT)
+    await core.forget_me.forget(SHORT)
 
     after = await dump(redis)
     gone = set(before) - set(after)

@@ -11,8 +11,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.identities import Channel, Member
-from tests.bot.scenario import GOOD_ANSWER
-from tests.bot.test_your_data import REVIEW_OF_LEAVER, member_with_everything
+from tests.bot.scenario import GOOD_ANSWER, REVIEW_OF_LEAVER, member_with_everything
 from tests.handlers.discord.fake_discord import Call
 from tests.handlers.discord.harness import WORKSPACE, DiscordHarness, F
 from tests.redis_dump import mentions

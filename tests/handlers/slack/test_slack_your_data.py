@@ -10,8 +10,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from tests.bot.scenario import GOOD_ANSWER
-from tests.bot.test_your_data import LEAVER, OTHER, REVIEW_OF_LEAVER, member_with_everything
+from tests.bot.scenario import GOOD_ANSWER, LEAVER, OTHER, REVIEW_OF_LEAVER, member_with_everything
 from tests.handlers.slack.harness import SlackHarness
 from tests.redis_dump import mentions
 
