@@ -156,7 +156,8 @@ def erased_reply(erased: Erased, *, yourself: bool) -> Reply:
     body = [text(headline), text(*erased.lines(), kind=Kind.BULLETS)]
     if erased.reviews_anonymised:
         wrote = "you" if yourself else "they"
-        body.append(text(f"{_count(erased.reviews_anonymised, 'review')} {wrote} wrote stay, without a name."))
+        stay = "stays" if erased.reviews_anonymised == 1 else "stay"
+        body.append(text(f"{_count(erased.reviews_anonymised, 'review')} {wrote} wrote {stay}, without a name."))
     return Reply(headline, body=tuple(body))
 
 
