@@ -3,6 +3,7 @@ asks with a button only the member can confirm, then deletes everything about th
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -10,9 +11,12 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from tests.bot.scenario import GOOD_ANSWER, LEAVER, OTHER, REVIEW_OF_LEAVER, member_with_everything
+from tests.bot.scenario import CHANNEL, GOOD_ANSWER, LEAVER, OTHER, REVIEW_OF_LEAVER, member_with_everything
+from tests.handlers.slack.fake_slack import event_body
 from tests.handlers.slack.harness import SlackHarness
 from tests.redis_dump import mentions
+
+JSON = "application/json"
 
 
 def click(slack: SlackHarness, user: str, action_id: str, key: str) -> dict[str, Any]:
@@ -57,25 +61,46 @@ async def test_export_uploads_a_json_and_a_csv_into_the_members_dm(slack: SlackH
     assert rows[0]["answer"].startswith("In March I owned") and float(rows[0]["best_score"]) > 0
 
 
+async def answer_through_slack(slack: SlackHarness, redis: Redis) -> None:
+    """LEAVER answers today's question in its thread as Slack delivers it (event id, message link, the name
+    learned from users.info in the background)."""
+    await slack.command("post", "UADMIN", key="post")
+    await slack.fake.wait_for("chat.postMessage")
+    settings = await slack.app.channels.settings(CHANNEL)
+    assert settings is not None
+    thread = str((await slack.app.posts.todays(CHANNEL, settings))[0].thread_id)
+    ts = slack.fake.next_ts()
+    event = {"type": "message", "channel": "C1", "user": LEAVER.user_id, "text": GOOD_ANSWER, "ts": ts}
+    await slack.post(json.dumps(event_body({**event, "thread_ts": thread, "event_ts": ts}, event_id="Ev-leaver")), JSON)
+    await slack.fake.wait_for("chat.postEphemeral")
+    await slack.fake.wait_for("users.info")
+    for _ in range(500):  # the name Slack gave is stored in the background
+        if await redis.hget("debrief:{slack:T1}:names", LEAVER.user_id) == LEAVER.user_id:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the member's name was never learned")
+
+
 async def test_forget_me_asks_and_only_the_member_can_confirm(slack: SlackHarness, redis: Redis) -> None:
     await member_with_everything(slack.app)
+    await answer_through_slack(slack, redis)
     await slack.command("forget-me", LEAVER.user_id, key="ask")
-    asked = await reply_to(slack, 1)
+    asked = await reply_to(slack, 2)
     assert "cannot be undone" in asked["text"] and asked["response_type"] == "ephemeral"
     (button,) = buttons(asked)
     assert button.startswith("forget-me:")
 
     await slack.action(click(slack, OTHER.user_id, button, "stranger"))
-    assert "Nothing was deleted" in (await reply_to(slack, 2))["text"]
-    await slack.command("forget-me confirm", OTHER.user_id, key="stranger-typed")
     assert "Nothing was deleted" in (await reply_to(slack, 3))["text"]
+    await slack.command("forget-me confirm", OTHER.user_id, key="stranger-typed")
+    assert "Nothing was deleted" in (await reply_to(slack, 4))["text"]
     await slack.command(f"forget-me <@{LEAVER.user_id}|fran>", "UMEMBER", key="not-admin")
-    assert "Only workspace admins" in (await reply_to(slack, 4))["text"]
+    assert "Only workspace admins" in (await reply_to(slack, 5))["text"]
     assert len(await mentions(redis, LEAVER.user_id)) > 20, "nobody else deleted anything"
 
     await slack.action(click(slack, LEAVER.user_id, button, "self"))
-    done = await reply_to(slack, 5)
-    assert done["text"].startswith("Done") and "2 answers with 3 revisions" in str(done["blocks"])
+    done = await reply_to(slack, 6)
+    assert done["text"].startswith("Done") and "3 answers with 4 revisions" in str(done["blocks"])
     assert await mentions(redis, LEAVER.user_id) == []
 
 
