@@ -3,6 +3,7 @@ the member can confirm (also `step:confirm`), and admins can forget a member who
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -10,7 +11,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.identities import Channel, Member
+from bot.identities import Channel, Member, personal
+from bot.mock.store import MockStore
 from tests.bot.scenario import GOOD_ANSWER, REVIEW_OF_LEAVER, member_with_everything
 from tests.handlers.discord.fake_discord import Call
 from tests.handlers.discord.harness import WORKSPACE, DiscordHarness, F
@@ -53,8 +55,26 @@ async def test_export_sends_the_files_by_dm(discord_bot: DiscordHarness) -> None
     assert sent.json["allowed_mentions"] == {"parse": []}
 
 
+async def answer_through_discord(harness: DiscordHarness) -> None:
+    """LEAVER answers today's question in its thread and a mock question by DM, as the gateway delivers them."""
+    thread = await harness.post_today()
+    await harness.say(thread, F.MEMBER_ID, GOOD_ANSWER)
+    await harness.fake.wait_for("PUT", r"/channels/\d+/messages/\d+/reactions/.+/@me")
+    dm = harness.fake.dm_channel_id(F.MEMBER_ID)
+    await harness.fake.wait_for("POST", rf"/channels/{dm}/messages")  # the answer's feedback
+    await harness.fake.dispatch("MESSAGE_CREATE", harness.fake.message_create(dm, F.MEMBER_ID, GOOD_ANSWER))
+    mocks = MockStore(harness.app.stores.redis)
+    for _ in range(500):  # the mock took the answer once its session moved on
+        session = await mocks.session(personal(LEAVER))
+        if session is not None and session.version > 0:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the mock answer sent by DM was never taken")
+
+
 async def test_forget_me_asks_and_only_the_member_can_confirm(discord_bot: DiscordHarness, redis: Redis) -> None:
     await member_with_everything(discord_bot.app, CHANNEL, LEAVER, OTHER)
+    await answer_through_discord(discord_bot)
     _, asked = await discord_bot.command(F.MEMBER_ID, "forget-me")
     assert "cannot be undone" in said(asked)
     (button,) = custom_ids(asked)
@@ -69,7 +89,7 @@ async def test_forget_me_asks_and_only_the_member_can_confirm(discord_bot: Disco
     assert len(await mentions(redis, LEAVER.user_id)) > 20, "nobody else deleted anything"
 
     done = await press(discord_bot, F.MEMBER_ID, button, message)
-    assert "Done" in said(done) and "2 answers with 3 revisions" in said(done)
+    assert "Done" in said(done) and "3 answers with 4 revisions" in said(done)
     assert await mentions(redis, LEAVER.user_id) == []
     assert await discord_bot.app.answers.so_far(OTHER, f"{F.TEXT_CHANNEL_ID}:2026-03-02") is not None
 
