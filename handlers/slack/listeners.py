@@ -113,12 +113,12 @@ class SlackHandlers:
             log.warning("users.info failed for %s; treating as not an admin", user_id)
             return False
 
-    async def _respond(self, respond: Respond, reply: Reply) -> None:
+    async def _respond(self, respond: Respond, reply: Reply, *, replace_original: bool = False) -> None:
         await respond(
             text=notification(reply),
             blocks=reply_blocks(reply),
             response_type="ephemeral" if reply.private else "in_channel",
-            replace_original=False,
+            replace_original=replace_original,
         )
 
     async def on_command(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
@@ -155,7 +155,8 @@ class SlackHandlers:
             is_platform_admin=lambda: self.is_admin(member.user_id),
             port=self.port,
         )
-        await self._respond(respond, await self.core.commands.run(request))
+        # the outcome takes the place of the question, so its button cannot be pressed again
+        await self._respond(respond, await self.core.commands.run(request), replace_original=True)
 
     async def on_message(self, body: Mapping[str, Any]) -> None:
         """A message event: answers in question threads get feedback; DMs with the bot are mock answers."""

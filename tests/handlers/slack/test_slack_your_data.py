@@ -100,6 +100,7 @@ async def test_forget_me_asks_and_only_the_member_can_confirm(slack: SlackHarnes
 
     await slack.action(click(slack, LEAVER.user_id, button, "self"))
     done = await reply_to(slack, 6)
+    assert done["replace_original"] is True, "the question and its button make way for the outcome"
     assert done["text"].startswith("Done") and "3 answers with 4 revisions" in str(done["blocks"])
     assert await mentions(redis, LEAVER.user_id) == []
 
