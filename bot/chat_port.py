@@ -3,10 +3,21 @@ implements this port."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.identities import Channel, Member, MessageRef, ThreadRef
 from bot.replies import Reply
+
+
+@dataclass(frozen=True)
+class FileToSend:
+    """A file sent with a message: its name, its bytes and their media type."""
+
+    filename: str
+    content: bytes
+    media_type: str = "application/octet-stream"
 
 
 class ChatPort(Protocol):
@@ -30,6 +41,10 @@ class ChatPort(Protocol):
 
     async def post_image(self, channel: Channel, reply: Reply, image: bytes, filename: str) -> MessageRef:
         """Post a message with an image file attached."""
+        ...
+
+    async def send_private_files(self, member: Member, reply: Reply, files: Sequence[FileToSend]) -> bool:
+        """Send files with a message only `member` sees (a DM); False when the platform will not deliver them."""
         ...
 
     async def open_private_thread(self, channel: Channel, member: Member, reply: Reply) -> ThreadRef | None:

@@ -11,7 +11,9 @@ from bot.channel_settings import SETUP_KEYS, ChannelSettings, SetupError
 from bot.channels import Channels
 from bot.chat_port import ChatPort
 from bot.daily_post import DailyPosts
+from bot.data_export import DataExports
 from bot.errors import PlatformRefused, StoreUnavailable
+from bot.forget_me import ForgetMe
 from bot.identities import Channel, Member
 from bot.members import Members
 from bot.mock.rounds import MockInterviews, MockStatus, MockTurn
@@ -34,6 +36,8 @@ SUBCOMMANDS = (
     "pause",
     "resume",
     "me",
+    "export",
+    "forget-me",
 )
 MOCK_ACTIONS = ("skip", "repeat", "stop")
 ADMIN_ONLY = frozenset({"setup", "post", "skip"})
@@ -91,6 +95,11 @@ def usage() -> Reply:
             Command("mock", ("stop",)),
             " while it runs",
         ),
+        line(Command("export"), ": all your data, sent to you privately as a JSON file and a CSV of your answers"),
+        line(
+            Command("forget-me"),
+            ": delete all your data here (asks first; reviews you wrote stay, without your name)",
+        ),
         kind=Kind.BULLETS,
     )
     admins = text(
@@ -108,6 +117,12 @@ def usage() -> Reply:
         ),
         line(Command("post"), ": post today's question here now"),
         line(Command("skip"), ": skip today's question here"),
+        line(
+            Command("forget-me", ("@member",)),
+            ": delete the data of a member who left (asks first, like ",
+            Command("forget-me"),
+            ")",
+        ),
         kind=Kind.BULLETS,
     )
     settings = text("Settings: " + "; ".join(SETUP_CHOICES) + ".", kind=Kind.NOTE)
@@ -132,6 +147,7 @@ class CommandRequest:
     args: tuple[str, ...]
     is_platform_admin: Callable[[], Awaitable[bool]]
     port: ChatPort
+    users: tuple[str, ...] = ()  # members the command names (Slack mentions, a Discord user option), by id
 
 
 def parse_command_text(text_: str) -> tuple[str, tuple[str, ...]]:
@@ -166,6 +182,8 @@ class ChatCommands:
         members: Members,
         admins: Sequence[str] = (),
         outbox: Outbox | None = None,
+        exports: DataExports | None = None,
+        forget_me: ForgetMe | None = None,
     ) -> None:
         self.channels = channels
         self.posts = posts
@@ -175,6 +193,8 @@ class ChatCommands:
         self.members = members
         self.admins = frozenset(admins)
         self.outbox = outbox
+        self.exports = exports
+        self.forget_me = forget_me
 
     async def run(self, request: CommandRequest) -> Reply:
         """Dispatch one subcommand; unknown or malformed input gets the usage text. Never raises. Notices about
@@ -198,7 +218,9 @@ class ChatCommands:
                 Command("help"),
                 " for what you can do.",
             )
-        handler: Callable[[CommandRequest], Awaitable[Reply]] = getattr(self, f"_{request.name}")
+        if request.users and request.name not in ("forget-me", "export"):
+            return say(Command(request.name), " does not take a member; see ", Command("help"), ".")
+        handler: Callable[[CommandRequest], Awaitable[Reply]] = getattr(self, "_" + request.name.replace("-", "_"))
         return await handler(request)
 
     async def _is_admin(self, request: CommandRequest) -> bool:
@@ -300,6 +322,50 @@ class ChatCommands:
         else:
             turn = await self.mocks.start(member, action)
         return await self._deliver_mock(request, turn, started=True)
+
+    async def _export(self, request: CommandRequest) -> Reply:
+        if request.args or request.users:
+            return say(
+                Command("export"),
+                " takes no words: it sends you your own data (nobody can export another member's).",
+            )
+        if self.exports is None:
+            return say("Exports are not available here.")
+        export = await self.exports.export(request.member)
+        if await request.port.send_private_files(request.member, export.reply, export.files):
+            names = " and ".join(f.filename for f in export.files)
+            return say(f"Your data is in your direct messages: {names}.")
+        return say("I could not reach you privately. Open your direct messages to the bot and try again.")
+
+    async def _forget_me(self, request: CommandRequest) -> Reply:
+        words = [w.lower() for w in request.args]
+        if self.forget_me is None:
+            return say("Deleting data is not available here.")
+        if len(request.users) > 1 or (request.users and words):
+            return say("Name one member, and nothing else: ", Command("forget-me", ("@member",)), ".")
+        if words and words[0] == "confirm" and len(words) <= 2:
+            nonce = request.args[1] if len(words) == 2 else None
+            return await self.forget_me.confirm_forget(request.member, nonce, lambda: self._is_admin(request))
+        if words == ["cancel"]:
+            return await self.forget_me.cancel_forget(request.member)
+        if words:
+            return say(
+                "Use ",
+                Command("forget-me"),
+                " to ask, then ",
+                Command("forget-me", ("confirm",)),
+                " (or the button) to delete; ",
+                Command("forget-me", ("cancel",)),
+                " keeps everything. Nothing was changed.",
+            )
+        target = request.users[0] if request.users else request.member.user_id
+        if target != request.member.user_id and not await self._is_admin(request):
+            return say(
+                "Only workspace admins can delete another member's data. ",
+                Command("forget-me"),
+                " deletes yours.",
+            )
+        return await self.forget_me.ask_to_forget(request.member, Member(request.member.workspace, target))
 
     async def _deliver_mock(self, request: CommandRequest, turn: MockTurn, *, started: bool) -> Reply:
         """Mock turns go to the member privately (DM, or a private thread where DMs are closed)."""

@@ -112,7 +112,7 @@ class Outbox:
             return
         attempts = int(parcel["attempts"]) + 1
         delay = min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2**attempts) * random.uniform(0.75, 1.25)
-        await self.store.put(platform, parcel["id"], {**parcel, "attempts": attempts}, now + delay)
+        await self.store.requeue(platform, parcel["id"], {**parcel, "attempts": attempts}, now + delay)
 
     async def _give_up(self, platform: str, parcel: dict[str, Any], member: Member) -> None:
         await self.store.drop(platform, parcel["id"])

@@ -17,6 +17,8 @@ from bot.channels import Channels
 from bot.clock import Clock, utc_now
 from bot.commands import ChatCommands
 from bot.daily_post import DailyPosts
+from bot.data_export import DataExports
+from bot.forget_me import ForgetMe
 from bot.home import Home
 from bot.members import Members
 from bot.mock.rounds import MockInterviews
@@ -29,6 +31,7 @@ from bot.review.store import ReviewStore
 from bot.scoring.engine import FeedbackEngine
 from bot.standings import Standings
 from bot.store import Stores
+from bot.store.member_data import MemberDataStore
 from bot.store.outbox import OutboxStore
 from bot.strong_answer import StrongAnswers
 from bot.weekly_digest import Digests
@@ -59,6 +62,8 @@ class Core:
     scheduled: ScheduledWork
     outbox: Outbox
     onboarding: Onboarding
+    exports: DataExports
+    forget_me: ForgetMe
 
 
 def build_core(
@@ -81,6 +86,9 @@ def build_core(
     )
     outbox = Outbox(OutboxStore(redis), clock)
     progress = Progress(bank, stores.answers, clock)
+    member_data = MemberDataStore(redis)
+    exports = DataExports(member_data, stores.prompts, bank, clock)
+    forget_me = ForgetMe(member_data)
     scheduled = ScheduledWork(
         posts,
         closes,
@@ -105,10 +113,14 @@ def build_core(
         reviews=reviews,
         progress=progress,
         strong_answers=StrongAnswers(bank, stores.prompts, stores.answers),
-        commands=ChatCommands(channels, posts, standings, mocks, progress, members, settings.admins, outbox),
+        commands=ChatCommands(
+            channels, posts, standings, mocks, progress, members, settings.admins, outbox, exports, forget_me
+        ),
         scheduled=scheduled,
         outbox=outbox,
         onboarding=Onboarding(stores.channels, channels),
+        exports=exports,
+        forget_me=forget_me,
     )
 
 

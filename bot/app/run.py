@@ -52,6 +52,10 @@ def add_parsers(commands: Any) -> None:
         type=Path,
         help="with --history: also write your progress chart (scores over time, criteria by week) to this file",
     )
+    target.add_argument(
+        "--export", metavar="FILE", type=Path, help="write all your data to FILE (JSON), your answers beside it (CSV)"
+    )
+    target.add_argument("--forget", action="store_true", help="delete all your data (asks you to confirm first)")
     practice.set_defaults(run=run_practice_command)
 
 
@@ -73,7 +77,8 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
             print(NO_PLATFORM, file=sys.stderr)
             return 2
         return run_practice_command(
-            argparse.Namespace(category=None, question=None, history=False, chart=None), settings
+            argparse.Namespace(category=None, question=None, history=False, chart=None, export=None, forget=False),
+            settings,
         )
     configure_logging(settings.log_level, settings.log_format)
     return asyncio.run(serve(settings, platforms))
@@ -196,7 +201,7 @@ def _health(settings: Settings, core: Core, runners: list[PlatformRunner], jobs:
 
 def run_practice_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run one practice round (or list history) on the event loop."""
-    from handlers.console.practice import Practice, run_history, run_practice
+    from handlers.console.practice import Practice, run_export, run_forget, run_history, run_practice
 
     if getattr(args, "chart", None) is not None and not args.history:
         print("--chart goes with --history: debrief practice --history --chart progress.png", file=sys.stderr)
@@ -207,10 +212,21 @@ def run_practice_command(args: argparse.Namespace, settings: Settings) -> int:
         _interrupt_on_ctrl_c(terminal)
         async with bootstrap(settings) as core:
             practice = Practice(
-                core.bank, core.posts, core.answers, settings.timezone, settings.data_dir, progress=core.progress
+                core.bank,
+                core.posts,
+                core.answers,
+                settings.timezone,
+                settings.data_dir,
+                progress=core.progress,
+                exports=core.exports,
+                forget_me=core.forget_me,
             )
             if args.history:
                 return await run_history(practice, terminal, chart=getattr(args, "chart", None))
+            if args.export is not None:
+                return await run_export(practice, terminal, args.export)
+            if args.forget:
+                return await run_forget(practice, terminal)
             category = args.category
             if category is not None and category not in core.bank.categories:
                 print(f"unknown category '{category}' (one of: {', '.join(core.bank.categories)})", file=sys.stderr)

@@ -176,3 +176,19 @@ def outbox_parcels(platform: str) -> str:
 def undelivered(member: Member) -> str:
     """What a member should hear about replies that could not be delivered."""
     return f"{_tag(member.workspace)}:member:{member.user_id}:undelivered"
+
+
+def forget_request(member: Member) -> str:
+    """JSON of a deletion a member asked for and has not confirmed yet (whose data, the button's nonce)."""
+    return f"{_tag(member.workspace)}:member:{member.user_id}:forget"
+
+
+def workspace_pattern(workspace: str) -> str:
+    """A SCAN pattern matching every key of one workspace (its hash tag), glob characters escaped."""
+    tag = _tag(workspace)
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in tag) + ":*"
+
+
+def workspace_prefix(workspace: str) -> str:
+    """What every key of one workspace starts with."""
+    return f"{_tag(workspace)}:"

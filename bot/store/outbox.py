@@ -13,6 +13,13 @@ from bot.store.guard import lua, store_errors
 
 # Notices about undelivered replies wait this long for the member's next command.
 NOTICE_TTL_SECONDS = 7 * 24 * 3600
+# Write a parcel back only while it is still kept (it may have been deleted meanwhile, by forget-me).
+_REQUEUE = """
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[1], tonumber(ARGV[3]), ARGV[1])
+return 1
+"""
 
 
 class OutboxStore:
@@ -21,6 +28,7 @@ class OutboxStore:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
         self._claim = redis.register_script(lua("bot.store", "claim_outbox.lua"))
+        self._requeue = redis.register_script(_REQUEUE)
 
     async def put(self, platform: str, parcel_id: str, parcel: dict[str, Any], due: float) -> None:
         """Keep a parcel (or replace it), due at `due` (unix seconds)."""
@@ -28,6 +36,15 @@ class OutboxStore:
             pipe.hset(keys.outbox_parcels(platform), parcel_id, json.dumps(parcel))
             pipe.zadd(keys.outbox_due(platform), {parcel_id: due})
             await pipe.execute()
+
+    async def requeue(self, platform: str, parcel_id: str, parcel: dict[str, Any], due: float) -> bool:
+        """Put a claimed parcel back for a later try, unless it was deleted meanwhile; whether it was."""
+        async with store_errors("keep a reply for later"):
+            kept = await self._requeue(
+                keys=[keys.outbox_due(platform), keys.outbox_parcels(platform)],
+                args=[parcel_id, json.dumps(parcel), due],
+            )
+        return bool(int(kept))
 
     async def claim(self, platform: str, now: float, lease_seconds: float, limit: int) -> list[dict[str, Any]]:
         """Due parcels, each leased to the caller for `lease_seconds`."""

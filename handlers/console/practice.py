@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.answers import Answers, AnswerStatus, SubmitAnswer
 from bot.channel_settings import ChannelSettings
 from bot.daily_post import DailyPosts
+from bot.data_export import DataExports
 from bot.errors import StoreUnavailable
+from bot.forget_me import ForgetMe, erased_reply
 from bot.identities import Channel, Member
 from bot.progress import Progress
 from bot.prompts import DailyPrompt
@@ -26,6 +28,7 @@ from handlers.console.terminal import Interrupted, Terminal
 WORKSPACE = "console:local"
 CHANNEL = Channel(WORKSPACE, "practice")
 END_MARKERS = {".", "/done"}
+FORGET_PHRASE = "forget me"
 INTERRUPTED_STATUS = 130
 
 
@@ -60,6 +63,8 @@ class Practice:
     timezone: str | None
     data_dir: Path
     progress: Progress
+    exports: DataExports
+    forget_me: ForgetMe
 
     @property
     def settings(self) -> ChannelSettings:
@@ -180,6 +185,54 @@ async def write_chart(app: Practice, terminal: Terminal, path: Path) -> int:
     return 0
 
 
+def csv_path_beside(path: Path) -> Path:
+    """Where the answers CSV goes when the JSON export goes to `path`."""
+    if path.suffix.lower() == ".csv":
+        return path.with_name(f"{path.stem}-answers.csv")
+    return path.with_suffix(".csv")
+
+
+async def run_export(app: Practice, terminal: Terminal, path: Path) -> int:
+    """Write everything kept about the person at the terminal to `path` (JSON), and their answers as CSV beside it."""
+    try:
+        export = await app.exports.export(practice_member())
+    except StoreUnavailable as exc:
+        terminal.write(f"{exc}\n")
+        return 1
+    json_file, csv_file = export.files
+    csv_path = csv_path_beside(path)
+    try:
+        await asyncio.to_thread(_write_files, ((path, json_file.content), (csv_path, csv_file.content)))
+    except OSError as exc:
+        terminal.write(f"Could not write {exc.filename or path}: {exc.strerror or exc}\n")
+        return 1
+    terminal.write(f"Your data ({export.answers} answers) is in {path}, your answers as CSV in {csv_path}.\n")
+    return 0
+
+
+async def run_forget(app: Practice, terminal: Terminal) -> int:
+    """Delete everything kept about the person at the terminal, once they typed the confirmation phrase."""
+    terminal.write(
+        "This deletes every answer, revision, score, streak and point practice mode keeps for you. "
+        "It cannot be undone.\n"
+        f"Type '{FORGET_PHRASE}' and Enter to delete; anything else (or Ctrl-D) keeps everything.\n"
+    )
+    try:
+        typed = await terminal.read_line()
+    except Interrupted:
+        typed = None
+    if typed is None or " ".join(typed.lower().split()) != FORGET_PHRASE:
+        terminal.write("Nothing was deleted.\n")
+        return 1
+    try:
+        erased = await app.forget_me.forget(practice_member())
+    except StoreUnavailable as exc:
+        terminal.write(f"{exc}\n")
+        return 1
+    terminal.write(plain_text(erased_reply(erased, yourself=True)) + "\n")
+    return 0
+
+
 def _heading(category: str | None, question_id: str | None) -> str:
     """What the run asked for: today's rotation, a category, or one question."""
     if question_id is not None:
@@ -212,6 +265,11 @@ async def _read_answer(terminal: Terminal) -> str | None:
         lines.append(line)
     text = "\n".join(lines).strip()
     return text or None
+
+
+def _write_files(files: tuple[tuple[Path, bytes], ...]) -> None:
+    for path, content in files:
+        path.write_bytes(content)
 
 
 def _keep_unsaved(data_dir: Path, answer: str) -> Path:

@@ -40,12 +40,20 @@ class ButtonActions(Protocol):
         """The ids and names of the criteria a question's answers are reviewed on."""
         ...
 
+    async def run_command(
+        self, interaction: discord.Interaction, name: str, args: list[str], users: list[str] | None = None
+    ) -> None:
+        """Run a /debrief subcommand with its words (a button that stands for a command)."""
+        ...
+
 
 class CommandActions(Protocol):
     """What the slash commands ask of the bot (implemented by DebriefBot)."""
 
-    async def run_command(self, interaction: discord.Interaction, name: str, args: list[str]) -> None:
-        """Run a /debrief subcommand with its words."""
+    async def run_command(
+        self, interaction: discord.Interaction, name: str, args: list[str], users: list[str] | None = None
+    ) -> None:
+        """Run a /debrief subcommand with its words and the members it names (by id)."""
         ...
 
     async def show_review_task(self, interaction: discord.Interaction, answer_id: str | None) -> None:

@@ -30,6 +30,7 @@ from handlers.discord.chat_port import DiscordChatPort, message_payloads, send_k
 from handlers.discord.slash_commands import command_group
 from handlers.discord.translate import answer_from_edit, answer_from_message, reply_embeds, workspace_id
 from handlers.discord.views import (
+    ForgetMeButton,
     HelpfulButton,
     ReviewButton,
     ReviewFormButton,
@@ -99,7 +100,9 @@ class DebriefBot(commands.Bot):
     async def setup_hook(self) -> None:
         """Start-up work: persistent buttons, the command group and its sync (a retried login runs it again)."""
         self.add_view(TodayView())
-        self.add_dynamic_items(ShowFeedbackButton, ReviewButton, ReviewFormButton, HelpfulButton, StrongAnswerButton)
+        self.add_dynamic_items(
+            ShowFeedbackButton, ReviewButton, ReviewFormButton, HelpfulButton, StrongAnswerButton, ForgetMeButton
+        )
         self.tree.add_command(command_group(self), override=True)
         if self.config.guild_ids:
             for guild_id in self.config.guild_ids:
@@ -128,7 +131,9 @@ class DebriefBot(commands.Bot):
 
     # commands -------------------------------------------------------------------------------------
 
-    async def run_command(self, interaction: discord.Interaction, name: str, args: list[str]) -> None:
+    async def run_command(
+        self, interaction: discord.Interaction, name: str, args: list[str], users: list[str] | None = None
+    ) -> None:
         """Defer first, then run a /debrief subcommand through the core and answer ephemerally."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         if interaction.guild_id is None:
@@ -146,6 +151,7 @@ class DebriefBot(commands.Bot):
             args=tuple(args),
             is_platform_admin=is_admin,
             port=self.port,
+            users=tuple(users or ()),
         )
         await self._respond(interaction, await self.core.commands.run(request))
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import discord
 from discord.http import Route
 
+from bot.chat_port import FileToSend
 from bot.errors import PlatformRefused
 from bot.identities import Channel, Member, MessageRef, ThreadRef
 from bot.outbox import Undeliverable
@@ -126,6 +127,20 @@ class DiscordChatPort:
                 return MessageRef(channel, str(created.message.id))
             message = await target.send(embed=embed, file=file)
         return MessageRef(channel, str(message.id))
+
+    async def send_private_files(self, member: Member, reply: Reply, files: Sequence[FileToSend]) -> bool:
+        """A DM with the reply's embed and the files attached; False when the member's DMs are closed,
+        PlatformRefused for any other refusal."""
+        try:
+            async with refusals():  # anything else Discord refuses (a file over its size limit) is said as such
+                user = self.client.get_user(int(member.user_id)) or await self.client.fetch_user(int(member.user_id))
+                attached = [discord.File(io.BytesIO(f.content), filename=f.filename) for f in files]
+                await user.send(embeds=reply_embeds(reply)[:10], files=attached)
+        except PlatformRefused as exc:
+            if isinstance(exc.__cause__, discord.Forbidden | discord.NotFound):
+                return False
+            raise
+        return True
 
     async def open_private_thread(self, channel: Channel, member: Member, reply: Reply) -> ThreadRef | None:
         """A private thread in the channel with only the member added, starting with `reply`."""

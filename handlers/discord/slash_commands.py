@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -120,6 +120,23 @@ def command_group(bot: CommandActions) -> app_commands.Group:
     @app_commands.describe(tz="Your timezone, Area/City (or channel to follow the channel's)")
     async def me(interaction: discord.Interaction, tz: str | None = None) -> None:
         await bot.run_command(interaction, "me", [f"tz={_option_word(tz)}"] if tz is not None else [])
+
+    @group.command(name="export", description="All your data, sent to you by DM as JSON and CSV files")
+    async def export(interaction: discord.Interaction) -> None:
+        await bot.run_command(interaction, "export", [])
+
+    @group.command(name="forget-me", description="Delete all your data here (asks first)")
+    @app_commands.describe(
+        step="confirm the deletion you asked for, or cancel it",
+        member="Admins: a member who left (or their user id)",
+    )
+    async def forget_me(
+        interaction: discord.Interaction,
+        step: Literal["confirm", "cancel"] | None = None,
+        member: discord.User | None = None,
+    ) -> None:
+        users = [str(member.id)] if member is not None else []
+        await bot.run_command(interaction, "forget-me", [step] if step else [], users)
 
     @group.command(name="post", description="Admins: post today's question here now")
     async def post(interaction: discord.Interaction) -> None:

@@ -92,6 +92,8 @@ def command_syntax(command: Command) -> str:
     """`/debrief setup time:09:00` the way Discord's slash command takes it (positional words become options)."""
     names = POSITIONAL_OPTIONS.get(command.name, ())
     options = [f"{names[i]}:{word}" if i < len(names) else word for i, word in enumerate(command.words)]
+    if command.name == "forget-me":  # a member to forget is the `member` option; confirm or cancel is `step`
+        options = [f"member:{w}" if w.startswith("@") else f"step:{w}" for w in command.words]
     options += [f"{key}:{value}" for key, value in command.settings]
     return " ".join(["/debrief", command.name, *options])
 

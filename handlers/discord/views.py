@@ -7,6 +7,7 @@ from typing import Any
 
 import discord
 
+from bot.forget_me import FORGET_BUTTON, button_confirmation
 from bot.replies import Reply
 from handlers.discord.actions import ButtonActions, actions_of
 
@@ -182,3 +183,27 @@ class StrongAnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
     async def callback(self, interaction: discord.Interaction) -> None:
         """Show the strong answer and the clicker's weakest criterion, privately."""
         await actions_of(interaction).show_strong_answer(interaction, self.prompt_id)
+
+
+class ForgetMeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"forget-me:(?P<nonce>[0-9a-f]{1,64})"):
+    """ "Delete everything" under a forget-me request: confirms it, for the member who asked only."""
+
+    def __init__(self, nonce: str) -> None:
+        self.nonce = nonce
+        super().__init__(
+            discord.ui.Button(
+                label="Delete everything", style=discord.ButtonStyle.danger, custom_id=f"{FORGET_BUTTON}{nonce}"
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ForgetMeButton:
+        """Rebuild from the custom id."""
+        return cls(match["nonce"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Confirm the deletion this button belongs to (the core checks who clicked)."""
+        words = button_confirmation(f"{FORGET_BUTTON}{self.nonce}") or ()
+        await actions_of(interaction).run_command(interaction, "forget-me", list(words))

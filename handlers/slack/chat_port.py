@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.chat_port import FileToSend
 from bot.errors import PlatformRefused
 from bot.identities import Channel, Member, MessageRef, ThreadRef
 from bot.replies import Image, Reply
@@ -54,22 +55,23 @@ class SlackChatPort:
         files = response.get("files") or [{}]
         return MessageRef(channel, str(files[0].get("id", "")))
 
-    async def send_private_image(self, member: Member, reply: Reply, image: Image) -> bool:
-        """The reply's text with the image, uploaded into the member's DM with the app (Slack has no ephemeral
-        files); False when Slack refuses."""
+    async def send_private_files(self, member: Member, reply: Reply, files: Sequence[FileToSend]) -> bool:
+        """The files uploaded into the member's DM with the bot, the reply's text as their comment."""
         try:
             opened = await self.client.conversations_open(users=member.user_id)
             await self.client.files_upload_v2(
                 channel=opened["channel"]["id"],
-                content=image.data,
-                filename=image.filename,
-                title=image.filename,
-                alt_txt=image.alt,
+                file_uploads=[{"content": f.content, "filename": f.filename, "title": f.filename} for f in files],
                 initial_comment=notification(reply),
             )
         except SlackApiError:
             return False
         return True
+
+    async def send_private_image(self, member: Member, reply: Reply, image: Image) -> bool:
+        """The reply's text with the image, in the member's DM with the app (Slack has no ephemeral files); False
+        when Slack refuses."""
+        return await self.send_private_files(member, reply, (FileToSend(image.filename, image.data, "image/png"),))
 
     async def open_private_thread(self, channel: Channel, member: Member, reply: Reply) -> ThreadRef | None:
         """Slack apps can always open a DM, so there is no private-thread fallback."""

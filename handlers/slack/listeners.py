@@ -15,9 +15,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.answers import SOMETHING_WENT_WRONG, Answers, SubmitAnswer
-from bot.commands import ChatCommands, CommandRequest, parse_command_text, reply_or_failure
+from bot.commands import ChatCommands, CommandRequest, reply_or_failure
 from bot.daily_post import DailyPosts
 from bot.errors import StoreUnavailable
+from bot.forget_me import button_confirmation
 from bot.home import Home
 from bot.identities import Channel, Member
 from bot.mock.rounds import MockInterviews
@@ -30,6 +31,7 @@ from bot.strong_answer import StrongAnswers
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
 from handlers.slack.translate import (
     answer_from_event,
+    command_from_text,
     deleted_message_from_event,
     direct_message_from_event,
     home_view,
@@ -115,12 +117,12 @@ class SlackHandlers:
             log.warning("users.info failed for %s; treating as not an admin", user_id)
             return False
 
-    async def _respond(self, respond: Respond, reply: Reply) -> None:
+    async def _respond(self, respond: Respond, reply: Reply, *, replace_original: bool = False) -> None:
         await respond(
             text=notification(reply),
             blocks=reply_blocks(reply),
             response_type="ephemeral" if reply.private else "in_channel",
-            replace_original=False,
+            replace_original=replace_original,
         )
 
     async def on_command(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
@@ -130,7 +132,7 @@ class SlackHandlers:
         user_id = str(body.get("user_id", ""))
         member = Member(workspace, user_id, str(body.get("user_name") or ""))
         channel = Channel(workspace, str(body.get("channel_id", "")))
-        name, args = parse_command_text(str(body.get("text") or ""))
+        name, args, users = command_from_text(str(body.get("text") or ""))
         if name == "review":
             await self.open_review(str(body.get("trigger_id", "")), member, respond, channel=channel)
             return
@@ -141,6 +143,7 @@ class SlackHandlers:
             args=args,
             is_platform_admin=lambda: self.is_admin(user_id),
             port=self.port,
+            users=users,
         )
         reply = await self.core.commands.run(request)
         if reply.image is not None:
@@ -157,6 +160,21 @@ class SlackHandlers:
             else "The chart could not be sent to your direct messages; open them to the app and try again."
         )
         return replace(reply, body=(*reply.body, text(note, kind=Kind.NOTE)), image=None)
+
+    async def on_forget_button(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
+        """The forget-me confirmation button: the same as typing `forget-me confirm`, for the clicker only."""
+        await ack()
+        member, channel, action = _actor(body)
+        request = CommandRequest(
+            member=member,
+            channel=channel,
+            name="forget-me",
+            args=button_confirmation(action) or (),
+            is_platform_admin=lambda: self.is_admin(member.user_id),
+            port=self.port,
+        )
+        # the outcome takes the place of the question, so its button cannot be pressed again
+        await self._respond(respond, await self.core.commands.run(request), replace_original=True)
 
     async def on_message(self, body: Mapping[str, Any]) -> None:
         """A message event: answers in question threads get feedback; DMs with the bot are mock answers."""
@@ -405,6 +423,9 @@ def register_listeners(bolt: AsyncApp, handlers: SlackHandlers) -> None:
     async def strong_answer(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         await handlers.on_strong_answer(ack, body, respond)
 
+    async def forget(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        await handlers.on_forget_button(ack, body, respond)
+
     async def failed(error: Exception, body: dict[str, Any]) -> None:
         await report_failure(error, body, handlers.client)
 
@@ -418,3 +439,4 @@ def register_listeners(bolt: AsyncApp, handlers: SlackHandlers) -> None:
     bolt.view("review_submit")(review_submitted)
     bolt.action(re.compile(r"^helpful:.+$"))(helpful)
     bolt.action(re.compile(r"^strong:"))(strong_answer)
+    bolt.action(re.compile(r"^forget-me:.+$"))(forget)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.answers import SubmitAnswer
+from bot.commands import parse_command_text
 from bot.home import HomeView
 from bot.identities import Channel, Member, ThreadRef
 from bot.replies import Block, ChannelMention, Command, Inline, Kind, Markup, Reply, render_block, render_inline
@@ -43,6 +44,14 @@ def readable(text: str) -> str:
     text = _SUBTEAM_MENTION.sub(lambda m: "@" + (m.group(1) or "group").lstrip("@"), text)
     text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def command_from_text(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """A `/debrief` text as (subcommand, words, ids of the members it mentions): mentions (`<@U1|name>`, as Slack
+    sends them) become user ids, and the rest is read as the member typed it."""
+    users = tuple(dict.fromkeys(m.group(1) for m in _USER_MENTION.finditer(text)))
+    name, args = parse_command_text(readable(_USER_MENTION.sub(" ", text)))
+    return name, args, users
 
 
 def slack_time(ts: str | None) -> datetime:

@@ -8,8 +8,14 @@ from zoneinfo import ZoneInfo
 
 from bot.answers import AnswerOutcome, SubmitAnswer
 from bot.app.bootstrap import Core
-from bot.identities import Channel, Member, ThreadRef
+from bot.chat_port import ChatPort
+from bot.commands import CommandRequest, parse_command_text
+from bot.identities import Channel, Member, ThreadRef, personal
+from bot.mock.store import MockStore
 from bot.prompts import DailyPrompt, new_prompt
+from bot.replies import Reply
+from bot.review.peer_review import AnswerRef
+from bot.store.schedule import DueEvent
 
 GOOD_ANSWER = (
     "In March I owned the rollout of our annotation QA pipeline with two weeks to the renewal. "
@@ -63,3 +69,57 @@ class Scenario:
                 thread=thread,
             )
         )
+
+
+WS = "slack:T1"
+CHANNEL = Channel(WS, "C1")
+LEAVER = Member(WS, "UFORGETME", "Fran")
+OTHER = Member(WS, "UOTHERONE", "Olga")
+ADMIN = Member(WS, "UADMIN", "Ada")
+REVIEW_BY_LEAVER = "Clear decision and a real trade-off; the metric could use a baseline."
+REVIEW_OF_LEAVER = "Strong ownership, though the second half repeats the first one."
+
+
+async def member_with_everything(
+    core: Core, channel: Channel = CHANNEL, leaver: Member = LEAVER, other: Member = OTHER
+) -> None:
+    """`leaver` with answers (one revised, one withdrawn), a review given and one received, a streak, points, a
+    mock session and past mock scores, a notice and a reply waiting in the outbox, their own time zone, a pause
+    and a private reminder queued; `other` answered too."""
+    scenario = Scenario(core, channel)
+    first = await scenario.post(date(2026, 3, 2))
+    second = await scenario.post(date(2026, 3, 3), "beh-002")
+    await scenario.answer(first, leaver, event_id="Ev1")
+    await scenario.answer(first, leaver, text="Also: I wrote the rollback plan.", message_id="m-extra", event_id="Ev2")
+    await scenario.answer(first, other, event_id="Ev3")
+    await scenario.answer(second, leaver, message_id="m-second", event_id="Ev4")
+    await core.answers.withdraw(ThreadRef(channel, second.thread_id or ""), "m-second", leaver)
+    scores = {c.id: "4" for c in core.bank.rubric_for(core.bank.question("beh-001")).criteria}
+    await core.reviews.submit(leaver, AnswerRef(first.id, other.user_id), scores, REVIEW_BY_LEAVER)
+    await core.reviews.submit(other, AnswerRef(first.id, leaver.user_id), scores, REVIEW_OF_LEAVER)
+    await core.reviews.mark_helpful(leaver, AnswerRef(first.id, leaver.user_id), other.user_id)
+    await core.mocks.start(leaver, "behavioral")
+    await MockStore(core.stores.redis).record_score(personal(leaver), "hiring_manager", 3.4)
+    await core.outbox.store.notify(leaver, "We could not deliver the reply to your answer.")
+    platform = channel.workspace.partition(":")[0]
+    mine = {"to": "dm", "id": leaver.user_id, "message": {"content": "hi"}}
+    theirs = {"to": "channel", "id": "1", "message": {"content": "x"}}
+    await core.outbox.keep(platform, leaver, [mine], "the reply to your answer")
+    await core.outbox.keep(platform, other, [theirs], "a reply")
+    await core.stores.members.set_zone(leaver, "Asia/Kolkata")
+    await core.stores.members.pause(leaver, date(2026, 3, 4).toordinal(), date(2026, 3, 8))
+    reminder = DueEvent("remind_member", channel.workspace, second.id, second.closes_at, leaver.user_id)
+    await core.stores.schedule.schedule_private_reminders(channel.workspace, second.id, [reminder])
+
+
+async def run_command(core: Core, member: Member, text: str, port: ChatPort) -> Reply:
+    """`/debrief <text>` in CHANNEL; `@id` words name members; UADMIN is the only platform admin."""
+    name, args = parse_command_text(text)
+    users = tuple(w.removeprefix("@") for w in args if w.startswith("@"))
+    args = tuple(w for w in args if not w.startswith("@"))
+
+    async def is_admin() -> bool:
+        return member.user_id == ADMIN.user_id
+
+    request = CommandRequest(member, CHANNEL, name, args, is_admin, port, users)
+    return await core.commands.run(request)

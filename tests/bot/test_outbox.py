@@ -92,3 +92,18 @@ async def test_an_expired_or_undeliverable_reply_becomes_a_notice_for_the_next_c
 
 async def _no_admin() -> bool:
     return False
+
+
+async def test_a_parcel_deleted_while_it_was_being_sent_is_not_put_back(redis: Redis, clock: FakeClock) -> None:
+    outbox = Outbox(OutboxStore(redis), clock)
+    await outbox.keep("slack", ALICE, [{"n": 1}], "your feedback")
+    clock.advance(seconds=FIRST_RETRY_SECONDS + 0.1)
+
+    async def forgotten_meanwhile(request: dict[str, Any]) -> None:
+        (parcel_id,) = await redis.hkeys("debrief:{outbox:slack}:parcels")
+        await outbox.store.drop("slack", parcel_id)  # what forget-me does with the member's kept replies
+        raise ConnectionError("429 storm")
+
+    assert await outbox.pump("slack", forgotten_meanwhile) == 0
+    assert await outbox.store.pending("slack") == 0
+    assert await redis.hlen("debrief:{outbox:slack}:parcels") == 0

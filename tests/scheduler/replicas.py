@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 
 from bot.app.bootstrap import build_core
 from bot.app.settings import Settings
-from bot.chat_port import ChatPort
+from bot.chat_port import ChatPort, FileToSend
 from bot.identities import Channel, Member, MessageRef, ThreadRef
 from bot.replies import Reply
 from bot.scoring.engine import FeedbackEngine
@@ -32,6 +32,8 @@ class RecordingPlatform:
     thread_replies: list[tuple[ThreadRef, Reply]] = field(default_factory=list)
     images: list[tuple[Channel, Reply, bytes]] = field(default_factory=list)
     private: list[tuple[Member, Reply]] = field(default_factory=list)
+    files: list[tuple[Member, Reply, tuple[FileToSend, ...]]] = field(default_factory=list)
+    dms_closed: bool = False
 
     async def post(self, channel: Channel, reply: Reply) -> MessageRef:
         if self.delay_seconds:
@@ -51,6 +53,12 @@ class RecordingPlatform:
 
     async def send_private(self, member: Member, reply: Reply, *, thread: ThreadRef | None = None) -> bool:
         self.private.append((member, reply))
+        return True
+
+    async def send_private_files(self, member: Member, reply: Reply, files: Sequence[FileToSend]) -> bool:
+        if self.dms_closed:
+            return False
+        self.files.append((member, reply, tuple(files)))
         return True
 
     async def open_private_thread(self, channel: Channel, member: Member, reply: Reply) -> ThreadRef | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pty
 import select
@@ -157,3 +158,26 @@ def test_history_writes_the_progress_chart_to_a_file(tmp_path: Path) -> None:
     assert status == 2 and "--chart goes with --history" in screen
     status, screen = run_in_pty(["practice", "--history", "--chart", str(tmp_path / "no" / "dir.png")], tmp_path)
     assert status == 1 and "Could not write the chart" in screen and "Traceback" not in screen
+
+
+def test_export_then_forget_from_the_terminal(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    status, screen = run_in_pty(["practice"], data, typed=GOOD_ANSWER + "\n.\n")
+    assert status == 0, screen
+    target = tmp_path / "mine.json"
+    status, screen = run_in_pty(["practice", "--export", str(target)], data)
+    assert status == 0 and "mine.csv" in screen, screen
+    exported = json.loads(target.read_text(encoding="utf-8"))
+    (answer,) = exported["answers"]
+    assert answer["text"] == GOOD_ANSWER and answer["latest_score"] > 0 and answer["revisions"]
+    assert (tmp_path / "mine.csv").read_text(encoding="utf-8").startswith("prompt_id,question_id")
+
+    status, screen = run_in_pty(["practice", "--forget"], data, typed="no thanks\n")
+    assert status == 1 and "Nothing was deleted." in screen
+    status, history = run_in_pty(["practice", "--history"], data)
+    assert "No answers yet" not in history
+
+    status, screen = run_in_pty(["practice", "--forget"], data, typed="forget me\n")
+    assert status == 0 and "deleted everything" in screen and "1 answer with 1 revision" in screen, screen
+    status, history = run_in_pty(["practice", "--history"], data)
+    assert "No answers yet" in history

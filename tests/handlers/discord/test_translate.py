@@ -44,6 +44,8 @@ def test_commands_use_discord_options() -> None:
     assert command_syntax(Command("mock", ("abandon", "loop"))) == "/debrief mock round:abandon then:loop"
     assert command_syntax(Command("leaderboard", ("streak",))) == "/debrief leaderboard board:streak"
     assert command_syntax(Command("post")) == "/debrief post"
+    assert command_syntax(Command("forget-me", ("confirm",))) == "/debrief forget-me step:confirm"
+    assert command_syntax(Command("forget-me", ("@member",))) == "/debrief forget-me member:@member"
 
 
 def test_styles_settings_and_channel_mentions() -> None:

@@ -297,13 +297,19 @@ discord_mock_round = st.one_of(
 @st.composite
 def discord_command(draw: st.DrawFn) -> tuple[str, dict[str, object]]:
     """A Discord `/debrief` subcommand and its options."""
-    name = draw(st.sampled_from(("help", "today", "streak", "leaderboard", "setup", "mock", "review", "post", "skip")))
+    name = draw(
+        st.sampled_from(
+            ("help", "today", "streak", "leaderboard", "setup", "mock", "review", "post", "skip", "export", "forget-me")
+        )
+    )
     if name == "setup":
         return name, draw(discord_setup_options())
     if name == "leaderboard":
         return name, draw(st.one_of(st.just({}), st.fixed_dictionaries({"board": command_word})))
     if name == "mock":
         return name, draw(st.fixed_dictionaries({}, optional={"round": discord_mock_round, "then": discord_mock_round}))
+    if name == "forget-me":
+        return name, draw(st.fixed_dictionaries({}, optional={"step": st.sampled_from(("confirm", "cancel"))}))
     return name, {}
 
 

@@ -44,6 +44,7 @@ class FakeSlack:
     advertised_host: str = "127.0.0.1"  # how the bot reaches this fake (a compose service name, say)
     calls: list[Call] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    uploaded: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> filename and uploaded bytes
     port: int = 0
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -165,6 +166,7 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": f"D{params.get('users')}"}}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts)}"
+            self.uploaded[file_id] = {"filename": params.get("filename"), "content": b""}
             return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
             files = params.get("files")
@@ -176,6 +178,8 @@ class FakeSlack:
 
     async def _upload(self, request: web.Request) -> web.Response:
         body = await request.read()
+        if request.match_info["file_id"] in self.uploaded:
+            self.uploaded[request.match_info["file_id"]]["content"] = body
         self._record(
             "upload",
             {

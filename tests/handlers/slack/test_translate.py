@@ -27,6 +27,7 @@ from handlers.slack.translate import (
     MAX_BLOCKS,
     MAX_SECTION_CHARS,
     answer_from_event,
+    command_from_text,
     command_syntax,
     direct_message_from_event,
     home_view,
@@ -168,3 +169,10 @@ def test_home_view_shows_streak_points_history_and_links_channels() -> None:
 def test_a_plain_summary_is_used_when_a_reply_has_no_body() -> None:
     assert reply_blocks(Reply("only <@U1> summary"))[0]["text"]["text"] == "only &lt;@U1&gt; summary"
     assert line("a", "b") == ("a", "b")
+
+
+def test_command_mentions_become_user_ids_and_the_rest_reads_as_typed() -> None:
+    assert command_from_text("forget-me <@U0123ABC|fran>") == ("forget-me", (), ("U0123ABC",))
+    assert command_from_text("FORGET-ME confirm") == ("forget-me", ("confirm",), ())
+    assert command_from_text("setup tz=Europe/Berlin &lt;x&gt;") == ("setup", ("tz=Europe/Berlin", "<x>"), ())
+    assert command_from_text("forget-me <@U1> <@U2> <@U1>") == ("forget-me", (), ("U1", "U2"))
