@@ -243,6 +243,7 @@ def home_view(home: HomeView) -> dict[str, Any]:
             for item in home.history[:10]
         ]
         blocks.append(_section("\n".join(lines)))
+        blocks.append(_context("`/debrief stats` sends you a chart of your scores and the criterion to work on."))
     else:
         blocks.append(_context("No answers yet: reply in the thread of a daily question to start."))
     if home.channels is not None:

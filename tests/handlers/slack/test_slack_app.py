@@ -212,6 +212,7 @@ async def test_app_home_shows_streak_and_recent_scores(slack: SlackHarness) -> N
     view = (await slack.fake.wait_for("views.publish"))[0]
     rendered = str(view["view"])
     assert "1-day streak" in rendered and "/5" in rendered and "<#C1>" in rendered
+    assert "/debrief stats" in rendered, "the home points to the progress chart"
 
 
 async def test_rate_limited_call_is_retried_after_retry_after(slack: SlackHarness) -> None:
