@@ -25,10 +25,11 @@ SETUP_KEYS = (
     "reviewers",
     "board",
     "skip",
+    "posting",
 )
 MAX_SKIP_DATES = 60
 
-SWITCH_WORDS = ("on", "off")  # `setup off` / `setup on`: stop or resume the channel's schedule
+SWITCH_WORDS = ("on", "off")  # `setup off` / `setup on`, short for posting=off / posting=on
 
 
 def known_zone(name: str) -> bool:
@@ -136,6 +137,7 @@ class ChannelSettings(BaseModel):
             ("review", "on" if self.review_assignments else "off"),
             ("reviewers", "anonymous" if self.anonymous_reviews else "named"),
             ("board", self.board),
+            ("posting", "on" if self.active else "off"),
             ("skip", ",".join(d.isoformat() for d in self.skip_dates) or "none"),
         ]
 
@@ -219,7 +221,8 @@ def _parse(key: str, value: str, word: str, categories: Collection[str]) -> tupl
     flag = {"on": True, "yes": True, "true": True, "off": False, "no": False, "false": False}.get(low)
     if flag is None:
         raise SetupError(word, f"{key} is on or off")
-    return {"reminders": "reminders", "digest": "digest", "review": "review_assignments"}[key], flag
+    fields = {"reminders": "reminders", "digest": "digest", "review": "review_assignments", "posting": "active"}
+    return fields[key], flag
 
 
 def _parse_days(value: str, word: str) -> tuple[int, ...]:

@@ -24,7 +24,7 @@ def channel_status_reply(settings: ChannelSettings, now: datetime, today_state: 
     else:
         posting = line(
             "Posting is off here: no questions, reminders or digests until an admin types ",
-            Command("setup", ("on",)),
+            Command("setup", settings=(("posting", "on"),)),
             ".",
         )
     facts = text(posting, line(f"Today's question: {today}."))

@@ -110,9 +110,9 @@ def usage() -> Reply:
             " changes them",
         ),
         line(
-            Command("setup", ("off",)),
+            Command("setup", settings=(("posting", "off"),)),
             ": stop posting here (history and streaks stay); ",
-            Command("setup", ("on",)),
+            Command("setup", settings=(("posting", "on"),)),
             " resumes",
         ),
         line(Command("post"), ": post today's question here now"),
@@ -260,7 +260,7 @@ class ChatCommands:
         if not request.args:
             current = await self.channels.settings(request.channel)
             state = "Settings for this channel:" if current else "This channel is not set up; the defaults would be:"
-            off = line("Posting is off here; ", Command("setup", ("on",)), " resumes it.")
+            off = line("Posting is off here; ", Command("setup", settings=(("posting", "on"),)), " resumes it.")
             shown = await self.channels.settings_or_defaults(request.channel)
             return _settings_reply(state, shown, None if shown.active else off)
         try:
@@ -271,7 +271,9 @@ class ChatCommands:
         if self.posts.local_date(updated) in updated.skip_dates:
             await self.posts.skip_today(request.channel)  # a question already up today stops counting
         if not updated.active:
-            off = line("No questions, reminders or digests here until ", Command("setup", ("on",)), ".")
+            off = line(
+                "No questions, reminders or digests here until ", Command("setup", settings=(("posting", "on"),)), "."
+            )
             return _settings_reply("Saved. Posting is off; history and streaks stay. The settings are:", updated, off)
         return _settings_reply("Saved. This channel's settings are now:", updated)
 

@@ -86,11 +86,10 @@ def command_group(bot: CommandActions) -> app_commands.Group:
             "review": review,
             "reviewers": reviewers,
             "board": board,
+            "posting": posting,
             "skip": skip,
         }
         words = [f"{k}={_option_word(v)}" for k, v in given.items() if v is not None]
-        if posting is not None:
-            words.append("on" if posting else "off")
         await bot.run_command(interaction, "setup", words)
 
     @group.command(name="mock", description="A private mock interview: a round, or the whole loop")

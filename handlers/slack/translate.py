@@ -249,7 +249,11 @@ def home_view(home: HomeView) -> dict[str, Any]:
     if home.channels is not None:
         blocks += [{"type": "divider"}, _section("*Channels you run*")]
         for item in home.channels[:20]:
-            due = f"next: {escape(item.next_post)}" if item.next_post else "posting is off (`/debrief setup on` there)"
+            due = (
+                f"next: {escape(item.next_post)}"
+                if item.next_post
+                else "posting is off (`/debrief setup posting=on` there)"
+            )
             blocks.append(_section(f"{inline(ChannelMention(item.channel_id))}: {escape(item.schedule)} · {due}"))
         blocks.append(
             _context(

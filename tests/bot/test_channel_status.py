@@ -27,4 +27,4 @@ def test_once_today_is_posted_the_next_question_is_the_next_weekday() -> None:
 def test_a_channel_switched_off_says_how_to_resume() -> None:
     settings = ChannelSettings(active=False)
     said = plain_text(channel_status_reply(settings, TUESDAY_0800_UTC, "skipped"))
-    assert "Posting is off" in said and "setup on" in said and "Next question" not in said
+    assert "Posting is off" in said and "setup posting=on" in said and "Next question" not in said

@@ -19,12 +19,12 @@ async def test_setup_off_keeps_the_settings_and_status_says_so(slack: SlackHarne
     await slack.command("status", "UMEMBER", key="s3")
     status = (await slack.responses(3))[-1]
     shown = str(status["blocks"])
-    assert status["response_type"] == "ephemeral" and "Posting is off" in shown and "setup on" in shown
+    assert status["response_type"] == "ephemeral" and "Posting is off" in shown and "setup posting=on" in shown
     assert "tz=Asia/Tokyo" in shown
 
     await slack.command("setup off", "UMEMBER", key="s4")
     assert "Only workspace admins" in (await slack.responses(4))[-1]["text"]
-    await slack.command("setup on", "UADMIN", key="s5")
+    await slack.command("setup posting=on", "UADMIN", key="s5")  # the long form of `setup on`
     await slack.responses(5)
     await slack.command("status", "UMEMBER", key="s6")
     shown = str((await slack.responses(6))[-1]["blocks"])
