@@ -165,6 +165,7 @@ class Answers:
             feedback = self.engine.score(answer_text(messages), question_id=prompt.question_id)
             counts = prompt.is_open(command.at)
             points = answer_points(feedback.overall)
+            edited = any(mid == command.message_id for mid, _ in draft.messages)
             recorded = await self.store.record(
                 member=member,
                 prompt=prompt,
@@ -175,7 +176,7 @@ class Answers:
                     at=command.at,
                     message_id=command.message_id,
                     text=command.text,
-                    edit=any(mid == command.message_id for mid, _ in draft.messages),
+                    edit=edited,
                     feedback=_compact(feedback),
                 ),
                 overall=feedback.overall,
@@ -188,7 +189,7 @@ class Answers:
             if recorded.status == "ok":
                 return AnswerOutcome(
                     AnswerStatus.RECORDED,
-                    _recorded_message(recorded.revision, counts, prompt),
+                    _recorded_message(recorded.revision, counts, prompt, edited=edited),
                     prompt=prompt,
                     feedback=feedback,
                     revision=recorded.revision,
@@ -324,17 +325,28 @@ def outcome_reply(outcome: AnswerOutcome) -> Reply:
     assert outcome.feedback is not None and outcome.prompt is not None
     tail = [outcome.message]
     if outcome.points:
-        tail.append(f"+{outcome.points} points ({outcome.points_total} total)")
+        tail.append(points_words(outcome))
     if outcome.streak is not None:
         tail.append(f"Streak: {outcome.streak.describe()}")
     return replace(feedback_reply(outcome.feedback, tail), buttons=(strong_answer_button(outcome.prompt.id),))
 
 
-def _recorded_message(revision: int, counts: bool, prompt: DailyPrompt) -> str:
+def points_words(outcome: AnswerOutcome) -> str:
+    """`+22 points (22 total)` for a first answer; a revision re-prices the answer instead of adding to it."""
+    if outcome.revision <= 1:
+        return f"+{outcome.points} points ({outcome.points_total} total)"
+    return f"Your answer is now worth {outcome.points} points ({outcome.points_total} total)"
+
+
+def _recorded_message(revision: int, counts: bool, prompt: DailyPrompt, *, edited: bool = False) -> str:
     if not counts:
         closed = prompt.closes_at.strftime("%Y-%m-%d %H:%M %Z")
         return f"Saved. The answer window closed at {closed}, so this answer earns no points or streak day."
-    return "Answer saved." if revision == 1 else f"Revision {revision} saved; feedback is for your whole answer."
+    if revision == 1:
+        return "Answer saved."
+    if edited:
+        return f"Revision {revision} saved: the new text replaces what it edits; feedback is for your whole answer."
+    return f"Revision {revision} saved: added to your earlier message; feedback is for your whole answer."
 
 
 def _compact(feedback: Feedback) -> dict[str, object]:

@@ -154,9 +154,10 @@ class SetupError(ValueError):
 
 
 def apply_setup_words(
-    current: ChannelSettings, words: Sequence[str], categories: Collection[str] = ()
+    current: ChannelSettings, words: Sequence[str], categories: Collection[str] = (), today: date | None = None
 ) -> ChannelSettings:
-    """Apply `key=value` words to settings; raise SetupError naming the first bad word and change nothing."""
+    """Apply `key=value` words to settings; raise SetupError naming the first bad word and change nothing. With
+    the channel's `today`, skip dates already past are refused."""
     changes: dict[str, object] = {}
     for word in words:
         if word.strip().lower() in SWITCH_WORDS:
@@ -169,6 +170,10 @@ def apply_setup_words(
         if key not in SETUP_KEYS:
             raise SetupError(word, f"unknown setting '{key}' (one of {', '.join(SETUP_KEYS)})")
         field, parsed = _parse(key, value, word, categories)
+        if field == "skip_dates" and today is not None:
+            past = [d for d in parsed if d < today]  # type: ignore[attr-defined]
+            if past:
+                raise SetupError(word, f"{past[0].isoformat()} has passed; skip dates are today or later")
         changes[field] = parsed
     try:
         return ChannelSettings.model_validate({**current.model_dump(), **changes})

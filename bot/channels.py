@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from bot.channel_settings import ChannelSettings, apply_setup_words
 from bot.identities import Channel
@@ -32,8 +33,9 @@ class Channels:
             await self.store.save(channel, current)
         return current
 
-    async def configure(self, channel: Channel, words: Sequence[str]) -> ChannelSettings:
-        """Apply `key=value` words to a channel's settings (raises SetupError and changes nothing on a bad word)."""
-        updated = apply_setup_words(await self.settings_or_defaults(channel), words, self.categories)
+    async def configure(self, channel: Channel, words: Sequence[str], today: date | None = None) -> ChannelSettings:
+        """Apply `key=value` words to a channel's settings (raises SetupError and changes nothing on a bad word;
+        skip dates before the channel's `today` are bad words)."""
+        updated = apply_setup_words(await self.settings_or_defaults(channel), words, self.categories, today)
         await self.store.save(channel, updated)
         return updated

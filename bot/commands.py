@@ -56,7 +56,7 @@ SETUP_CHOICES = (
     "review=on|off",
     "reviewers=named|anonymous",
     "board=all-time|weekly",
-    "skip=YYYY-MM-DD,YYYY-MM-DD or none (no question and no streak effect on those dates)",
+    "skip=YYYY-MM-DD,YYYY-MM-DD or none (no question and no streak effect on those dates; replaces the list)",
 )
 log = logging.getLogger(__name__)
 
@@ -264,7 +264,8 @@ class ChatCommands:
             shown = await self.channels.settings_or_defaults(request.channel)
             return _settings_reply(state, shown, None if shown.active else off)
         try:
-            updated = await self.channels.configure(request.channel, request.args)
+            today = self.posts.local_date(await self.channels.settings_or_defaults(request.channel))
+            updated = await self.channels.configure(request.channel, request.args, today)
         except SetupError as exc:
             what: Inline = Setting(*exc.setting) if exc.setting else code(exc.word[:80])
             return say("Nothing was changed. ", what, f": {exc.reason} (settings: {', '.join(SETUP_KEYS)})")
@@ -323,7 +324,7 @@ class ChatCommands:
             turn = await self.mocks.start(member, words[1] if len(words) > 1 else "", if_open=action)
         else:
             turn = await self.mocks.start(member, action)
-        return await self._deliver_mock(request, turn, started=True)
+        return await self._deliver_mock(request, turn, started=True, wanted=action or "behavioral")
 
     async def _export(self, request: CommandRequest) -> Reply:
         if request.args or request.users:
@@ -369,7 +370,9 @@ class ChatCommands:
             )
         return await self.forget_me.ask_to_forget(request.member, Member(request.member.workspace, target))
 
-    async def _deliver_mock(self, request: CommandRequest, turn: MockTurn, *, started: bool) -> Reply:
+    async def _deliver_mock(
+        self, request: CommandRequest, turn: MockTurn, *, started: bool, wanted: str = "behavioral"
+    ) -> Reply:
         """Mock turns go to the member privately (DM, or a private thread where DMs are closed)."""
         if turn.status in (MockStatus.UNKNOWN_ROUND, MockStatus.NO_SESSION, MockStatus.REJECTED):
             return turn.reply
@@ -379,7 +382,7 @@ class ChatCommands:
                 " Type ",
                 Command("mock", ("resume",)),
                 " or ",
-                Command("mock", ("abandon", "behavioral")),
+                Command("mock", ("abandon", wanted[:40])),
                 ".",
             )
         if await request.port.send_private(request.member, turn.reply):

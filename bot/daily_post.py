@@ -4,7 +4,7 @@ showing it again, and opening a practice question."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from bot.chat_port import ChatPort
 from bot.clock import Clock
 from bot.identities import Channel
 from bot.prompts import DailyPrompt, new_prompt
-from bot.replies import Button, Command, Line, Reply, Section, code, line, say, text
+from bot.replies import Button, Command, Kind, Line, Reply, Section, code, line, say, text
 from bot.scoring.engine import UnknownQuestion
 from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS, WORDS_PER_MINUTE
 from bot.store.channels import ChannelStore
@@ -210,8 +210,21 @@ class DailyPosts:
 
     async def post_now(self, channel: Channel, port: ChatPort) -> Reply:
         """An admin's `post`: today's question here now (setting the channel up with defaults if needed)."""
+        new = await self.channels.settings(channel) is None
         settings = await self.channels.ensure(channel)
-        return (await self.post(channel, settings, port)).reply()
+        reply = (await self.post(channel, settings, port)).reply()
+        if not new:
+            return reply
+        schedule = dict(settings.describe())
+        started = line(
+            f"This channel was not set up, so it now gets a question {schedule['days']} at {schedule['time']} "
+            f"({schedule['tz']}). ",
+            Command("setup", settings=(("time", "09:00"), ("tz", "Europe/Berlin"))),
+            " changes that; ",
+            Command("setup", settings=(("posting", "off"),)),
+            " stops it.",
+        )
+        return replace(reply, body=(*reply.body, text(started, kind=Kind.NOTE)))
 
     async def skip_today(self, channel: Channel) -> Reply:
         """Skip the channel's question today; if it was already posted, missing it breaks no streak."""

@@ -142,6 +142,11 @@ def say(*parts: Inline, private: bool = True, buttons: tuple[Button, ...] = ()) 
     return Reply(plain_line(words), body=(Block((words,)),), private=private, buttons=buttons)
 
 
+def counted(value: int, unit: str) -> str:
+    """`1 day`, `3 days`: a count with its unit, plural when it is not one."""
+    return f"{value} {unit}{'' if value == 1 else 's'}"
+
+
 def strong(value: str) -> Span:
     """Bold text."""
     return Span(value, Style.STRONG)

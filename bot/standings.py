@@ -10,14 +10,15 @@ from bot.channel_settings import ChannelSettings, known_zone
 from bot.channels import Channels
 from bot.clock import Clock
 from bot.identities import Channel, Member
-from bot.replies import Command, Kind, Reply, Section, say, text
+from bot.replies import Command, Kind, Reply, Section, counted, say, text
 from bot.store.answers import week_of
 from bot.store.members import MemberStore
 from bot.store.standings import BoardRow, StandingsStore
 from bot.streaks import Streak
 
 BOARDS = ("points", "streak", "longest", "reviewers")
-UNITS = {"points": "points", "streak": "days", "longest": "days", "reviewers": "review points"}
+UNITS = {"points": "point", "streak": "day", "longest": "day", "reviewers": "review point"}
+FIRST_STEP = {"reviewers": "Review a peer's answer with /debrief review to be first."}
 TITLES = {"points": "Points", "streak": "Current streaks", "longest": "Longest streaks", "reviewers": "Top reviewers"}
 
 
@@ -97,8 +98,9 @@ class Standings:
         title = f"Points this week (since {monday:%a} {monday.day} {monday:%b})" if weekly else TITLES[board]
         if not result.rows:
             fresh = " The weekly board started again on Monday." if weekly else ""
-            return say(f"Nobody is on this leaderboard yet.{fresh} Answer today's question to be first.")
-        lines = [f"{row.name}: {row.value} {UNITS[board]}" for row in result.rows]
+            first = FIRST_STEP.get(board, "Answer today's question to be first.")
+            return say(f"Nobody is on this leaderboard yet.{fresh} {first}")
+        lines = [f"{row.name}: {counted(row.value, UNITS[board])}" for row in result.rows]
         body = [text(f"{title} leaderboard")]
         if weekly:
             body.append(text("The board starts again every Monday; all-time points are kept.", kind=Kind.NOTE))

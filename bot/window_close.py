@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.channels import Channels
 from bot.identities import Member
 from bot.prompts import DailyPrompt
-from bot.replies import Reply, Section, text
+from bot.replies import Reply, Section, counted, text
 from bot.store.answers import AnswerStore
 from bot.store.members import MemberStore
 from bot.store.schedule import ScheduleStore
@@ -123,7 +123,7 @@ class WindowCloses:
             return None
         hours = max(1, round((prompt.closes_at - now).total_seconds() / 3600))
         headline = f"About {hours} hour{'s' if hours != 1 else ''} left to answer. Streaks at risk:"
-        names = ", ".join(f"{row.name} ({row.value} days)" for row in at_risk[:20])
+        names = ", ".join(f"{row.name} ({counted(row.value, 'day')})" for row in at_risk[:20])
         return Reply(headline, body=(text(headline), text(names)), private=False)
 
     async def private_reminder(self, prompt: DailyPrompt, member: Member, now: datetime) -> Reply | None:

@@ -95,7 +95,7 @@ async def serve(settings: Settings, platforms: list[str]) -> int:
             await core.stores.ping()
         except StoreUnavailable:
             print(f"REDIS_URL: cannot reach {settings.redis_address()}; is Redis running there?", file=sys.stderr)
-            return 1
+            return 2  # like any setting that points nowhere usable
         runners = _runners(core, platforms)
         jobs = ChannelJobs(
             core.scheduled, {r.name: r.port for r in runners}, refresh_seconds=settings.schedule_refresh_seconds

@@ -28,6 +28,13 @@ from content.loader import Bank
 
 LOOP = "loop"
 DEFAULT_ROUND = "hiring_manager"
+TYPED_NAMES = {
+    "recruiter_screen": "recruiter",
+    "hiring_manager": "behavioral",
+    "technical_deep_dive": "technical",
+    "cross_functional": "xfn",
+    "leadership_panel": "leadership",
+}
 ALIASES = {
     "behavioral": "hiring_manager",
     "behavioural": "hiring_manager",
@@ -124,6 +131,10 @@ class MockInterviews:
         """What `mock` accepts: every round id, and `loop`."""
         return [*self.bank.rounds, LOOP]
 
+    def typed_names(self) -> list[str]:
+        """The round names members type, as `/debrief help` lists them: the first short name of each round."""
+        return [TYPED_NAMES.get(round_id, round_id) for round_id in self.bank.rounds] + [LOOP]
+
     async def start(self, member: Member, name: str, *, if_open: str = "ask") -> MockTurn:
         """Start a round (or the loop); with a session open, ask first unless told to resume or abandon."""
         member = personal(member)
@@ -134,7 +145,7 @@ class MockInterviews:
                 MockStatus.UNKNOWN_ROUND,
                 "Unknown round ",
                 code(name[:40]),
-                f". Choose one of: {', '.join(self.round_names())}.",
+                f". Choose one of: {', '.join(self.typed_names())}.",
             )
         current = await self.store.session(member)
         if current is not None:

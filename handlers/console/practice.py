@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.answers import Answers, AnswerStatus, SubmitAnswer
+from bot.answers import Answers, AnswerStatus, SubmitAnswer, points_words
 from bot.channel_settings import ChannelSettings
 from bot.daily_post import DailyPosts
 from bot.data_export import DataExports
@@ -107,7 +107,7 @@ async def run_practice(
     terminal.write("\n" + render_feedback(outcome.feedback) + "\n\n")
     streak = outcome.streak
     spent = f" ({outcome.freezes_spent} freeze used)" if outcome.freezes_spent else ""
-    terminal.write(f"{outcome.message} +{outcome.points} points, {outcome.points_total} in total.\n")
+    terminal.write(f"{outcome.message} {points_words(outcome)}.\n")
     if streak is not None:
         terminal.write(f"Streak: {streak.describe()}{spent}\n")
     return 0

@@ -51,7 +51,7 @@ async def test_the_thread_reminder_leaves_out_paused_and_privately_reminded_memb
         WS, today.id, [DueEvent("remind_member", WS, today.id, remind_at, CAROL.user_id)]
     )
     reminder = await core.scheduled.closes.reminder(today, remind_at)
-    assert reminder is not None and "alice (1 days)" in plain_text(reminder)
+    assert reminder is not None and "alice (1 day)" in plain_text(reminder)
     assert "bob" not in plain_text(reminder) and "carol" not in plain_text(reminder)
     assert await core.scheduled.closes.private_reminder(today, BOB, remind_at) is None, "paused"
     private = await core.scheduled.closes.private_reminder(today, CAROL, remind_at)

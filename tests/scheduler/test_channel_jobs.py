@@ -224,7 +224,7 @@ async def test_window_close_settles_streaks_and_posts_a_summary(
         "This question is closed: 2 people answered.",
         "This question is closed: 1 person answered.",
     ]
-    assert len(reminders) == 1 and "bob (1 days)" in plain_text(reminders[0])
+    assert len(reminders) == 1 and "bob (1 day)" in plain_text(reminders[0])
     store = Stores.over(redis)
     assert (await store.standings.streak(bob, date(2026, 4, 3).toordinal())).current == 0
     assert [row.user_id for row in await store.standings.active_streaks(WS)] == ["U1"], (
@@ -313,7 +313,7 @@ async def test_a_reminder_run_skips_the_paused_member_and_the_close_keeps_their_
             traveller.shift(timedelta(hours=24 - 12 - 2 / 60 - 1 / 60))
         await jobs.stop()
     reminders = [plain_text(reply) for _, reply in platform.thread_replies if "Streaks at risk" in reply.summary]
-    assert len(reminders) == 1 and "carol (1 days)" in reminders[0] and "bob" not in reminders[0]
+    assert len(reminders) == 1 and "carol (1 day)" in reminders[0] and "bob" not in reminders[0]
     assert [row.user_id for row in await core.stores.standings.active_streaks(WS)] == ["U1", "U2"], (
         "carol's streak ended at the close; bob's waits for him"
     )

@@ -163,7 +163,7 @@ async def test_an_unreachable_redis_is_named_without_its_password(tmp_path: Path
         status, out, err = await run_once(["run"], env, tmp_path)
     finally:
         await fake.stop()
-    assert status == 1
+    assert status == 2
     assert one_line(err).startswith("REDIS_URL: cannot reach redis://127.0.0.1:")
     assert "s3cret-pw" not in err + out
 

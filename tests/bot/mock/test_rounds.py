@@ -136,7 +136,7 @@ async def test_garbage_round_names_and_bad_answers(
 ) -> None:
     mock = interviews(redis, bank, engine, clock)
     unknown = await mock.start(ALICE, "karaoke")
-    assert unknown.status is MockStatus.UNKNOWN_ROUND and "hiring_manager" in unknown.text and "loop" in unknown.text
+    assert unknown.status is MockStatus.UNKNOWN_ROUND and "behavioral" in unknown.text and "loop" in unknown.text
     assert await MockStore(redis).session(ALICE) is None
     await mock.start(ALICE, "technical_deep_dive")
     empty = await mock.answer(ALICE, "   ")

@@ -50,9 +50,11 @@ async def test_admin_posts_todays_question_with_block_kit(slack: SlackHarness) -
     assert "Judged on" in text and "Time budget" in text and "Reply in this thread" in text
     reply = (await slack.responses())[0]
     assert reply["response_type"] == "ephemeral" and "Posted today's question" in reply["text"]
+    assert "now gets a question weekdays at 09:00 (UTC)" in str(reply["blocks"]), "the admin learns of the schedule"
     await slack.command("post", "UADMIN", key="again")
     await slack.fake.wait_for("response_url", 2)
     assert "already posted" in slack.fake.of("response_url")[1]["text"]
+    assert "now gets a question" not in str(slack.fake.of("response_url")[1]["blocks"])
     assert len(slack.fake.of("chat.postMessage")) == 1
 
 

@@ -82,3 +82,21 @@ async def test_a_weekly_board_is_set_up_and_shown_as_this_weeks_points(slack: Sl
     await slack.command("leaderboard points", "UMEMBER", key="b3")
     said = (await slack.responses(3))[-1]["text"]
     assert "Nobody is on this leaderboard yet" in said and "weekly board" in said
+
+
+async def test_a_skip_date_already_past_is_refused_and_the_list_stays(slack: SlackHarness) -> None:
+    await slack.command("setup skip=2099-12-24,2099-12-25", "UADMIN", key="k1")
+    await slack.command("setup skip=2025-01-01", "UADMIN", key="k2")
+    refused = (await slack.responses(2))[-1]["text"]
+    assert "Nothing was changed" in refused and "2025-01-01 has passed" in refused
+    settings = await slack.app.channels.settings(CHANNEL)
+    assert settings is not None and [d.isoformat() for d in settings.skip_dates] == ["2099-12-24", "2099-12-25"]
+
+
+async def test_an_open_mock_offers_to_abandon_it_for_the_round_asked_for(slack: SlackHarness) -> None:
+    await slack.command("mock behavioral", "UMEMBER", key="m1")
+    await slack.command("mock loop", "UMEMBER", key="m2")
+    await slack.command("mock cooking", "UMEMBER", key="m3")
+    said = [r["text"] for r in await slack.responses(3)]
+    assert "/debrief mock abandon loop" in said[1] and "abandon behavioral" not in said[1], said[1]
+    assert "recruiter, behavioral, technical, xfn, leadership" in said[2] and "hiring_manager" not in said[2]
