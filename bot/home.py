@@ -13,6 +13,7 @@ from bot.identities import Channel, Member
 from bot.standings import Standings
 from bot.store.answers import HistoryItem
 from bot.store.channels import ChannelStore
+from bot.store.members import MemberStore
 from bot.store.standings import StandingsStore
 from bot.streaks import Streak
 from content.loader import Bank
@@ -36,6 +37,7 @@ class HomeView:
     history: tuple[HistoryItem, ...]
     today: tuple[tuple[str, str], ...]  # channel id, question text
     channels: tuple[ChannelLine, ...] | None = None
+    chart: str | None = None  # the platform's id of their latest progress chart
 
 
 class Home:
@@ -50,6 +52,7 @@ class Home:
         standings: Standings,
         standings_store: StandingsStore,
         answers: Answers,
+        members: MemberStore | None = None,
     ) -> None:
         self.bank = bank
         self.channels = channels
@@ -58,6 +61,7 @@ class Home:
         self.standings = standings
         self.standings_store = standings_store
         self.answers = answers
+        self.members = members
 
     async def view(self, member: Member, *, admin: bool = False) -> HomeView:
         """The member's streak, points, ten recent answers and today's questions in their workspace; for an
@@ -82,7 +86,13 @@ class Home:
         streak = await self.standings.streak(member, settings or ChannelSettings())
         points = await self.standings_store.points(member)
         history = await self.answers.history(member, 10)
-        return HomeView(streak, points, tuple(history), tuple(today), tuple(lines) if admin else None)
+        chart = await self.members.chart(member) if self.members is not None and history else None
+        return HomeView(streak, points, tuple(history), tuple(today), tuple(lines) if admin else None, chart)
+
+    async def remember_chart(self, member: Member, ref: str) -> None:
+        """The member's latest progress chart went out as platform file `ref`: their home shows it from now on."""
+        if self.members is not None:
+            await self.members.set_chart(member, ref)
 
 
 def schedule_words(settings: ChannelSettings) -> str:

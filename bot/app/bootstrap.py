@@ -108,7 +108,7 @@ def build_core(
         posts=posts,
         answers=answers,
         standings=standings,
-        home=Home(bank, channels, stores.channels, posts, standings, stores.standings, answers),
+        home=Home(bank, channels, stores.channels, posts, standings, stores.standings, answers, stores.members),
         mocks=mocks,
         reviews=reviews,
         progress=progress,

@@ -91,6 +91,11 @@ def answer_revisions(workspace: str, prompt_id: str, user_id: str) -> str:
     return f"{_tag(workspace)}:answer:{prompt_id}:{user_id}:revisions"
 
 
+def member_chart(member: Member) -> str:
+    """The platform's id of the member's latest progress chart, shown in their home."""
+    return f"{_tag(member.workspace)}:member:{member.user_id}:chart"
+
+
 def member_answers(member: Member) -> str:
     """Sorted set: a member's answer keys' prompt ids scored by first-answer time."""
     return f"{_tag(member.workspace)}:member:{member.user_id}:answers"

@@ -20,6 +20,17 @@ class MemberStore:
         self.redis = redis
         self._set_pause = redis.register_script(lua("bot.store", "set_pause.lua"))
 
+    async def set_chart(self, member: Member, ref: str) -> None:
+        """Remember where the member's latest chart is (a platform file id)."""
+        async with store_errors("remember your chart"):
+            await self.redis.set(keys.member_chart(member), ref)
+
+    async def chart(self, member: Member) -> str | None:
+        """Where the member's latest chart is, if they ever asked for one."""
+        async with store_errors("read your chart"):
+            value = await self.redis.get(keys.member_chart(member))
+        return str(value) if value else None
+
     async def zone(self, member: Member) -> str | None:
         """The member's own timezone name, None when they follow the channel's."""
         async with store_errors("read your timezone"):

@@ -57,21 +57,25 @@ class SlackChatPort:
 
     async def send_private_files(self, member: Member, reply: Reply, files: Sequence[FileToSend]) -> bool:
         """The files uploaded into the member's DM with the bot, the reply's text as their comment."""
+        return await self._upload_to_dm(member, reply, files) is not None
+
+    async def send_private_image(self, member: Member, reply: Reply, image: Image) -> str | None:
+        """The reply's text with the image, in the member's DM with the app (Slack has no ephemeral files); the
+        file's id, or None when Slack refuses."""
+        ids = await self._upload_to_dm(member, reply, (FileToSend(image.filename, image.data, "image/png"),))
+        return ids[0] if ids else None
+
+    async def _upload_to_dm(self, member: Member, reply: Reply, files: Sequence[FileToSend]) -> list[str] | None:
         try:
             opened = await self.client.conversations_open(users=member.user_id)
-            await self.client.files_upload_v2(
+            response = await self.client.files_upload_v2(
                 channel=opened["channel"]["id"],
                 file_uploads=[{"content": f.content, "filename": f.filename, "title": f.filename} for f in files],
                 initial_comment=notification(reply),
             )
         except SlackApiError:
-            return False
-        return True
-
-    async def send_private_image(self, member: Member, reply: Reply, image: Image) -> bool:
-        """The reply's text with the image, in the member's DM with the app (Slack has no ephemeral files); False
-        when Slack refuses."""
-        return await self.send_private_files(member, reply, (FileToSend(image.filename, image.data, "image/png"),))
+            return None
+        return [str(f.get("id", "")) for f in response.get("files") or []]
 
     async def open_private_thread(self, channel: Channel, member: Member, reply: Reply) -> ThreadRef | None:
         """Slack apps can always open a DM, so there is no private-thread fallback."""

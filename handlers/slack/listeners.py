@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -154,6 +155,9 @@ class SlackHandlers:
         """Slack has no ephemeral files: the image goes to the member's DM, the words stay ephemeral here."""
         assert reply.image is not None
         sent = await self.port.send_private_image(member, reply, reply.image)
+        if sent:
+            with contextlib.suppress(StoreUnavailable):  # the chart went out; only the home's copy is missing
+                await self.core.home.remember_chart(member, sent)
         note = (
             "The chart is in your direct messages with debrief."
             if sent

@@ -243,6 +243,15 @@ def home_view(home: HomeView) -> dict[str, Any]:
             for item in home.history[:10]
         ]
         blocks.append(_section("\n".join(lines)))
+        if home.chart:
+            blocks.append(
+                {
+                    "type": "image",
+                    "slack_file": {"id": home.chart},
+                    "alt_text": "Your scores over time and each criterion by week",
+                    "title": {"type": "plain_text", "text": "Your progress (as of your last /debrief stats)"},
+                }
+            )
         blocks.append(_context("`/debrief stats` sends you a chart of your scores and the criterion to work on."))
     else:
         blocks.append(_context("No answers yet: reply in the thread of a daily question to start."))

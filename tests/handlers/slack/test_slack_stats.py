@@ -76,6 +76,23 @@ async def test_stats_uploads_a_chart_of_the_members_stored_scores_to_their_dm(sl
     assert weakest.five.split(",")[0] in json.dumps(response["blocks"])
 
 
+async def test_the_app_home_shows_the_chart_the_member_last_asked_for(slack: SlackHarness) -> None:
+    home = {"type": "app_home_opened", "user": "UMEMBER", "channel": "D1", "tab": "home"}
+    await answer_today(slack)
+    await slack.event({**home, "event_ts": slack.fake.next_ts()}, "Ev-home-before")
+    before = (await slack.fake.wait_for("views.publish"))[0]["view"]
+    assert not [b for b in before["blocks"] if b["type"] == "image"], "no chart until the member asks for one"
+    await slack.command("stats", "UMEMBER", key="stats")
+    (complete,) = await slack.fake.wait_for("files.completeUploadExternal")
+    file_id = (
+        json.loads(complete["files"])[0]["id"] if isinstance(complete["files"], str) else complete["files"][0]["id"]
+    )
+    await slack.event({**home, "event_ts": slack.fake.next_ts()}, "Ev-home-after")
+    after = (await slack.fake.wait_for("views.publish", 2))[1]["view"]
+    (image,) = [b for b in after["blocks"] if b["type"] == "image"]
+    assert image["slack_file"] == {"id": file_id} and image["alt_text"]
+
+
 async def test_stats_before_any_answer_is_a_clear_reply_and_no_upload(slack: SlackHarness) -> None:
     await slack.command("stats", "UMEMBER", key="stats")
     (response,) = await slack.fake.wait_for("response_url")
