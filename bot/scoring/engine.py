@@ -40,6 +40,8 @@ BUZZWORD_CAP = 1.5
 OFF_QUESTION_CAP = 2.0
 ESSAY_FACTOR = 2.0
 ESSAY_CAP = 2.5
+NO_EVIDENCE_CEILING = 3.0  # a criterion nothing in a strong answer speaks to: not done well, not clearly missing
+STRONG_OVERALL = 3.5
 # Buzzwords per word above which an answer is a string of slogans (chat shorthand and bullets are not).
 BUZZWORD_RATIO = 0.03
 # An opening that steers away counts as answering another question when the answer touches less than this
@@ -469,7 +471,9 @@ class _Scoring:
 
     def _aligned_criteria(self, overall: float, missing: dict[str, str]) -> tuple[CriterionResult, ...]:
         """Criterion scores from their own evidence, shifted so their weighted mean agrees with the overall
-        score; a criterion with no evidence at all never rises above 2."""
+        score; a criterion with no quotable evidence never rises above 3 (above 2 in an answer that is weak
+        overall): without a sentence to point at, it cannot be called done well, nor clearly missing in a strong
+        answer."""
         criteria = self._criteria
         weights = sum(c.weight for c, _, _ in criteria) or 1.0
         mean = sum(c.weight * raw for c, raw, _ in criteria) / weights
@@ -478,7 +482,7 @@ class _Scoring:
         for criterion, raw, evidence in criteria:
             adjusted = raw + shift
             if not evidence:
-                adjusted = min(adjusted, 2.0)
+                adjusted = min(adjusted, NO_EVIDENCE_CEILING if overall >= STRONG_OVERALL else 2.0)
             score = max(1, min(5, round(adjusted)))
             suggestion = None if score >= 4 else self._suggestion(criterion, missing.get(criterion.id))
             results.append(CriterionResult(criterion.id, criterion.name, criterion.weight, score, evidence, suggestion))

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from bot.scoring.engine import FeedbackEngine
 from bot.scoring.model import shipped_model
 from content.loader import load_bank
-from tests.calibration.agreement import agreement, pairs, scored, words
+from tests.calibration.agreement import agreement, pairs, score, scored, words
 from tests.calibration.dataset import fitting_answers, holdout_answers, load_set
 
 # Kinds of answer the evaluation set must cover in every category (infrastructure dumps where they fit).
@@ -93,3 +93,17 @@ def test_adversarial_answers_never_get_flattering_scores(engine: FeedbackEngine)
             assert item.overall <= 2.0, item.answer.id
         if kind in ("quality_for_throughput", "infra_dump", "off_question") and item.off_question:
             assert item.verdict in ("no_hire", "lean_no_hire"), item.answer.id
+
+
+def test_the_criteria_shown_agree_with_the_overall_score(engine: FeedbackEngine) -> None:
+    """A member reads the criterion scores beside the overall one: their weighted mean stays near it (measured on
+    the fitted answers; while a criterion with no quotable sentence was held at 2 even in a strong answer, 181 of
+    1,296 were more than a point apart, now 34)."""
+    gaps = []
+    for answer in fitting_answers():
+        feedback = score(engine, answer)
+        weights = sum(c.weight for c in feedback.criteria) or 1.0
+        mean = sum(c.weight * c.score for c in feedback.criteria) / weights
+        gaps.append(abs(mean - feedback.overall))
+    assert max(gaps) <= 1.6
+    assert sum(gap > 1.0 for gap in gaps) <= 0.05 * len(gaps)
