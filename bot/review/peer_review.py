@@ -257,7 +257,7 @@ class PeerReviews:
         }
         if not await self.store.add(member.workspace, answer.prompt_id, answer.author_id, review, REVIEW_POINTS):
             raise ReviewRejected("You already reviewed that answer; one review per answer.")
-        await self.standings.remember_name(member)  # for the reviewers' board
+        await self.standings.remember_name(member, keep_known=True)  # for the reviewers' board
         return await self.summary(member.workspace, answer)
 
     async def mark_helpful(self, member: Member, answer: AnswerRef, reviewer_id: str) -> str:

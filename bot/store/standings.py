@@ -87,11 +87,16 @@ class StandingsStore:
             names = await self.redis.hmget(keys.member_names(workspace), [u for u, _ in rows]) if rows else []
         return [BoardRow(user, str(name or user), score) for (user, score), name in zip(rows, names, strict=True)]
 
-    async def remember_name(self, member: Member) -> None:
-        """Store a member's display name for leaderboards."""
+    async def remember_name(self, member: Member, *, keep_known: bool = False) -> None:
+        """Store a member's display name for leaderboards; with `keep_known`, only when none is stored yet (a
+        platform's handle from a button payload must not replace the display name learned from an answer)."""
         if member.display_name:
             async with store_errors("save your name"):
-                await self.redis.hset(keys.member_names(member.workspace), member.user_id, member.display_name)
+                names = keys.member_names(member.workspace)
+                if keep_known:
+                    await self.redis.hsetnx(names, member.user_id, member.display_name)
+                else:
+                    await self.redis.hset(names, member.user_id, member.display_name)
 
     async def name_of(self, workspace: str, user_id: str) -> str:
         """A member's last seen display name (their id when unknown)."""

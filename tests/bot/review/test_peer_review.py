@@ -130,3 +130,19 @@ async def test_window_close_asks_each_answerer_to_review_two(redis: Redis, bank:
         targets = [b.action_id for b in reply.buttons]
         assert len(targets) == 2 and all(t.startswith(f"review:{prompt.id}|") for t in targets)
         assert f"|{user}" not in " ".join(targets)
+
+
+async def test_a_handle_from_a_review_form_never_replaces_the_name_learned_from_an_answer(setup) -> None:  # type: ignore[no-untyped-def]
+    core, reviews, scenario = setup
+    today = await scenario.post(date(2026, 3, 2))
+    for person in PEOPLE[:2]:
+        await scenario.answer(today, person)
+    await core.standings.remember(Member(WS, "U0", "Ada Lovelace"))  # the display name, looked up after an answer
+    task = await reviews.next_for(PEOPLE[0], CHANNEL)
+    await reviews.submit(Member(WS, "U0", "ada.l"), task.answer, all_fours(task.criteria), COMMENT)  # a handle
+    board = await core.stores.standings.leaderboard(WS, "reviewers")
+    assert [(row.user_id, row.name) for row in board] == [("U0", "Ada Lovelace")]
+    newcomer = Member(WS, "U9", "newbie")
+    task = await reviews.next_for(newcomer, CHANNEL)
+    await reviews.submit(newcomer, task.answer, all_fours(task.criteria), COMMENT)
+    assert "newbie" in [row.name for row in await core.stores.standings.leaderboard(WS, "reviewers")]
