@@ -95,7 +95,7 @@ class Standings:
         result = await self.leaderboard(member.workspace, board, settings)
         weekly = board == "points" and settings.board == "weekly"
         monday = date.fromordinal(week_of(self._today(settings)))
-        title = f"Points this week (since {monday:%a} {monday.day} {monday:%b})" if weekly else TITLES[board]
+        title = "This week's points" if weekly else TITLES[board]
         if not result.rows:
             fresh = " The weekly board started again on Monday." if weekly else ""
             first = FIRST_STEP.get(board, "Answer today's question to be first.")
@@ -103,7 +103,10 @@ class Standings:
         lines = [f"{row.name}: {counted(row.value, UNITS[board])}" for row in result.rows]
         body = [text(f"{title} leaderboard")]
         if weekly:
-            body.append(text("The board starts again every Monday; all-time points are kept.", kind=Kind.NOTE))
+            since = f"{monday:%a} {monday.day} {monday:%b}"
+            body.append(
+                text(f"Since {since}; the board starts again every Monday, all-time points are kept.", kind=Kind.NOTE)
+            )
         return Reply(
             f"{title} leaderboard",
             body=tuple(body),
