@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -93,10 +94,21 @@ def build_slack_app(config: SlackConfig, core: SlackUseCases, installs: InstallS
             token=config.bot_token, signing_secret=config.signing_secret, process_before_response=False, name="debrief"
         )
         clients = OneWorkspace(configure_client(bolt.client, config))
+        bolt.event("app_uninstalled")(_removed)
+        bolt.event("tokens_revoked")(_removed)
     port = SlackChatPort(clients)
     handlers = SlackHandlers(core, port, SlackDirectory(clients))
     register_listeners(bolt, handlers)
     return SlackApp(bolt, port, handlers, clients)
+
+
+async def _removed(body: dict[str, Any], event: dict[str, Any]) -> None:
+    """One workspace, one token: the app was removed from it (or its token revoked), so SLACK_BOT_TOKEN is dead."""
+    log.warning(
+        "Slack: %s in workspace %s; SLACK_BOT_TOKEN no longer works there",
+        event.get("type"),
+        body.get("team_id") or "?",
+    )
 
 
 def _installable_app(config: SlackConfig, installs: InstallStores) -> tuple[AsyncApp, WorkspaceClients]:

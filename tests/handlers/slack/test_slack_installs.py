@@ -4,6 +4,7 @@ installations outlive a restart and are shared by replicas."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
@@ -225,3 +226,18 @@ async def test_installations_survive_a_restart_and_are_shared_by_replicas(
         await restarted.command("post", "UADMIN", key="restarted", team_id="T2", channel_id="C2")
         await fake.wait_for("chat.postMessage")
         assert tokens(fake, before) == {fake.token_of("T2")}, "the restarted app still knows T2's installation"
+
+
+async def test_one_token_mode_only_logs_an_uninstall(slack: SlackHarness, caplog: pytest.LogCaptureFixture) -> None:
+    uninstalled = event_body({"type": "app_uninstalled"}, event_id="Ev-gone-token", team_id="T1")
+    before = len(slack.fake.calls)
+
+    assert (await slack.post(json.dumps(uninstalled), "application/json")).status == 200
+    for _ in range(50):
+        if "SLACK_BOT_TOKEN no longer works" in caplog.text:
+            break
+        await asyncio.sleep(0.02)
+
+    assert "app_uninstalled in workspace T1" in caplog.text
+    assert slack.fake.calls[before:] == [], "one-token mode does not reach for an installation store"
+    assert await slack.slack.port.reaches("slack:T1") is True
