@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -16,15 +16,15 @@ class SlackConfig:
     """How to reach and serve Slack (from SLACK_* settings). With a client id and secret instead of a bot token,
     workspaces install the app through the install flow and each has its own bot token."""
 
-    bot_token: str | None
-    app_token: str | None = None
-    signing_secret: str = ""
+    bot_token: str | None = field(repr=False)
+    app_token: str | None = field(default=None, repr=False)
+    signing_secret: str = field(default="", repr=False)
     mode: str = "socket"
     http_host: str = "0.0.0.0"
     http_port: int = 3000
     api_url: str | None = None
     client_id: str | None = None
-    client_secret: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
 
     @property
     def api_base(self) -> str:
