@@ -24,7 +24,8 @@ from bot.app.settings import Settings
 from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
 from handlers.slack.chat_port import SlackChatPort
-from handlers.slack.server import web_client
+from handlers.slack.clients import OneWorkspace
+from handlers.slack.config import web_client
 from scheduler.channel_jobs import ChannelJobs
 from tests.handlers.slack.fake_slack import FakeSlack
 
@@ -87,7 +88,7 @@ async def measure(redis_url: str, channels: int, concurrency: int) -> None:
             with time_machine.travel(start, tick=False) as traveller:
                 jobs = ChannelJobs(
                     app.scheduled,
-                    {"slack": SlackChatPort(web_client(slack_config(settings)))},
+                    {"slack": SlackChatPort(OneWorkspace(web_client(slack_config(settings))))},
                     scheduler=AsyncIOScheduler(timezone="UTC"),
                     concurrency=concurrency,
                 )

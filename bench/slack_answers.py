@@ -27,7 +27,8 @@ from bot.app.settings import Settings
 from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
 from content.loader import load_bank
-from handlers.slack.server import SlackHttpServer, web_client
+from handlers.slack.config import web_client
+from handlers.slack.server import SlackHttpServer
 from tests.handlers.slack.fake_slack import FakeSlack, event_body, sign
 
 SECRET = "bench-secret"
@@ -38,10 +39,10 @@ class TimedFakeSlack(FakeSlack):
 
     arrived: dict[str, float]
 
-    def _record(self, method: str, params: dict[str, Any]) -> None:
+    def _record(self, method: str, params: dict[str, Any], token: str | None = None) -> None:
         if method == "chat.postEphemeral":
             self.arrived[str(params.get("user"))] = time.perf_counter()
-        super()._record(method, params)
+        super()._record(method, params, token)
 
 
 def bare_app(settings: Settings) -> AsyncApp:
@@ -132,7 +133,7 @@ async def measure(redis_url: str, count: int, concurrency: int) -> None:
                 # Steady state: members are known (names cached); each event is a member's first answer today.
                 for conc in (1, concurrency):
                     for i in range(count):
-                        await slack.handlers.directory.user(f"D{conc}-{i}")
+                        await slack.handlers.directory.user("slack:T1", f"D{conc}-{i}")
                 print(f"{count} answer events of 350 words each; sequential, then {concurrency} at a time")
                 for mode, conc in (("sequential", 1), (f"concurrency {concurrency}", concurrency)):
                     bare = await drive(session, bare_url, fake, thread, text, f"B{conc}-", count, conc)

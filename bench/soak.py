@@ -61,14 +61,14 @@ class SoakSlack(FakeSlack):
     feedback: Counter[str]
     unsaved: Counter[str]
 
-    def _record(self, method: str, params: dict[str, Any]) -> None:
+    def _record(self, method: str, params: dict[str, Any], token: str | None = None) -> None:
         if method == "chat.postEphemeral":
             text, user = str(params.get("text", "")), str(params.get("user"))
             if UNSAVED_MARK in text:
                 self.unsaved[user] += 1
             elif "Score " in text:
                 self.feedback[user] += 1
-        super()._record(method, params)
+        super()._record(method, params, token)
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         answer = super()._answer(method, params)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
@@ -38,6 +38,16 @@ DIGEST_WEEKDAY = 0  # Monday
 def platform_of(workspace: str) -> str:
     """`slack:T1` -> `slack`."""
     return workspace.split(":", 1)[0]
+
+
+@runtime_checkable
+class WorkspaceReach(Protocol):
+    """A port that can tell whether it still reaches a workspace (Slack with the install flow: the workspace has an
+    installation). Ports without it reach every workspace."""
+
+    async def reaches(self, workspace: str) -> bool:
+        """Whether the bot can post in the workspace now."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -158,8 +168,17 @@ class ChannelJobs:
             log.warning("schedule not refreshed: %s", exc)
             return
         wanted: dict[str, tuple[str, Channel, ChannelSettings]] = {}
+        reached: dict[str, bool] = {}
         for channel, settings in configured:
             if platform_of(channel.workspace) not in self.ports or not settings.active:
+                continue
+            if channel.workspace not in reached:
+                try:
+                    reached[channel.workspace] = await self.reaches(channel.workspace)
+                except StoreUnavailable as exc:
+                    log.warning("schedule not refreshed: %s", exc)
+                    return
+            if not reached[channel.workspace]:  # the app was removed from that workspace: its channels wait
                 continue
             wanted[f"post:{channel.workspace}:{channel.channel_id}"] = ("post", channel, settings)
             if settings.digest:
@@ -173,6 +192,13 @@ class ChannelJobs:
                 continue
             self._schedule(job_id, kind, channel, settings, days)
             self._specs[job_id] = spec
+
+    async def reaches(self, workspace: str) -> bool:
+        """Whether the workspace's platform port can post there now."""
+        port = self.ports.get(platform_of(workspace))
+        if port is None:
+            return False
+        return await port.reaches(workspace) if isinstance(port, WorkspaceReach) else True
 
     def _remove(self, job_id: str) -> None:
         if self.scheduler.get_job(job_id):
@@ -229,6 +255,9 @@ class ChannelJobs:
                 day = self.posts.due_date(settings)
                 if day.weekday() not in settings.weekdays:
                     return None
+                if not await self.reaches(workspace):  # removed since the last refresh
+                    log.info("daily post for %s skipped: the app is not installed in %s", channel_id, workspace)
+                    return None
                 return await self.posts.post(channel, settings, port, local_date=day)
             except (StoreUnavailable, PlatformRefused, ConnectionError, TimeoutError) as exc:
                 log_failure(log, "daily post for %s failed; retrying in %s", exc, channel_id, self.retry_delay)
@@ -257,6 +286,8 @@ class ChannelJobs:
         try:
             settings = await self.work.channels.settings(channel)
             if settings is None or not settings.digest or not settings.active:
+                return False
+            if not await self.reaches(workspace):
                 return False
             today = self.posts.local_date(settings)
             item = f"{channel_id}:{today.isoformat()}"
@@ -305,11 +336,16 @@ class ChannelJobs:
         if prompt is None or prompt.thread is None:
             return
         port = self.ports[platform_of(event.workspace)]
+        reached = await self.reaches(event.workspace)
         if event.kind == "close":
             closed = await self.work.closes.close(prompt)
+            if not reached:  # streaks are settled all the same; there is nobody to tell
+                return
             await port.reply_in_thread(prompt.thread, closed.summary)
             for member, nudge in closed.nudges:
                 await port.send_private(member, nudge)
+        elif not reached:
+            return  # a reminder for a workspace that removed the app is dropped
         elif event.kind == "remind":
             settings = await self.work.channels.settings(prompt.channel)
             if settings is not None and not settings.active:

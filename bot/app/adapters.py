@@ -7,8 +7,11 @@ from bot.app.settings import Settings
 from handlers.discord.bot import DebriefBot, DiscordConfig, DiscordUseCases
 from handlers.discord.endpoints import use_api_base
 from handlers.discord.runner import DiscordRunner
+from handlers.slack.config import SlackConfig
+from handlers.slack.installations import RedisInstallationStore
 from handlers.slack.listeners import SlackUseCases
-from handlers.slack.server import SlackApp, SlackConfig, SlackRunner, build_slack_app
+from handlers.slack.oauth_state import RedisOAuthStateStore
+from handlers.slack.server import STATE_SECONDS, InstallStores, SlackApp, SlackRunner, build_slack_app
 
 
 def slack_config(settings: Settings) -> SlackConfig:
@@ -21,6 +24,8 @@ def slack_config(settings: Settings) -> SlackConfig:
         http_host=settings.slack_http_host,
         http_port=settings.slack_http_port,
         api_url=settings.slack_api_url,
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value() if settings.slack_client_secret else None,
     )
 
 
@@ -38,7 +43,12 @@ def slack_app(core: Core) -> SlackApp:
         core.onboarding,
         core.strong_answers,
     )
-    return build_slack_app(slack_config(core.settings), use_cases)
+    config = slack_config(core.settings)
+    installs = None
+    if config.installs:
+        redis = core.stores.redis
+        installs = InstallStores(RedisInstallationStore(redis), RedisOAuthStateStore(redis, STATE_SECONDS, core.clock))
+    return build_slack_app(config, use_cases, installs)
 
 
 def slack_runner(core: Core) -> SlackRunner:

@@ -24,7 +24,8 @@ from scheduler.channel_jobs import ChannelJobs
 log = logging.getLogger("debrief")
 NO_PLATFORM = (
     "No chat platform is configured and there is no terminal to practise in. Set SLACK_BOT_TOKEN and "
-    "SLACK_APP_TOKEN (Socket Mode), SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET with SLACK_MODE=http, or "
+    "SLACK_APP_TOKEN (Socket Mode), SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET with SLACK_MODE=http, "
+    "SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET for workspaces that install the app, or "
     "DISCORD_TOKEN; see .env.example."
 )
 # Stopping must finish within 5 seconds whatever is running: these budgets add up to less.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -16,7 +17,7 @@ from bot.channel_settings import known_zone
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 # Settings whose values are never echoed back, not even in an error.
 SECRET_SETTINGS = frozenset(
-    {"REDIS_URL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN"}
+    {"REDIS_URL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_SECRET", "DISCORD_TOKEN"}
 )
 
 
@@ -79,6 +80,9 @@ class Settings(BaseSettings):
     # All interfaces by default: Slack itself must reach the HTTP endpoint.
     slack_http_host: str = Field(default="0.0.0.0", validation_alias="SLACK_HTTP_HOST")
     slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
+    # With these two (and no SLACK_BOT_TOKEN) workspaces install the app through the install flow (OAuth).
+    slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
 
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
     discord_api_base: str | None = Field(default=None, validation_alias="DISCORD_API_BASE")
@@ -162,7 +166,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token with connections:write, which starts with xapp-")
         return value
 
-    @field_validator("discord_token", "slack_signing_secret")
+    @field_validator("discord_token", "slack_signing_secret", "slack_client_secret")
     @classmethod
     def _one_word(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value().split()) != 1:
@@ -174,9 +178,32 @@ class Settings(BaseSettings):
     def _urls(cls, value: str | None) -> str | None:
         return _http_url(value)
 
+    @field_validator("slack_client_id")
+    @classmethod
+    def _client_id(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[0-9]+\.[0-9]+", value.strip()):
+            raise ValueError("must be the app's Client ID from Basic Information (digits, a dot, digits)")
+        return value.strip() if value is not None else None
+
     @model_validator(mode="after")
     def _complete_slack(self) -> Settings:
         """Half a Slack set-up is a mistake to report, not a reason to quietly run without Slack."""
+        if self.slack_installs:
+            if self.slack_bot_token is not None:
+                raise ValueError(
+                    "SLACK_BOT_TOKEN: set it for one workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for "
+                    "workspaces that install the app, not both"
+                )
+            if self.slack_mode != "http" and "slack_mode" in self.model_fields_set:
+                raise ValueError("SLACK_MODE: the install flow (SLACK_CLIENT_ID) serves HTTP; set it to http or unset")
+            self.slack_mode = "http"
+            missing = self.slack_missing()
+            if missing:
+                raise ValueError(
+                    f"{missing[0]}: needed too for workspaces to install the app (SLACK_CLIENT_ID, "
+                    "SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET); see .env.example"
+                )
+            return self
         given = [self.slack_bot_token, self.slack_app_token, self.slack_signing_secret]
         if any(v is not None for v in given):
             missing = self.slack_missing()
@@ -187,18 +214,30 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def slack_installs(self) -> bool:
+        """Whether workspaces install the app through the install flow (SLACK_CLIENT_ID or SLACK_CLIENT_SECRET set)."""
+        return self.slack_client_id is not None or self.slack_client_secret is not None
+
+    @property
     def discord_configured(self) -> bool:
         """Whether a Discord bot token is set."""
         return self.discord_token is not None
 
     @property
     def slack_configured(self) -> bool:
-        """Whether the tokens for the chosen Slack mode are all set."""
-        return self.slack_bot_token is not None and not self.slack_missing()
+        """Whether the tokens for the chosen Slack mode (or the install flow) are all set."""
+        return (self.slack_bot_token is not None or self.slack_installs) and not self.slack_missing()
 
     def slack_missing(self) -> list[str]:
-        """The Slack settings still needed for the chosen mode."""
-        needed = {"SLACK_BOT_TOKEN": self.slack_bot_token}
+        """The Slack settings still needed for the chosen mode, or for the install flow."""
+        if self.slack_installs:
+            installs = {
+                "SLACK_CLIENT_ID": self.slack_client_id,
+                "SLACK_CLIENT_SECRET": self.slack_client_secret,
+                "SLACK_SIGNING_SECRET": self.slack_signing_secret,
+            }
+            return [name for name, value in installs.items() if value is None]
+        needed: dict[str, object] = {"SLACK_BOT_TOKEN": self.slack_bot_token}
         if self.slack_mode == "http":
             needed["SLACK_SIGNING_SECRET"] = self.slack_signing_secret
         else:

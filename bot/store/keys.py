@@ -188,6 +188,22 @@ def forget_request(member: Member) -> str:
     return f"{_tag(member.workspace)}:member:{member.user_id}:forget"
 
 
+def installed_bot(workspace: str) -> str:
+    """JSON of the bot a workspace (or an org, `slack:E…`) installed through the install flow: token, scopes."""
+    return f"{_tag(workspace)}:install:bot"
+
+
+def installers(workspace: str) -> str:
+    """Hash: `latest` and `user:{id}` -> JSON of the installations made in a workspace through the install flow."""
+    return f"{_tag(workspace)}:install:installers"
+
+
+def oauth_state(state: str) -> str:
+    """When an install flow's state was issued; it is consumed once and expires (not per workspace: none is known
+    yet)."""
+    return f"{PREFIX}:oauth_state:{state}"
+
+
 def workspace_pattern(workspace: str) -> str:
     """A SCAN pattern matching every key of one workspace (its hash tag), glob characters escaped."""
     tag = _tag(workspace)

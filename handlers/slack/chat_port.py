@@ -1,4 +1,4 @@
-"""The core's ChatPort on Slack's Web API, and a cached view of Slack users."""
+"""The core's ChatPort on Slack's Web API, and a cached view of Slack users; each workspace through its own client."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat_port import FileToSend
 from bot.errors import PlatformRefused
 from bot.identities import Channel, Member, MessageRef, ThreadRef
 from bot.replies import Image, Reply
+from handlers.slack.clients import WorkspaceClients
 from handlers.slack.translate import notification, reply_blocks
 
 USER_CACHE_SECONDS = 300
@@ -29,15 +29,21 @@ async def refusals() -> AsyncIterator[None]:
 
 
 class SlackChatPort:
-    """Posts through chat.postMessage / chat.postEphemeral; a Slack thread is its root message's ts."""
+    """Posts through chat.postMessage / chat.postEphemeral with the workspace's client; a Slack thread is its root
+    message's ts."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
-        self.client = client
+    def __init__(self, clients: WorkspaceClients) -> None:
+        self.clients = clients
+
+    async def reaches(self, workspace: str) -> bool:
+        """Whether debrief can post in the workspace (with the install flow: it has an installation)."""
+        return await self.clients.installed(workspace)
 
     async def post(self, channel: Channel, reply: Reply) -> MessageRef:
         """Post a message in a channel."""
         async with refusals():
-            response = await self.client.chat_postMessage(
+            client = await self.clients.for_workspace(channel.workspace)
+            response = await client.chat_postMessage(
                 channel=channel.channel_id, text=notification(reply), blocks=reply_blocks(reply), unfurl_links=False
             )
         return MessageRef(channel, str(response["ts"]))
@@ -45,7 +51,8 @@ class SlackChatPort:
     async def post_image(self, channel: Channel, reply: Reply, image: bytes, filename: str) -> MessageRef:
         """The reply's text with the image uploaded into the channel (files.uploadV2 flow)."""
         async with refusals():
-            response = await self.client.files_upload_v2(
+            client = await self.clients.for_workspace(channel.workspace)
+            response = await client.files_upload_v2(
                 channel=channel.channel_id,
                 content=image,
                 filename=filename,
@@ -67,13 +74,14 @@ class SlackChatPort:
 
     async def _upload_to_dm(self, member: Member, reply: Reply, files: Sequence[FileToSend]) -> list[str] | None:
         try:
-            opened = await self.client.conversations_open(users=member.user_id)
-            response = await self.client.files_upload_v2(
+            client = await self.clients.for_workspace(member.workspace)
+            opened = await client.conversations_open(users=member.user_id)
+            response = await client.files_upload_v2(
                 channel=opened["channel"]["id"],
                 file_uploads=[{"content": f.content, "filename": f.filename, "title": f.filename} for f in files],
                 initial_comment=notification(reply),
             )
-        except SlackApiError:
+        except (SlackApiError, PlatformRefused):
             return None
         return [str(f.get("id", "")) for f in response.get("files") or []]
 
@@ -88,7 +96,8 @@ class SlackChatPort:
     async def reply_in_thread(self, thread: ThreadRef, reply: Reply) -> MessageRef:
         """Reply under a thread's root message."""
         async with refusals():
-            response = await self.client.chat_postMessage(
+            client = await self.clients.for_workspace(thread.channel.workspace)
+            response = await client.chat_postMessage(
                 channel=thread.channel.channel_id,
                 thread_ts=thread.thread_id,
                 text=notification(reply),
@@ -99,8 +108,9 @@ class SlackChatPort:
     async def send_private(self, member: Member, reply: Reply, *, thread: ThreadRef | None = None) -> bool:
         """An ephemeral message in the thread's channel, or a DM when there is no thread."""
         try:
+            client = await self.clients.for_workspace(member.workspace)
             if thread is not None:
-                await self.client.chat_postEphemeral(
+                await client.chat_postEphemeral(
                     channel=thread.channel.channel_id,
                     user=member.user_id,
                     thread_ts=thread.thread_id,
@@ -108,11 +118,11 @@ class SlackChatPort:
                     blocks=reply_blocks(reply),
                 )
             else:
-                opened = await self.client.conversations_open(users=member.user_id)
-                await self.client.chat_postMessage(
+                opened = await client.conversations_open(users=member.user_id)
+                await client.chat_postMessage(
                     channel=opened["channel"]["id"], text=notification(reply), blocks=reply_blocks(reply)
                 )
-        except SlackApiError:
+        except (SlackApiError, PlatformRefused):
             return False
         return True
 
@@ -126,23 +136,24 @@ class SlackUser:
 
 
 class SlackDirectory:
-    """users.info with a short cache, for display names and the admin check."""
+    """users.info (with the workspace's client) with a short cache, for display names and the admin check."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
-        self.client = client
-        self._cache: dict[str, tuple[float, SlackUser]] = {}
+    def __init__(self, clients: WorkspaceClients) -> None:
+        self.clients = clients
+        self._cache: dict[tuple[str, str], tuple[float, SlackUser]] = {}
 
-    def cached(self, user_id: str) -> SlackUser | None:
+    def cached(self, workspace: str, user_id: str) -> SlackUser | None:
         """The user if looked up recently, without calling Slack."""
-        cached = self._cache.get(user_id)
+        cached = self._cache.get((workspace, user_id))
         return cached[1] if cached and time.monotonic() - cached[0] < USER_CACHE_SECONDS else None
 
-    async def user(self, user_id: str) -> SlackUser:
+    async def user(self, workspace: str, user_id: str) -> SlackUser:
         """The user's display name and whether they are a workspace admin or owner."""
-        cached = self._cache.get(user_id)
+        cached = self._cache.get((workspace, user_id))
         if cached and time.monotonic() - cached[0] < USER_CACHE_SECONDS:
             return cached[1]
-        response = await self.client.users_info(user=user_id)
+        client = await self.clients.for_workspace(workspace)
+        response = await client.users_info(user=user_id)
         data = response["user"]
         profile = data.get("profile") or {}
         name = profile.get("display_name") or data.get("real_name") or data.get("name") or user_id
@@ -152,5 +163,5 @@ class SlackDirectory:
         )
         if len(self._cache) > 10_000:
             self._cache.clear()
-        self._cache[user_id] = (time.monotonic(), user)
+        self._cache[(workspace, user_id)] = (time.monotonic(), user)
         return user

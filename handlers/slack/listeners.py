@@ -30,6 +30,7 @@ from bot.review.peer_review import PeerReviews
 from bot.standings import Standings
 from bot.strong_answer import StrongAnswers
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
+from handlers.slack.clients import NotInstalled, WorkspaceClients
 from handlers.slack.translate import (
     answer_from_event,
     command_from_text,
@@ -89,10 +90,14 @@ PERMANENT_ERRORS = frozenset(
 )
 
 
-async def send_kept(client: Any, request: Mapping[str, Any]) -> None:
-    """Send one kept Web API request again; Undeliverable when Slack will never take it."""
+async def send_kept(clients: WorkspaceClients, request: Mapping[str, Any]) -> None:
+    """Send one kept Web API request again with its workspace's client; Undeliverable when Slack will never take
+    it (or the workspace removed the app)."""
     try:
+        client = await clients.for_workspace(str(request.get("workspace") or ""))
         await client.api_call(str(request["method"]), json=dict(request["args"]))
+    except NotInstalled as exc:
+        raise Undeliverable(exc.reason) from None
     except SlackApiError as exc:
         error = str(exc.response.get("error", ""))
         if error in PERMANENT_ERRORS:
@@ -106,15 +111,15 @@ class SlackHandlers:
     def __init__(self, core: SlackUseCases, port: SlackChatPort, directory: SlackDirectory) -> None:
         self.core = core
         self.port = port
-        self.client = port.client
+        self.clients = port.clients
         self.directory = directory
         self._background: set[asyncio.Task[None]] = set()
 
-    async def is_admin(self, user_id: str) -> bool:
+    async def is_admin(self, workspace: str, user_id: str) -> bool:
         """Workspace admins and owners, per users.info."""
         try:
-            return (await self.directory.user(user_id)).is_admin
-        except SlackApiError:
+            return (await self.directory.user(workspace, user_id)).is_admin
+        except (SlackApiError, NotInstalled):
             log.warning("users.info failed for %s; treating as not an admin", user_id)
             return False
 
@@ -142,7 +147,7 @@ class SlackHandlers:
             channel=channel,
             name=name,
             args=args,
-            is_platform_admin=lambda: self.is_admin(user_id),
+            is_platform_admin=lambda: self.is_admin(workspace, user_id),
             port=self.port,
             users=users,
         )
@@ -174,7 +179,7 @@ class SlackHandlers:
             channel=channel,
             name="forget-me",
             args=button_confirmation(action) or (),
-            is_platform_admin=lambda: self.is_admin(member.user_id),
+            is_platform_admin=lambda: self.is_admin(member.workspace, member.user_id),
             port=self.port,
         )
         # the outcome takes the place of the question, so its button cannot be pressed again
@@ -202,18 +207,19 @@ class SlackHandlers:
         channel_id, thread_ts = command.thread.channel.channel_id, command.thread.thread_id
         sends = [self._send_in_thread(command.member, channel_id, thread_ts, result.reply)]
         if result.react:
-            sends.append(self._react(channel_id, command.message_id))
+            sends.append(self._react(command.member.workspace, channel_id, command.message_id))
         await asyncio.gather(*sends)
 
     async def on_direct_message(self, member: Member, channel_id: str, text: str, event_id: str | None) -> None:
         """The interviewer's next turn, in the same DM; a retried event is answered once."""
         reply = await self.core.mocks.answer_message(member, text, event_id=event_id)
         if reply is not None:
-            await self.client.chat_postMessage(channel=channel_id, text=notification(reply), blocks=reply_blocks(reply))
+            client = await self.clients.for_workspace(member.workspace)
+            await client.chat_postMessage(channel=channel_id, text=notification(reply), blocks=reply_blocks(reply))
 
     def _with_name(self, command: SubmitAnswer) -> SubmitAnswer:
         """Attach the member's display name if known; otherwise learn it in the background, off the answer's path."""
-        known = self.directory.cached(command.member.user_id)
+        known = self.directory.cached(command.member.workspace, command.member.user_id)
         if known is None:
             task = asyncio.create_task(self._learn_name(command.member))
             self._background.add(task)
@@ -224,14 +230,17 @@ class SlackHandlers:
 
     async def _learn_name(self, member: Member) -> None:
         try:
-            user = await self.directory.user(member.user_id)
+            user = await self.directory.user(member.workspace, member.user_id)
             await self.core.standings.remember(Member(member.workspace, member.user_id, user.name))
-        except (SlackApiError, StoreUnavailable) as exc:
+        except (SlackApiError, StoreUnavailable, NotInstalled) as exc:
             log.info("could not learn the name of %s: %s", member.user_id, exc)
 
-    async def _react(self, channel_id: str, ts: str) -> None:
+    async def _react(self, workspace: str, channel_id: str, ts: str) -> None:
         try:
-            await self.client.reactions_add(channel=channel_id, timestamp=ts, name=ANSWER_REACTION)
+            client = await self.clients.for_workspace(workspace)
+            await client.reactions_add(channel=channel_id, timestamp=ts, name=ANSWER_REACTION)
+        except NotInstalled:
+            return
         except SlackApiError as exc:
             if exc.response.get("error") != "already_reacted":
                 log.warning("reaction failed: %s", exc.response.get("error"))
@@ -249,19 +258,20 @@ class SlackHandlers:
             method, args = "chat.postEphemeral", {**args, "user": member.user_id}
         else:
             method, args = "chat.postMessage", {**args, "unfurl_links": False}
+        request = {"method": method, "args": args, "workspace": member.workspace}
         try:
-            await send_kept(self.client, {"method": method, "args": args})
+            await send_kept(self.clients, request)
         except Undeliverable as exc:
             log.warning("could not reply to %s: %s", member.user_id, exc)
         except (SlackApiError, *NETWORK_FAILURES) as exc:
             log.warning("could not reply to %s now (%s); keeping it to send again", member.user_id, exc)
-            await self.core.outbox.keep("slack", member, [{"method": method, "args": args}], "the reply to your answer")
+            await self.core.outbox.keep("slack", member, [request], "the reply to your answer")
 
     async def send_kept_replies(self, stop: asyncio.Event) -> None:
         """Send the replies Slack would not take earlier, until `stop` is set."""
 
         async def send(request: dict[str, Any]) -> None:
-            await send_kept(self.client, request)
+            await send_kept(self.clients, request)
 
         await self.core.outbox.run("slack", send, stop)
 
@@ -278,7 +288,7 @@ class SlackHandlers:
             reply = await self.core.onboarding.welcome(channel)
             if reply is not None:
                 await self.port.post(channel, reply)
-        except (StoreUnavailable, SlackApiError, *NETWORK_FAILURES) as exc:
+        except (StoreUnavailable, SlackApiError, NotInstalled, *NETWORK_FAILURES) as exc:
             log.warning("could not welcome channel %s: %s", channel.channel_id, exc)
 
     async def on_home_opened(self, body: Mapping[str, Any], event: Mapping[str, Any]) -> None:
@@ -288,11 +298,12 @@ class SlackHandlers:
         user_id = str(event.get("user", ""))
         member = Member(workspace_id(str(body.get("team_id", ""))), user_id)
         try:
-            admin = await self.core.commands.is_admin(member, lambda: self.is_admin(user_id))
+            admin = await self.core.commands.is_admin(member, lambda: self.is_admin(member.workspace, user_id))
             view = home_view(await self.core.home.view(member, admin=admin))
         except StoreUnavailable as exc:
             view = {"type": "home", "blocks": reply_blocks(say(str(exc)))}
-        await self.client.views_publish(user_id=user_id, view=view)
+        client = await self.clients.for_workspace(member.workspace)
+        await client.views_publish(user_id=user_id, view=view)
 
     async def open_review(
         self,
@@ -311,7 +322,8 @@ class SlackHandlers:
         if isinstance(task, Refusal):
             await self._respond(respond, task.reply)
             return
-        await self.client.views_open(trigger_id=trigger_id, view=review_modal(task))
+        client = await self.clients.for_workspace(member.workspace)
+        await client.views_open(trigger_id=trigger_id, view=review_modal(task))
 
     async def on_review_button(self, ack: Ack, body: Mapping[str, Any], respond: Respond) -> None:
         """ "Review an answer" on the daily post (next answer) or "Review answer N" in an assignment (that one)."""
@@ -363,7 +375,7 @@ class SlackHandlers:
         await self._respond(respond, await reply_or_failure(self.core.posts.today_reply(channel), "today button"))
 
 
-async def report_failure(error: Exception, body: Mapping[str, Any], client: Any) -> None:
+async def report_failure(error: Exception, body: Mapping[str, Any], clients: WorkspaceClients) -> None:
     """Bolt's last resort for a listener that raised: one log line with the cause, and one plain reply to the
     member wherever Slack lets us reach them (the response URL, or privately in the event's channel)."""
     kind = str(body.get("type") or (body.get("event") or {}).get("type") or "request")
@@ -382,6 +394,8 @@ async def report_failure(error: Exception, body: Mapping[str, Any], client: Any)
         user = event.get("user") or (body.get("user") or {}).get("id")
         channel = event.get("channel") or (body.get("channel") or {}).get("id")
         if user and channel:
+            team = body.get("team_id") or (body.get("team") or {}).get("id") or ""
+            client = await clients.for_workspace(workspace_id(str(team)))
             await client.chat_postEphemeral(channel=channel, user=user, text=SOMETHING_WENT_WRONG)
     except Exception as exc:  # the member cannot be reached; the failure is already logged
         log.warning("could not tell the member that %s failed: %s", kind, exc)
@@ -431,7 +445,7 @@ def register_listeners(bolt: AsyncApp, handlers: SlackHandlers) -> None:
         await handlers.on_forget_button(ack, body, respond)
 
     async def failed(error: Exception, body: dict[str, Any]) -> None:
-        await report_failure(error, body, handlers.client)
+        await report_failure(error, body, handlers.clients)
 
     bolt.error(failed)
     bolt.command("/debrief")(command)

@@ -1,4 +1,5 @@
-"""Build the Bolt app and run it: Socket Mode by default, or HTTP on one /slack/events endpoint."""
+"""Build the Bolt app and run it: Socket Mode by default, or HTTP on one /slack/events endpoint (plus the install
+flow's /slack/install and /slack/oauth_redirect when workspaces install the app)."""
 
 from __future__ import annotations
 
@@ -6,23 +7,43 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PlatformUnreachable, StartRefused
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
+from handlers.slack.clients import InstalledWorkspaces, OneWorkspace, WorkspaceClients
+from handlers.slack.config import SlackConfig, configure_client, web_client
 from handlers.slack.listeners import SlackHandlers, SlackUseCases, register_listeners
 
 EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+# What the install flow asks for: the bot scopes of slack-app-manifest.yml (a test keeps the two equal).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "files:write",
+    "reactions:write",
+    "users:read",
+    "im:write",
+    "im:history",
+    "channels:history",
+    "groups:history",
+    "channels:read",
+    "groups:read",
+)
+STATE_SECONDS = 600
 # Errors auth.test and apps.connections.open give for credentials that will never work.
 REJECTED = frozenset(
     {
@@ -42,34 +63,11 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class SlackConfig:
-    """How to reach and serve Slack (from SLACK_* settings)."""
+class InstallStores:
+    """Where the install flow keeps installations and its state values."""
 
-    bot_token: str | None
-    app_token: str | None = None
-    signing_secret: str = ""
-    mode: str = "socket"
-    http_host: str = "0.0.0.0"
-    http_port: int = 3000
-    api_url: str | None = None
-
-    @property
-    def api_base(self) -> str:
-        """The Web API base URL, ending in a slash."""
-        base = self.api_url or AsyncWebClient.BASE_URL
-        return base if base.endswith("/") else base + "/"
-
-
-def configure_client(client: AsyncWebClient, config: SlackConfig) -> AsyncWebClient:
-    """Point a Web API client at SLACK_API_URL and have it retry connection errors and 429s (Retry-After)."""
-    client.base_url = config.api_base
-    client.retry_handlers = [AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
-    return client
-
-
-def web_client(config: SlackConfig, token: str | None = None) -> AsyncWebClient:
-    """A configured Web API client with the bot token (or `token`)."""
-    return configure_client(AsyncWebClient(token=token or config.bot_token), config)
+    installations: AsyncInstallationStore
+    states: AsyncOAuthStateStore
 
 
 @dataclass(frozen=True)
@@ -79,20 +77,64 @@ class SlackApp:
     bolt: AsyncApp
     port: SlackChatPort
     handlers: SlackHandlers
+    clients: WorkspaceClients
 
 
-def build_slack_app(config: SlackConfig, core: SlackUseCases) -> SlackApp:
-    """A Bolt AsyncApp with debrief's listeners; nothing is started."""
-    # Bolt builds its own client from the token (handing it one as well makes it warn at every start);
-    # debrief then points that client at SLACK_API_URL with its retry policy.
-    bolt = AsyncApp(
-        token=config.bot_token, signing_secret=config.signing_secret, process_before_response=False, name="debrief"
-    )
-    client = configure_client(bolt.client, config)
-    port = SlackChatPort(client)
-    handlers = SlackHandlers(core, port, SlackDirectory(client))
+def build_slack_app(config: SlackConfig, core: SlackUseCases, installs: InstallStores | None = None) -> SlackApp:
+    """A Bolt AsyncApp with debrief's listeners; nothing is started. With a client id and secret (and `installs`)
+    workspaces install it through Bolt's install flow and each speaks with its own bot token."""
+    if config.installs:
+        if installs is None:
+            raise ValueError("the install flow needs stores for installations and states")
+        bolt, clients = _installable_app(config, installs)
+    else:
+        # Bolt builds its own client from the token (handing it one as well makes it warn at every start);
+        # debrief then points that client at SLACK_API_URL with its retry policy.
+        bolt = AsyncApp(
+            token=config.bot_token, signing_secret=config.signing_secret, process_before_response=False, name="debrief"
+        )
+        clients = OneWorkspace(configure_client(bolt.client, config))
+        bolt.event("app_uninstalled")(_removed)
+        bolt.event("tokens_revoked")(_removed)
+    port = SlackChatPort(clients)
+    handlers = SlackHandlers(core, port, SlackDirectory(clients))
     register_listeners(bolt, handlers)
-    return SlackApp(bolt, port, handlers)
+    return SlackApp(bolt, port, handlers, clients)
+
+
+async def _removed(body: dict[str, Any], event: dict[str, Any]) -> None:
+    """One workspace, one token: the app was removed from it (or its token revoked), so SLACK_BOT_TOKEN is dead."""
+    log.warning(
+        "Slack: %s in workspace %s; SLACK_BOT_TOKEN no longer works there",
+        event.get("type"),
+        body.get("team_id") or "?",
+    )
+
+
+def _installable_app(config: SlackConfig, installs: InstallStores) -> tuple[AsyncApp, WorkspaceClients]:
+    """Bolt's install flow and its authorize over the installation store; uninstalls and revoked tokens delete
+    the workspace's installation."""
+    client = web_client(config, None)  # no token: the flow exchanges codes, authorize finds each workspace's
+    settings = AsyncOAuthSettings(
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        scopes=list(BOT_SCOPES),
+        user_scopes=[],
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        installation_store=installs.installations,
+        state_store=installs.states,
+        state_expiration_seconds=STATE_SECONDS,
+    )
+    bolt = AsyncApp(
+        client=client,
+        signing_secret=config.signing_secret,
+        oauth_flow=AsyncOAuthFlow(client=client, settings=settings),
+        process_before_response=False,
+        name="debrief",
+    )
+    bolt.enable_token_revocation_listeners()
+    return bolt, InstalledWorkspaces(installs.installations, config)
 
 
 async def check_credentials(config: SlackConfig, client: AsyncWebClient) -> None:
@@ -150,6 +192,8 @@ class SlackHttpServer:
                 "SLACK_HTTP_PORT", f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc})"
             ) from None
         log.info("Slack HTTP endpoint on http://%s:%s%s", self.host, self.port, EVENTS_PATH)
+        if self.bolt.oauth_flow is not None:
+            log.info("Slack install page on http://%s:%s%s", self.host, self.port, INSTALL_PATH)
 
     async def stop(self) -> None:
         """Stop serving."""
@@ -178,8 +222,10 @@ class SlackRunner:
         self._outbox: asyncio.Task[None] | None = None
 
     async def check(self) -> None:
-        """Verify the tokens with Slack before serving anything."""
-        await check_credentials(self.config, self.slack.bolt.client)
+        """Verify the tokens with Slack before serving anything (with the install flow there is no token yet: each
+        workspace's is checked by Bolt's authorize when it is used)."""
+        if not self.config.installs:
+            await check_credentials(self.config, self.slack.bolt.client)
 
     async def start(self) -> None:
         """Open the Socket Mode connection (it reconnects by itself), or start the HTTP endpoint; then send what

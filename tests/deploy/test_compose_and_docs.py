@@ -72,3 +72,12 @@ def test_the_slack_manifest_subscribes_to_every_event_the_app_listens_for() -> N
     assert wanted <= events, wanted - events
     # member_joined_channel arrives only with the read scopes of the channels it happens in
     assert {"channels:read", "groups:read", "channels:history", "groups:history", "im:history"} <= scopes
+
+
+def test_the_install_flow_asks_for_the_manifest_scopes_and_hears_uninstalls() -> None:
+    from handlers.slack.server import BOT_SCOPES
+
+    manifest = compose("slack-app-manifest.yml")
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
+    assert {"app_uninstalled", "tokens_revoked"} <= set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert "/slack/oauth_redirect" in (ROOT / "slack-app-manifest.yml").read_text()

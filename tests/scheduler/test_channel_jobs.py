@@ -18,7 +18,7 @@ from bot.channel_settings import ChannelSettings
 from bot.identities import Channel, Member
 from bot.replies import plain_text
 from bot.scoring.engine import FeedbackEngine
-from bot.store import Stores
+from bot.store import Stores, keys
 from content.loader import Bank
 from scheduler.channel_jobs import ChannelJobs
 from tests.bot.scenario import GOOD_ANSWER
@@ -356,3 +356,53 @@ async def test_a_members_own_timezone_decides_when_their_reminder_is_due(
         ("Your 2-day streak is at ri", "12:31"),
     ]
     assert not [r for _, r in platform.thread_replies if "Streaks at risk" in r.summary], "bob was reminded privately"
+
+
+class RemovablePlatform(RecordingPlatform):
+    """A platform the app can be removed from, workspace by workspace (as Slack with the install flow)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.removed: set[str] = set()
+
+    async def reaches(self, workspace: str) -> bool:
+        return workspace not in self.removed
+
+
+async def test_a_workspace_that_removed_the_app_gets_nothing_and_its_close_still_settles(
+    redis: Redis, bank: Bank, engine: FeedbackEngine
+) -> None:
+    platform = RemovablePlatform()
+    kept, gone = Channel("slack:T2", "C2"), Channel(WS, "C1")
+    settings = ChannelSettings(post_time=time(9, 0), weekdays=tuple(range(7)), window_hours=12, reminders=True)
+    for channel in (kept, gone):
+        await configure(redis, channel, settings)
+    alice = Member(WS, "U1", "alice")
+    with time_machine.travel(datetime(2026, 4, 1, 8, 59, tzinfo=UTC), tick=False) as traveller:
+        core = build_core(Settings.model_construct(), bank, redis, engine=shipped_engine())
+        jobs = ChannelJobs(core.scheduled, {"slack": platform}, scheduler=AsyncIOScheduler(timezone="UTC"))
+        await jobs.start()
+        traveller.shift(timedelta(minutes=2))  # Wednesday 09:01
+        await tick([jobs])
+        prompt = (await jobs.posts.todays(gone, settings))[0]
+        await core.answers.submit(SubmitAnswer(alice, "m1", GOOD_ANSWER, datetime.now(UTC), thread=prompt.thread))
+        traveller.shift(timedelta(hours=24))  # Thursday 09:01: both post again, then the app is removed from T1
+        await tick([jobs])
+        platform.removed.add(WS)
+        replies_before = len(platform.thread_replies)
+        await jobs.refresh()
+        assert jobs.scheduler.get_job(f"post:{WS}:C1") is None and jobs.scheduler.get_job("post:slack:T2:C2")
+        traveller.shift(timedelta(hours=12, minutes=1))  # Thursday's reminders and close are due
+        await tick([jobs])
+        traveller.shift(timedelta(hours=12))  # Friday morning
+        await tick([jobs])
+        assert await jobs.post_channel(WS, "C1") is None
+        await jobs.stop()
+    assert Counter(c.channel_id for c, _ in platform.posts) == {"C1": 2, "C2": 3}, "no post after the removal"
+    after = platform.thread_replies[replies_before:]
+    assert after and {t.channel.channel_id for t, _ in after} == {"C2"}, "no reminder or summary there either"
+    assert jobs.scheduler.get_job(f"retry:{WS}:C1") is None, "and nothing is retried"
+    due = await Stores.over(redis).schedule.due(datetime(2026, 4, 4, tzinfo=UTC))
+    assert [e for e in due if e.workspace == WS] == [], "its follow-ups are done, not left to pile up"
+    settled = await redis.hget(keys.streak(alice), "settled_through")
+    assert settled == str(date(2026, 4, 2).toordinal()), "Thursday's close settled alice's miss, with nothing posted"

@@ -73,3 +73,45 @@ def test_redis_address_hides_the_password(monkeypatch: pytest.MonkeyPatch) -> No
 def test_case_of_choices_does_not_matter(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load(monkeypatch, LOG_LEVEL="debug", SLACK_MODE="HTTP", LOG_FORMAT="JSON")
     assert (settings.log_level, settings.slack_mode, settings.log_format) == ("DEBUG", "http", "json")  # type: ignore[attr-defined]
+
+
+INSTALLS = {"SLACK_CLIENT_ID": "1234.5678", "SLACK_CLIENT_SECRET": "s3cr3t-client", "SLACK_SIGNING_SECRET": "sig"}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {"SLACK_CLIENT_ID": "1234.5678"},
+            "SLACK_CLIENT_SECRET: needed too for workspaces to install the app (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET "
+            "and SLACK_SIGNING_SECRET); see .env.example",
+        ),
+        ({"SLACK_CLIENT_SECRET": "s3cr3t-client"}, "SLACK_CLIENT_ID: needed too for workspaces to install the app"),
+        (
+            {"SLACK_CLIENT_ID": "1234.5678", "SLACK_CLIENT_SECRET": "s3cr3t-client"},
+            "SLACK_SIGNING_SECRET: needed too for workspaces to install the app",
+        ),
+        ({**INSTALLS, "SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_BOT_TOKEN: set it for one workspace, or SLACK_CLIENT_ID"),
+        ({**INSTALLS, "SLACK_MODE": "socket"}, "SLACK_MODE: the install flow (SLACK_CLIENT_ID) serves HTTP"),
+        ({**INSTALLS, "SLACK_CLIENT_ID": "my-app"}, "SLACK_CLIENT_ID: must be the app's Client ID"),
+        ({**INSTALLS, "SLACK_CLIENT_SECRET": "two words"}, "SLACK_CLIENT_SECRET: must be a single word"),
+    ],
+)
+def test_a_half_configured_install_flow_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, values: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingError) as raised:
+        load(monkeypatch, **values)
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value) and "s3cr3t-client" not in str(raised.value)
+
+
+def test_the_install_flow_serves_http_and_counts_as_slack_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(monkeypatch, **INSTALLS)
+    assert settings.slack_mode == "http" and settings.slack_installs and settings.slack_configured  # type: ignore[attr-defined]
+    assert load(monkeypatch, **INSTALLS, SLACK_MODE="http").slack_configured  # type: ignore[attr-defined]
+
+
+def test_token_mode_is_not_the_install_flow(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(monkeypatch, SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xapp-1")
+    assert settings.slack_mode == "socket" and not settings.slack_installs and settings.slack_configured  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import hmac
@@ -26,6 +27,7 @@ class Call:
 
     method: str
     params: dict[str, Any]
+    token: str | None = None  # the bearer token the call carried (the Authorization header, or a token param)
 
 
 @dataclass
@@ -45,6 +47,13 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     uploaded: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> filename and uploaded bytes
+    # The install flow: codes Slack would hand the browser (code -> team id), each team's bot token once installed,
+    # and the app's client credentials oauth.v2.access checks.
+    codes: dict[str, str] = field(default_factory=dict)
+    bot_tokens: dict[str, str] = field(default_factory=dict)  # bot token -> team id
+    client_id: str = "111.222"
+    client_secret: str = "fake-client-secret"
+    revoked: set[str] = field(default_factory=set)
     port: int = 0
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -83,6 +92,24 @@ class FakeSlack:
         """Params of every call to `method`, in order."""
         return [c.params for c in self.calls if c.method == method]
 
+    def tokens_of(self, method: str) -> list[str | None]:
+        """The token each call to `method` carried, in order."""
+        return [c.token for c in self.calls if c.method == method]
+
+    def issue_code(self, team_id: str) -> str:
+        """A code as Slack redirects the installer's browser with, for installing into `team_id`."""
+        code = f"code-{team_id}-{next(self._ts)}"
+        self.codes[code] = team_id
+        return code
+
+    def token_of(self, team_id: str) -> str:
+        """The bot token an install into `team_id` hands out."""
+        return f"xoxb-{team_id.lower()}-installed"
+
+    def revoke(self, team_id: str) -> None:
+        """Slack stops taking the team's bot token (the app was uninstalled there)."""
+        self.revoked.add(self.token_of(team_id))
+
     async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
         """Wait until `method` was called at least `count` times."""
         deadline = asyncio.get_running_loop().time() + timeout
@@ -96,9 +123,16 @@ class FakeSlack:
                 await asyncio.wait_for(self._changed.wait(), remaining)
         return self.of(method)
 
-    def _record(self, method: str, params: dict[str, Any]) -> None:
-        self.calls.append(Call(method, params))
+    def _record(self, method: str, params: dict[str, Any], token: str | None = None) -> None:
+        self.calls.append(Call(method, params, token))
         self._changed.set()
+
+    @staticmethod
+    def _token(request: web.Request, params: dict[str, Any]) -> str | None:
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            return header.removeprefix("Bearer ")
+        return str(params["token"]) if params.get("token") else None
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = dict(request.query)  # slack_sdk sends some methods' arguments in the URL
@@ -118,16 +152,51 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
+        token = self._token(request, params)
         if method in self.rate_limit_once or method in self.rate_limited:
             self.rate_limit_once.discard(method)
-            self._record(f"{method}#429", params)
+            self._record(f"{method}#429", params, token)
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
-        self._record(method, params)
+        self._record(method, params, token)
         if method in self.delays:
             await asyncio.sleep(self.delays[method])
         if method in self.errors:
             return web.json_response({"ok": False, "error": self.errors[method]})
+        if method == "oauth.v2.access":
+            return web.json_response(self._exchange(request, params))
+        if token in self.revoked:
+            return web.json_response({"ok": False, "error": "token_revoked"})
+        if method == "auth.test" and token in self.bot_tokens:
+            team = self.bot_tokens[token]
+            return web.json_response(self._answer(method, params) | {"team_id": team, "user_id": f"UBOT{team}"})
         return web.json_response(self._answer(method, params))
+
+    def _exchange(self, request: web.Request, params: dict[str, Any]) -> dict[str, Any]:
+        """oauth.v2.access: the app's credentials (basic auth or params) and a code issued once."""
+        expected = "Basic " + base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+        if request.headers.get("Authorization") != expected and (
+            params.get("client_id"),
+            params.get("client_secret"),
+        ) != (self.client_id, self.client_secret):
+            return {"ok": False, "error": "invalid_client_id"}
+        team = self.codes.pop(str(params.get("code")), None)
+        if team is None:
+            return {"ok": False, "error": "invalid_code"}
+        token = self.token_of(team)
+        self.bot_tokens[token] = team
+        self.revoked.discard(token)
+        return {
+            "ok": True,
+            "app_id": "A1",
+            "authed_user": {"id": f"UINSTALLER{team}"},
+            "scope": "commands,chat:write",
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": f"UBOT{team}",
+            "team": {"id": team, "name": f"Team {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":

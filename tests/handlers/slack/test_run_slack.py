@@ -103,3 +103,45 @@ async def _wait_until_serving(session: aiohttp.ClientSession, url: str, process:
         except aiohttp.ClientConnectionError:
             await asyncio.sleep(0.1)
     raise AssertionError("debrief never started serving")
+
+
+async def test_run_with_the_install_flow_installs_a_workspace_and_serves_it(redis_url: str, redis: Redis) -> None:
+    fake = FakeSlack(admins={"UADMIN"})
+    await fake.start()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DEBRIEF_"))}
+    env.update(
+        SLACK_CLIENT_ID=fake.client_id,
+        SLACK_CLIENT_SECRET=fake.client_secret,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake.api_url,
+        REDIS_URL=redis_url,
+        SLACK_HTTP_PORT=str(port),
+        SLACK_HTTP_HOST="127.0.0.1",
+        DEBRIEF_HEALTH_PORT="0",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as session:
+            await _wait_until_serving(session, f"{base}/slack/events", process)
+            async with session.get(f"{base}/slack/install", allow_redirects=False) as page:
+                assert page.status == 200
+                state = page.cookies["slack-app-oauth-state"].value
+            params = {"code": fake.issue_code("T9"), "state": state}
+            headers = {"Cookie": f"slack-app-oauth-state={state}"}
+            async with session.get(f"{base}/slack/oauth_redirect", params=params, headers=headers) as done:
+                assert done.status == 200
+            body = command_body("post", user_id="UADMIN", response_url=fake.response_url(), team_id="T9")
+            headers = {**sign(SECRET, body), "Content-Type": "application/x-www-form-urlencoded"}
+            async with session.post(f"{base}/slack/events", data=body.encode(), headers=headers) as response:
+                assert response.status == 200
+            await fake.wait_for("chat.postMessage")
+            assert {c.token for c in fake.calls if c.method == "chat.postMessage"} == {fake.token_of("T9")}
+    finally:
+        status, output = await terminate(process)
+        await fake.stop()
+    assert status == 0, output
+    assert fake.token_of("T9") not in output and fake.client_secret not in output, "secrets are never logged"
