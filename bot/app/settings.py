@@ -59,6 +59,8 @@ class Settings(BaseSettings):
 
     content_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=list)
     redis_url: SecretStr | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "DEBRIEF_REDIS_URL"))
+    # REDIS_URL names one node of a Redis Cluster; the client finds the others from it.
+    redis_cluster: bool = Field(default=False, validation_alias=AliasChoices("REDIS_CLUSTER", "DEBRIEF_REDIS_CLUSTER"))
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("debrief", appauthor=False)))
     timezone: str | None = None
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)

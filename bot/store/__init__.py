@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from bot.store.answers import AnswerStore
 from bot.store.channels import ChannelStore
+from bot.store.client import RedisClient
 from bot.store.events import EventStore
 from bot.store.guard import store_errors
+from bot.store.legacy_keys import move_legacy_keys
 from bot.store.members import MemberStore
 from bot.store.prompts import PromptStore
 from bot.store.schedule import ScheduleStore
@@ -20,7 +20,7 @@ from bot.store.standings import StandingsStore
 class Stores:
     """Every store over one Redis client."""
 
-    redis: Redis
+    redis: RedisClient
     channels: ChannelStore
     schedule: ScheduleStore
     prompts: PromptStore
@@ -30,7 +30,7 @@ class Stores:
     members: MemberStore
 
     @classmethod
-    def over(cls, redis: Redis) -> Stores:
+    def over(cls, redis: RedisClient) -> Stores:
         """The stores, sharing `redis`."""
         return cls(
             redis,
@@ -47,3 +47,7 @@ class Stores:
         """Raise StoreUnavailable unless Redis answers."""
         async with store_errors("reach the database"):
             await self.redis.ping()
+
+    async def move_legacy_keys(self) -> int:
+        """Move the unsharded shared keys an earlier version left into their shards; how many entries moved."""
+        return await move_legacy_keys(self.redis)

@@ -1,10 +1,15 @@
 """Every Redis key debrief uses, built here and nowhere else.
 
 All keys start with `debrief:` and carry the workspace as a hash tag (`debrief:{slack:T1}:...`), so every
-key one operation touches lives in the same Redis Cluster slot.
+key one operation touches lives in the same Redis Cluster slot. The few keys that serve every workspace (the
+workspace registry, the follow-up queue, the outboxes) are split into SHARDS keys, each with a hash tag of its
+own (`debrief:{due:7}`), so they spread over a cluster's nodes; a workspace always lands in the same shard and
+readers go through all of them.
 """
 
 from __future__ import annotations
+
+from zlib import crc32
 
 from bot.identities import Channel, Member
 
@@ -21,14 +26,33 @@ def _tag(workspace: str) -> str:
     return f"{PREFIX}:{{{workspace}}}"
 
 
-def workspaces() -> str:
-    """Set of every workspace with configured channels (read by the scheduler at start-up)."""
-    return f"{PREFIX}:workspaces"
+SHARDS = 16
 
 
-def due_events() -> str:
-    """Sorted set of timed follow-ups (window closes, reminders) across workspaces, scored by due time."""
-    return f"{PREFIX}:due"
+def shard_of(workspace: str) -> int:
+    """The shard a workspace's entries in the cross-workspace keys live in (stable across processes)."""
+    return crc32(workspace.encode("utf-8")) % SHARDS
+
+
+def shards() -> range:
+    """Every shard number, for readers of the cross-workspace keys."""
+    return range(SHARDS)
+
+
+def _check_shard(shard: int) -> int:
+    if not 0 <= shard < SHARDS:
+        raise ValueError(f"no shard {shard}: there are {SHARDS}")
+    return shard
+
+
+def workspaces(shard: int) -> str:
+    """One shard of the set of every workspace with configured channels (read by the scheduler)."""
+    return f"{PREFIX}:{{workspaces:{_check_shard(shard)}}}"
+
+
+def due_events(shard: int) -> str:
+    """One shard of the timed follow-ups (window closes, reminders) across workspaces, scored by due time."""
+    return f"{PREFIX}:{{due:{_check_shard(shard)}}}"
 
 
 def done(workspace: str, kind: str, item: str) -> str:
@@ -168,14 +192,24 @@ def message_owner(channel: Channel, message_id: str) -> str:
     return f"{_tag(channel.workspace)}:message:{channel.channel_id}:{message_id}"
 
 
-def outbox_due(platform: str) -> str:
-    """When each kept reply of a platform is next due to be sent (one slot for the pair below)."""
-    return f"{PREFIX}:{{outbox:{platform}}}:due"
+def outbox_due(platform: str, shard: int) -> str:
+    """When each kept reply of a platform's shard is next due to be sent (one slot for the pair below)."""
+    return f"{PREFIX}:{{outbox:{platform}:{_check_shard(shard)}}}:due"
 
 
-def outbox_parcels(platform: str) -> str:
-    """The kept replies of a platform, by id."""
-    return f"{PREFIX}:{{outbox:{platform}}}:parcels"
+def outbox_parcels(platform: str, shard: int) -> str:
+    """The kept replies of a platform's shard, by id."""
+    return f"{PREFIX}:{{outbox:{platform}:{_check_shard(shard)}}}:parcels"
+
+
+def legacy_shared() -> tuple[str, str]:
+    """The unsharded registry and follow-up queue of earlier versions, moved into shards at start-up."""
+    return f"{PREFIX}:workspaces", f"{PREFIX}:due"
+
+
+def legacy_outbox(platform: str) -> tuple[str, str]:
+    """A platform's unsharded outbox (due times, parcels) of earlier versions, moved into shards at start-up."""
+    return f"{PREFIX}:{{outbox:{platform}}}:due", f"{PREFIX}:{{outbox:{platform}}}:parcels"
 
 
 def undelivered(member: Member) -> str:
