@@ -188,6 +188,15 @@ class Settings(BaseSettings):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _cluster_needs_a_node(self) -> Settings:
+        """A cluster is reached over the network through one of its nodes; the private Redis is no cluster."""
+        if self.redis_cluster:
+            url = self.redis_url.get_secret_value() if self.redis_url is not None else ""
+            if urlsplit(url).scheme not in ("redis", "rediss"):
+                raise ValueError("REDIS_CLUSTER: needs REDIS_URL naming one node (redis://host:port) of the cluster")
+        return self
+
     @property
     def discord_configured(self) -> bool:
         """Whether a Discord bot token is set."""

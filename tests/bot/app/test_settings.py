@@ -12,7 +12,7 @@ def no_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     for name in list(os.environ):
-        if name.startswith(("SLACK_", "DISCORD_", "DEBRIEF_", "LOG_")) or name == "REDIS_URL":
+        if name.startswith(("SLACK_", "DISCORD_", "DEBRIEF_", "LOG_")) or name in ("REDIS_URL", "REDIS_CLUSTER"):
             monkeypatch.delenv(name)
 
 
@@ -47,6 +47,12 @@ def test_empty_values_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
         ({"DEBRIEF_CONTENT_DIRS": "/does/not/exist"}, "DEBRIEF_CONTENT_DIRS: /does/not/exist is not a directory"),
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL: must be an http:// or https:// URL"),
+        ({"REDIS_CLUSTER": "true"}, "REDIS_CLUSTER: needs REDIS_URL naming one node"),
+        (
+            {"REDIS_CLUSTER": "true", "REDIS_URL": "unix:///tmp/r.sock"},
+            "REDIS_CLUSTER: needs REDIS_URL naming one node",
+        ),
+        ({"REDIS_CLUSTER": "maybe", "REDIS_URL": "redis://h:7000"}, "REDIS_CLUSTER: "),
     ],
 )
 def test_bad_values_are_named(monkeypatch: pytest.MonkeyPatch, values: dict[str, str], message: str) -> None:
@@ -73,3 +79,9 @@ def test_redis_address_hides_the_password(monkeypatch: pytest.MonkeyPatch) -> No
 def test_case_of_choices_does_not_matter(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load(monkeypatch, LOG_LEVEL="debug", SLACK_MODE="HTTP", LOG_FORMAT="JSON")
     assert (settings.log_level, settings.slack_mode, settings.log_format) == ("DEBUG", "http", "json")  # type: ignore[attr-defined]
+
+
+def test_redis_cluster_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load(monkeypatch, REDIS_URL="redis://h:7000").redis_cluster is False  # type: ignore[attr-defined]
+    settings = load(monkeypatch, REDIS_URL="redis://node-1.internal:7000/0", REDIS_CLUSTER="true")
+    assert settings.redis_cluster is True  # type: ignore[attr-defined]
