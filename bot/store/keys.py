@@ -3,13 +3,17 @@
 All keys start with `debrief:` and carry the workspace as a hash tag (`debrief:{slack:T1}:...`), so every
 key one operation touches lives in the same Redis Cluster slot. The few keys that serve every workspace (the
 workspace registry, the follow-up queue, the outboxes) are split into SHARDS keys, each with a hash tag of its
-own (`debrief:{due:7}`), so they spread over a cluster's nodes; a workspace always lands in the same shard and
+own (`debrief:{due:7:12}`), so they spread over a cluster's nodes; a workspace always lands in the same shard and
 readers go through all of them.
 """
 
 from __future__ import annotations
 
+from functools import cache
+from itertools import count
 from zlib import crc32
+
+from redis.crc import REDIS_CLUSTER_HASH_SLOTS, key_slot
 
 from bot.identities import Channel, Member
 
@@ -39,20 +43,28 @@ def shards() -> range:
     return range(SHARDS)
 
 
-def _check_shard(shard: int) -> int:
+@cache
+def _shard_tag(kind: str, shard: int) -> str:
+    """`kind:shard:n` with the first n whose slot lies in the shard's own 1/SHARDS of the slot range, so the shards
+    of one key spread evenly over nodes that each own a run of slots (as `redis-cli --cluster create` deals them)."""
     if not 0 <= shard < SHARDS:
         raise ValueError(f"no shard {shard}: there are {SHARDS}")
-    return shard
+    width = REDIS_CLUSTER_HASH_SLOTS // SHARDS
+    for n in count():
+        tag = f"{kind}:{shard}:{n}"
+        if key_slot(tag.encode()) // width == shard:
+            return tag
+    raise AssertionError("unreachable")
 
 
 def workspaces(shard: int) -> str:
     """One shard of the set of every workspace with configured channels (read by the scheduler)."""
-    return f"{PREFIX}:{{workspaces:{_check_shard(shard)}}}"
+    return f"{PREFIX}:{{{_shard_tag('workspaces', shard)}}}"
 
 
 def due_events(shard: int) -> str:
     """One shard of the timed follow-ups (window closes, reminders) across workspaces, scored by due time."""
-    return f"{PREFIX}:{{due:{_check_shard(shard)}}}"
+    return f"{PREFIX}:{{{_shard_tag('due', shard)}}}"
 
 
 def done(workspace: str, kind: str, item: str) -> str:
@@ -194,12 +206,12 @@ def message_owner(channel: Channel, message_id: str) -> str:
 
 def outbox_due(platform: str, shard: int) -> str:
     """When each kept reply of a platform's shard is next due to be sent (one slot for the pair below)."""
-    return f"{PREFIX}:{{outbox:{platform}:{_check_shard(shard)}}}:due"
+    return f"{PREFIX}:{{{_shard_tag(f'outbox:{platform}', shard)}}}:due"
 
 
 def outbox_parcels(platform: str, shard: int) -> str:
     """The kept replies of a platform's shard, by id."""
-    return f"{PREFIX}:{{outbox:{platform}:{_check_shard(shard)}}}:parcels"
+    return f"{PREFIX}:{{{_shard_tag(f'outbox:{platform}', shard)}}}:parcels"
 
 
 def legacy_shared() -> tuple[str, str]:

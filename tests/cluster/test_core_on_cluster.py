@@ -139,6 +139,8 @@ async def test_keys_of_different_workspaces_spread_over_the_nodes(
     assert len(slots) == len(workspaces), "a slot per workspace"
     shard_slots = {await cluster.cluster_keyslot(keys.due_events(s)) for s in keys.shards()}
     assert len(shard_slots) == keys.SHARDS, "each shard of the shared queue in a slot of its own"
+    queue_nodes = Counter(cluster.get_node_from_key(keys.due_events(s)).port for s in keys.shards())
+    assert len(queue_nodes) == 3 and min(queue_nodes.values()) >= 4, f"the queue's shards spread: {queue_nodes}"
     assert await cluster_core.stores.channels.workspaces() == set(workspaces)
 
 

@@ -35,6 +35,7 @@ def test_shared_keys_are_sharded_with_a_tag_of_their_own() -> None:
         names = [build(shard) for shard in keys.shards()]
         assert len(set(names)) == keys.SHARDS and all(n.startswith("debrief:{") for n in names)
         assert len({slot(n) for n in names}) == keys.SHARDS
+        assert [slot(n) * keys.SHARDS // 16384 for n in names] == list(keys.shards()), "evenly over the slots"
     for shard in keys.shards():
         assert slot(keys.outbox_due("slack", shard)) == slot(keys.outbox_parcels("slack", shard)), "one script"
     with pytest.raises(ValueError):
