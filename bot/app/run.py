@@ -93,7 +93,7 @@ async def serve(settings: Settings, platforms: list[str]) -> int:
     async with bootstrap(settings) as core:
         try:
             await core.stores.ping()
-            moved = await core.stores.move_legacy_keys()
+            moved = await core.stores.schedule.move_legacy_keys()
         except StoreUnavailable:
             print(f"REDIS_URL: cannot reach {settings.redis_address()}; is Redis running there?", file=sys.stderr)
             return 2  # like any setting that points nowhere usable

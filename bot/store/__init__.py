@@ -9,7 +9,6 @@ from bot.store.channels import ChannelStore
 from bot.store.client import RedisClient
 from bot.store.events import EventStore
 from bot.store.guard import store_errors
-from bot.store.legacy_keys import move_legacy_keys
 from bot.store.members import MemberStore
 from bot.store.prompts import PromptStore
 from bot.store.schedule import ScheduleStore
@@ -47,7 +46,3 @@ class Stores:
         """Raise StoreUnavailable unless Redis answers."""
         async with store_errors("reach the database"):
             await self.redis.ping()
-
-    async def move_legacy_keys(self) -> int:
-        """Move the unsharded shared keys an earlier version left into their shards; how many entries moved."""
-        return await move_legacy_keys(self.redis)

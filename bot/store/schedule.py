@@ -10,6 +10,7 @@ from bot.identities import Channel
 from bot.store import keys
 from bot.store.client import RedisClient
 from bot.store.guard import store_errors
+from bot.store.legacy_keys import move_legacy_keys
 
 CLAIM_TTL_SECONDS = 3 * 24 * 3600
 DONE_TTL_SECONDS = 14 * 24 * 3600
@@ -123,6 +124,10 @@ class ScheduleStore:
         """Give a follow-up back after it failed, so a retry or another replica can do it."""
         async with store_errors("release a follow-up"):
             await self.redis.delete(keys.done(workspace, kind, item))
+
+    async def move_legacy_keys(self) -> int:
+        """Move what an earlier version wrote to the unsharded shared keys into the shards; how many entries."""
+        return await move_legacy_keys(self.redis)
 
     async def finish_due(self, event: DueEvent) -> None:
         """Take a handled follow-up off the queue."""

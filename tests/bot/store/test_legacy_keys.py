@@ -7,8 +7,13 @@ from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
+from bot.channel_settings import ChannelSettings
+from bot.identities import Channel
+from bot.scoring.engine import FeedbackEngine
 from bot.store import Stores, keys
 from bot.store.outbox import OutboxStore
+from content.loader import Bank
+from tests.scheduler.replicas import RecordingPlatform, replica
 
 
 async def test_old_registry_queue_and_outbox_move_into_their_shards(redis: Redis) -> None:
@@ -23,8 +28,8 @@ async def test_old_registry_queue_and_outbox_move_into_their_shards(redis: Redis
     await redis.zadd(old_due, {"orphan": 5.0})  # a due time whose parcel is gone is dropped
     stores = Stores.over(redis)
 
-    assert await stores.move_legacy_keys() == 4
-    assert await stores.move_legacy_keys() == 0, "running it again moves nothing"
+    assert await stores.schedule.move_legacy_keys() == 4
+    assert await stores.schedule.move_legacy_keys() == 0, "running it again moves nothing"
 
     assert not await redis.exists(registry, queue, old_due, old_parcels)
     assert await stores.channels.workspaces() == {"slack:T1", "discord:42"}
@@ -34,3 +39,16 @@ async def test_old_registry_queue_and_outbox_move_into_their_shards(redis: Redis
     outbox = OutboxStore(redis)
     assert await outbox.pending("slack") == 1
     assert [p["id"] for p in await outbox.claim("slack", 10.0, 30.0, 5)] == ["x1"]
+
+
+async def test_each_schedule_refresh_moves_what_an_older_replica_still_writes(
+    redis: Redis, bank: Bank, engine: FeedbackEngine
+) -> None:
+    channel = Channel("slack:T9", "C1")
+    await Stores.over(redis).channels.save(channel, ChannelSettings())
+    await redis.srem(keys.workspaces(keys.shard_of("slack:T9")), "slack:T9")
+    await redis.sadd(keys.legacy_shared()[0], "slack:T9")  # what a replica of the earlier version writes
+    jobs = replica(redis, bank, engine, {"slack": RecordingPlatform()})
+    await jobs.refresh()
+    assert await Stores.over(redis).channels.workspaces() == {"slack:T9"}
+    assert not await redis.exists(keys.legacy_shared()[0])
