@@ -89,9 +89,11 @@ class ScheduleStore:
             return
         reminded = keys.private_reminders(workspace, prompt_id)
         async with store_errors("schedule reminders"):
-            await self.redis.zadd(
-                keys.due_events(keys.shard_of(workspace)), {event.member: event.due_at.timestamp() for event in events}
-            )
+            by_shard: dict[int, dict[str, float]] = {}
+            for event in events:
+                by_shard.setdefault(keys.shard_of(event.workspace), {})[event.member] = event.due_at.timestamp()
+            for shard, entries in by_shard.items():
+                await self.redis.zadd(keys.due_events(shard), entries)
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.sadd(reminded, *[event.user_id for event in events if event.user_id])
                 pipe.expire(reminded, DONE_TTL_SECONDS)
