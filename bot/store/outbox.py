@@ -87,12 +87,6 @@ class OutboxStore:
                 pipe.zcard(keys.outbox_due(platform, shard))
             return sum(int(n) for n in await pipe.execute())
 
-    async def parcels_of(self, platform: str, workspace: str) -> dict[str, dict[str, Any]]:
-        """Every parcel in the shard of `workspace` (other workspaces' parcels included), by id."""
-        async with store_errors("read the kept replies"):
-            raw = await self.redis.hgetall(keys.outbox_parcels(platform, keys.shard_of(workspace)))
-        return {str(parcel_id): json.loads(str(text)) for parcel_id, text in raw.items()}
-
     async def notify(self, member: Member, notice: str) -> None:
         """Keep a notice for the member's next command."""
         async with store_errors("keep a notice"), self.redis.pipeline(transaction=True) as pipe:
