@@ -1,5 +1,6 @@
 """The core on a real three-master Redis Cluster: answers with streaks and points, mock rounds, peer review,
-forget-me scanning every node, the keys of many workspaces spread over the nodes, and scheduler replicas that post
+forget-me scanning every node, the keys of many workspaces spread over the nodes, kept replies sent from every outbox
+shard, and scheduler replicas that post
 and close each window exactly once."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import time_machine
 from redis.asyncio import Redis
@@ -17,10 +19,12 @@ from bot.app.bootstrap import Core
 from bot.channel_settings import ChannelSettings
 from bot.identities import Channel, Member
 from bot.mock.rounds import MockStatus
+from bot.outbox import FIRST_RETRY_SECONDS, Outbox
 from bot.review.peer_review import AnswerRef
 from bot.scoring.engine import FeedbackEngine
 from bot.store import Stores, keys
 from bot.store.client import redis_client
+from bot.store.outbox import OutboxStore
 from content.loader import Bank
 from tests.bot.scenario import LEAVER, OTHER, WS, Scenario, member_with_everything
 from tests.cluster.nodes import LocalCluster
@@ -174,3 +178,26 @@ async def test_scheduler_replicas_post_exactly_once_and_close_once_on_the_cluste
     closes = Counter(t.channel for t, r in platform.thread_replies if "closed" in r.summary)
     assert closes == Counter({c: 2 for c in channels}), "each window closed once, from every shard of the queue"
     assert await Stores.over(cluster).schedule.due(datetime(2026, 4, 3, 12, 0, tzinfo=UTC)) == []
+
+
+async def test_kept_replies_of_many_workspaces_are_sent_once_and_in_order_on_the_cluster(
+    cluster: RedisCluster, clock: FakeClock
+) -> None:
+    first, second = Outbox(OutboxStore(cluster), clock), Outbox(OutboxStore(cluster), clock)
+    members = [Member(f"slack:T{i}", "U1", "ann") for i in range(12)]
+    for member in members:
+        assert await first.keep(
+            "slack", member, [{"to": member.workspace, "n": 1}, {"to": member.workspace, "n": 2}], "a"
+        )
+    assert await first.store.pending("slack") == 24
+    clock.advance(seconds=FIRST_RETRY_SECONDS + 0.1)
+    delivered: list[dict[str, Any]] = []
+
+    async def send(request: dict[str, Any]) -> None:
+        delivered.append(request)
+
+    while await first.store.pending("slack"):
+        await asyncio.gather(first.pump("slack", send, limit=5), second.pump("slack", send, limit=5))
+    assert sorted((r["to"], r["n"]) for r in delivered) == sorted((m.workspace, n) for m in members for n in (1, 2))
+    for member in members:
+        assert [r["n"] for r in delivered if r["to"] == member.workspace] == [1, 2], "each reply's parts in order"
