@@ -1,7 +1,6 @@
 """The core on a real three-master Redis Cluster: answers with streaks and points, mock rounds, peer review,
 forget-me scanning every node, the keys of many workspaces spread over the nodes, kept replies sent from every outbox
-shard, and scheduler replicas that post
-and close each window exactly once."""
+shard, and scheduler replicas that post and close each window exactly once."""
 
 from __future__ import annotations
 
