@@ -184,19 +184,28 @@ async def test_kept_replies_of_many_workspaces_are_sent_once_and_in_order_on_the
 ) -> None:
     first, second = Outbox(OutboxStore(cluster), clock), Outbox(OutboxStore(cluster), clock)
     members = [Member(f"slack:T{i}", "U1", "ann") for i in range(12)]
-    for member in members:
-        assert await first.keep(
-            "slack", member, [{"to": member.workspace, "n": 1}, {"to": member.workspace, "n": 2}], "a"
-        )
-    assert await first.store.pending("slack") == 24
-    clock.advance(seconds=FIRST_RETRY_SECONDS + 0.1)
     delivered: list[dict[str, Any]] = []
 
     async def send(request: dict[str, Any]) -> None:
         delivered.append(request)
 
+    async def keep_all(reply: str) -> None:
+        for member in members:
+            parts = [{"to": member.workspace, "reply": reply, "n": n} for n in (1, 2)]
+            assert await first.keep("slack", member, parts, "a reply")
+        clock.advance(seconds=FIRST_RETRY_SECONDS + 0.1)
+
+    await keep_all("one pump")
+    assert await first.store.pending("slack") == 24
     while await first.store.pending("slack"):
-        await asyncio.gather(first.pump("slack", send, limit=5), second.pump("slack", send, limit=5))
-    assert sorted((r["to"], r["n"]) for r in delivered) == sorted((m.workspace, n) for m in members for n in (1, 2))
+        await first.pump("slack", send, limit=5)
     for member in members:
         assert [r["n"] for r in delivered if r["to"] == member.workspace] == [1, 2], "each reply's parts in order"
+
+    await keep_all("two pumps")
+    while await first.store.pending("slack"):
+        await asyncio.gather(first.pump("slack", send, limit=5), second.pump("slack", send, limit=5))
+    sent = Counter((r["reply"], r["to"], r["n"]) for r in delivered)
+    assert sent == Counter(
+        {(reply, m.workspace, n): 1 for reply in ("one pump", "two pumps") for m in members for n in (1, 2)}
+    )
