@@ -82,7 +82,7 @@ class Outbox:
             except Exception as exc:  # the platform is still refusing or unreachable: try again later
                 await self._later(platform, parcel, member, now, exc)
                 continue
-            await self.store.drop(platform, parcel["id"])
+            await self.store.drop(platform, parcel)
             delivered += 1
         return delivered
 
@@ -115,7 +115,7 @@ class Outbox:
         await self.store.requeue(platform, parcel["id"], {**parcel, "attempts": attempts}, now + delay)
 
     async def _give_up(self, platform: str, parcel: dict[str, Any], member: Member) -> None:
-        await self.store.drop(platform, parcel["id"])
+        await self.store.drop(platform, parcel)
         await self.store.notify(
             member,
             f"We could not deliver {parcel['what']}: the chat platform kept refusing it. Your answer itself was "

@@ -163,6 +163,8 @@ class ChannelJobs:
         """Add, change or drop jobs so they match every configured channel's settings."""
         self._track()
         try:
+            # During a rolling upgrade, replicas of an earlier version still write the unsharded keys.
+            await self.work.schedule.move_legacy_keys()
             configured = await self.work.channels.configured()
         except StoreUnavailable as exc:
             log.warning("schedule not refreshed: %s", exc)

@@ -8,8 +8,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from redis.asyncio import Redis
-
 from bot.answers import Answers
 from bot.app.embedded_redis import EmbeddedRedis
 from bot.app.settings import SettingError, Settings
@@ -31,6 +29,7 @@ from bot.review.store import ReviewStore
 from bot.scoring.engine import FeedbackEngine
 from bot.standings import Standings
 from bot.store import Stores
+from bot.store.client import RedisClient, redis_client
 from bot.store.member_data import MemberDataStore
 from bot.store.outbox import OutboxStore
 from bot.strong_answer import StrongAnswers
@@ -67,7 +66,7 @@ class Core:
 
 
 def build_core(
-    settings: Settings, bank: Bank, redis: Redis, clock: Clock = utc_now, engine: FeedbackEngine | None = None
+    settings: Settings, bank: Bank, redis: RedisClient, clock: Clock = utc_now, engine: FeedbackEngine | None = None
 ) -> Core:
     """Wire the use cases over one Redis client (the engine is built from the bank unless one is given)."""
     engine = engine or FeedbackEngine(bank)
@@ -124,13 +123,6 @@ def build_core(
     )
 
 
-def redis_client(url: str) -> Redis:
-    """A Redis client with the options debrief relies on (decoded strings, bounded timeouts)."""
-    return Redis.from_url(
-        url, decode_responses=True, socket_timeout=5, socket_connect_timeout=3, health_check_interval=30
-    )
-
-
 def usable_data_dir(settings: Settings) -> Path:
     """DEBRIEF_DATA_DIR, created if needed; SettingError when it cannot be created or written."""
     folder = settings.data_dir.expanduser()
@@ -146,7 +138,11 @@ def usable_data_dir(settings: Settings) -> Path:
 
 @asynccontextmanager
 async def bootstrap(
-    settings: Settings, *, redis: Redis | None = None, clock: Clock = utc_now, engine: FeedbackEngine | None = None
+    settings: Settings,
+    *,
+    redis: RedisClient | None = None,
+    clock: Clock = utc_now,
+    engine: FeedbackEngine | None = None,
 ) -> AsyncIterator[Core]:
     """Build the core; close Redis (and stop an embedded server) on exit. A given engine brings its bank."""
     bank = engine.bank if engine is not None else load_bank(settings.content_dirs)
@@ -154,7 +150,7 @@ async def bootstrap(
     owns_client = redis is None
     if redis is None:
         if settings.redis_url is not None:
-            redis = redis_client(settings.redis_url.get_secret_value())
+            redis = redis_client(settings.redis_url.get_secret_value(), cluster=settings.redis_cluster)
         else:
             embedded = EmbeddedRedis(data_dir=usable_data_dir(settings) / "redis")
             await embedded.start()

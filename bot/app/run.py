@@ -94,9 +94,12 @@ async def serve(settings: Settings, platforms: list[str]) -> int:
     async with bootstrap(settings) as core:
         try:
             await core.stores.ping()
+            moved = await core.stores.schedule.move_legacy_keys()
         except StoreUnavailable:
             print(f"REDIS_URL: cannot reach {settings.redis_address()}; is Redis running there?", file=sys.stderr)
             return 2  # like any setting that points nowhere usable
+        if moved:
+            log.info("moved %d entries of the shared keys into their shards", moved)
         runners = _runners(core, platforms)
         jobs = ChannelJobs(
             core.scheduled, {r.name: r.port for r in runners}, refresh_seconds=settings.schedule_refresh_seconds

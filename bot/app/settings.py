@@ -60,6 +60,8 @@ class Settings(BaseSettings):
 
     content_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=list)
     redis_url: SecretStr | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "DEBRIEF_REDIS_URL"))
+    # REDIS_URL names one node of a Redis Cluster; the client finds the others from it.
+    redis_cluster: bool = Field(default=False, validation_alias=AliasChoices("REDIS_CLUSTER", "DEBRIEF_REDIS_CLUSTER"))
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("debrief", appauthor=False)))
     timezone: str | None = None
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -211,6 +213,15 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"{missing[0]}: needed too for Slack in {self.slack_mode} mode (SLACK_MODE); see .env.example"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _cluster_needs_a_node(self) -> Settings:
+        """A cluster is reached over the network through one of its nodes; the private Redis is no cluster."""
+        if self.redis_cluster:
+            url = self.redis_url.get_secret_value() if self.redis_url is not None else ""
+            if urlsplit(url).scheme not in ("redis", "rediss"):
+                raise ValueError("REDIS_CLUSTER: needs REDIS_URL naming one node (redis://host:port) of the cluster")
         return self
 
     @property

@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from bot.identities import Member
 from bot.mock.session import MockSession
 from bot.store import keys
+from bot.store.client import RedisClient
 from bot.store.guard import store_errors
 
 IDLE_SECONDS = 48 * 3600
@@ -24,7 +24,7 @@ class SessionChanged(RuntimeError):
 class MockStore:
     """Reads and compare-and-set writes of mock sessions."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
 
     @asynccontextmanager

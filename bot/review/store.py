@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
-
 from bot.store import keys
+from bot.store.client import RedisClient
 from bot.store.guard import lua, store_errors
 
 
@@ -28,7 +27,7 @@ class StoredReview:
 class ReviewStore:
     """Atomic review writes (one per reviewer per answer) and reads."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
         self._add = redis.register_script(lua("bot.review", "add_review.lua"))
         self._helpful = redis.register_script(lua("bot.review", "mark_helpful.lua"))

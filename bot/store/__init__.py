@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from bot.store.answers import AnswerStore
 from bot.store.channels import ChannelStore
+from bot.store.client import RedisClient
 from bot.store.events import EventStore
 from bot.store.guard import store_errors
 from bot.store.members import MemberStore
@@ -20,7 +19,7 @@ from bot.store.standings import StandingsStore
 class Stores:
     """Every store over one Redis client."""
 
-    redis: Redis
+    redis: RedisClient
     channels: ChannelStore
     schedule: ScheduleStore
     prompts: PromptStore
@@ -30,7 +29,7 @@ class Stores:
     members: MemberStore
 
     @classmethod
-    def over(cls, redis: Redis) -> Stores:
+    def over(cls, redis: RedisClient) -> Stores:
         """The stores, sharing `redis`."""
         return cls(
             redis,

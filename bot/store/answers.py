@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from redis.asyncio import Redis
-
 from bot.identities import Channel, Member
 from bot.prompts import DailyPrompt
 from bot.store import keys
+from bot.store.client import RedisClient
 from bot.store.guard import lua, store_errors
 from bot.streaks import DAYS_PER_FREEZE, MAX_FREEZES, Streak
 
@@ -70,7 +69,7 @@ def week_of(day: int) -> int:
 class AnswerStore:
     """Atomic answer revisions (one Lua script also moves points, boards and the streak) and reads."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
         self._record = redis.register_script(lua("bot.store", "record_answer.lua"))
         self._withdraw = redis.register_script(lua("bot.store", "withdraw_answer.lua"))

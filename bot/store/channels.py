@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
-
 from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
 from bot.store import keys
+from bot.store.client import RedisClient
 from bot.store.guard import store_errors
 
 
 class ChannelStore:
     """Reads and writes of channel settings."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
 
     async def settings(self, channel: Channel) -> ChannelSettings | None:
@@ -31,8 +30,8 @@ class ChannelStore:
                 pipe.set(keys.channel_settings(channel), settings.model_dump_json(exclude=unused))
                 pipe.sadd(keys.channels(channel.workspace), channel.channel_id)
                 await pipe.execute()
-            # The workspace index lives in its own slot; adding to it again is harmless.
-            await self.redis.sadd(keys.workspaces(), channel.workspace)
+            # The workspace registry lives in a shard of its own slot; adding to it again is harmless.
+            await self.redis.sadd(keys.workspaces(keys.shard_of(channel.workspace)), channel.workspace)
 
     async def claim_welcome(self, channel: Channel, ttl_seconds: int) -> bool:
         """True for exactly one caller per channel within `ttl_seconds`: the one that posts the welcome."""
@@ -47,7 +46,7 @@ class ChannelStore:
     async def configured(self) -> list[tuple[Channel, ChannelSettings]]:
         """Every configured channel of every workspace with its settings (one pipeline per workspace)."""
         async with store_errors("read the channels"):
-            workspaces = sorted(str(w) for w in await self.redis.smembers(keys.workspaces()))
+            workspaces = sorted(await self.workspaces())
             found: list[tuple[Channel, ChannelSettings]] = []
             for workspace in workspaces:
                 ids = sorted(str(c) for c in await self.redis.smembers(keys.channels(workspace)))
@@ -60,6 +59,13 @@ class ChannelStore:
                     if raw
                 ]
         return found
+
+    async def workspaces(self) -> set[str]:
+        """Every workspace with configured channels, from all shards of the registry."""
+        async with store_errors("read the workspaces"), self.redis.pipeline(transaction=False) as pipe:
+            for shard in keys.shards():
+                pipe.smembers(keys.workspaces(shard))
+            return {str(w) for members in await pipe.execute() for w in members}
 
     async def asked_questions(self, channel: Channel) -> list[str]:
         """The channel's rotation history, oldest first."""

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
-
 from bot.store import keys
+from bot.store.client import RedisClient
 from bot.store.guard import store_errors
 
 
 class EventStore:
     """Markers of handled events (answers carry theirs inside the answer script)."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
 
     async def claim(self, workspace: str, event_id: str) -> bool:

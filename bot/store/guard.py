@@ -6,17 +6,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 
-from redis.exceptions import RedisError
+from redis.exceptions import CrossSlotTransactionError, RedisClusterException, RedisError
 
 from bot.errors import StoreUnavailable
 
 
 @asynccontextmanager
 async def store_errors(action: str) -> AsyncIterator[None]:
-    """Turn any Redis failure inside the block into StoreUnavailable for `action`."""
+    """Turn any Redis failure inside the block (a cluster that cannot be reached too) into StoreUnavailable for
+    `action`; keys that do not share a slot are a bug, not an outage, and stay what they are."""
     try:
         yield
-    except (RedisError, OSError) as exc:
+    except CrossSlotTransactionError:
+        raise
+    except (RedisError, RedisClusterException, OSError) as exc:
         raise StoreUnavailable(action) from exc
 
 

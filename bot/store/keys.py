@@ -1,10 +1,19 @@
 """Every Redis key debrief uses, built here and nowhere else.
 
 All keys start with `debrief:` and carry the workspace as a hash tag (`debrief:{slack:T1}:...`), so every
-key one operation touches lives in the same Redis Cluster slot.
+key one operation touches lives in the same Redis Cluster slot. The few keys that serve every workspace (the
+workspace registry, the follow-up queue, the outboxes) are split into SHARDS keys, each with a hash tag of its
+own (`debrief:{due:7:12}`), so they spread over a cluster's nodes; a workspace always lands in the same shard and
+readers go through all of them.
 """
 
 from __future__ import annotations
+
+from functools import cache
+from itertools import count
+from zlib import crc32
+
+from redis.crc import REDIS_CLUSTER_HASH_SLOTS, key_slot
 
 from bot.identities import Channel, Member
 
@@ -21,14 +30,41 @@ def _tag(workspace: str) -> str:
     return f"{PREFIX}:{{{workspace}}}"
 
 
-def workspaces() -> str:
-    """Set of every workspace with configured channels (read by the scheduler at start-up)."""
-    return f"{PREFIX}:workspaces"
+SHARDS = 16
 
 
-def due_events() -> str:
-    """Sorted set of timed follow-ups (window closes, reminders) across workspaces, scored by due time."""
-    return f"{PREFIX}:due"
+def shard_of(workspace: str) -> int:
+    """The shard a workspace's entries in the cross-workspace keys live in (stable across processes)."""
+    return crc32(workspace.encode("utf-8")) % SHARDS
+
+
+def shards() -> range:
+    """Every shard number, for readers of the cross-workspace keys."""
+    return range(SHARDS)
+
+
+@cache
+def _shard_tag(kind: str, shard: int) -> str:
+    """`kind:shard:n` with the first n whose slot lies in the shard's own 1/SHARDS of the slot range, so the shards
+    of one key spread evenly over nodes that each own a run of slots (as `redis-cli --cluster create` deals them)."""
+    if not 0 <= shard < SHARDS:
+        raise ValueError(f"no shard {shard}: there are {SHARDS}")
+    width = REDIS_CLUSTER_HASH_SLOTS // SHARDS
+    for n in count():
+        tag = f"{kind}:{shard}:{n}"
+        if key_slot(tag.encode()) // width == shard:
+            return tag
+    raise AssertionError("unreachable")
+
+
+def workspaces(shard: int) -> str:
+    """One shard of the set of every workspace with configured channels (read by the scheduler)."""
+    return f"{PREFIX}:{{{_shard_tag('workspaces', shard)}}}"
+
+
+def due_events(shard: int) -> str:
+    """One shard of the timed follow-ups (window closes, reminders) across workspaces, scored by due time."""
+    return f"{PREFIX}:{{{_shard_tag('due', shard)}}}"
 
 
 def done(workspace: str, kind: str, item: str) -> str:
@@ -168,14 +204,24 @@ def message_owner(channel: Channel, message_id: str) -> str:
     return f"{_tag(channel.workspace)}:message:{channel.channel_id}:{message_id}"
 
 
-def outbox_due(platform: str) -> str:
-    """When each kept reply of a platform is next due to be sent (one slot for the pair below)."""
-    return f"{PREFIX}:{{outbox:{platform}}}:due"
+def outbox_due(platform: str, shard: int) -> str:
+    """When each kept reply of a platform's shard is next due to be sent (one slot for the pair below)."""
+    return f"{PREFIX}:{{{_shard_tag(f'outbox:{platform}', shard)}}}:due"
 
 
-def outbox_parcels(platform: str) -> str:
-    """The kept replies of a platform, by id."""
-    return f"{PREFIX}:{{outbox:{platform}}}:parcels"
+def outbox_parcels(platform: str, shard: int) -> str:
+    """The kept replies of a platform's shard, by id."""
+    return f"{PREFIX}:{{{_shard_tag(f'outbox:{platform}', shard)}}}:parcels"
+
+
+def legacy_shared() -> tuple[str, str]:
+    """The unsharded registry and follow-up queue of earlier versions, moved into shards at start-up."""
+    return f"{PREFIX}:workspaces", f"{PREFIX}:due"
+
+
+def legacy_outbox(platform: str) -> tuple[str, str]:
+    """A platform's unsharded outbox (due times, parcels) of earlier versions, moved into shards at start-up."""
+    return f"{PREFIX}:{{outbox:{platform}}}:due", f"{PREFIX}:{{outbox:{platform}}}:parcels"
 
 
 def undelivered(member: Member) -> str:

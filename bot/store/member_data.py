@@ -1,5 +1,6 @@
 """Everything Redis holds about one member in one workspace: found by one scan of the workspace's keys (they all
-share its hash tag), read for an export, and erased in one atomic script."""
+share its hash tag, so on a cluster they all live on the node the scan asks), read for an export, and erased in one
+atomic script."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from redis.asyncio import Redis
-
 from bot.identities import Member, personal
 from bot.store import keys
+from bot.store.client import RedisClient, scan_slot
 from bot.store.guard import lua, store_errors
 
 SCAN_BATCH = 1000
@@ -88,7 +88,7 @@ def mentions(text: str, user_id: str) -> bool:
 class MemberDataStore:
     """Finds, reads and erases one member's data; keeps unconfirmed deletion requests."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
         self._forget = redis.register_script(lua("bot.store", "forget_member.lua"))
         self._delete_if = redis.register_script(_DELETE_IF)
@@ -107,7 +107,8 @@ class MemberDataStore:
         found = Footprint(member)
         prefix = keys.workspace_prefix(member.workspace)
         async with store_errors("find your data"):
-            names = [str(k) async for k in self.redis.scan_iter(keys.workspace_pattern(member.workspace), SCAN_BATCH)]
+            pattern, tagged = keys.workspace_pattern(member.workspace), keys.channels(member.workspace)
+            names = [k async for k in scan_slot(self.redis, pattern, tagged, SCAN_BATCH)]
             for batch in _chunks(sorted(names), SCAN_BATCH):
                 await self._classify(found, prefix, batch)
             if outbox_platform is not None:
@@ -116,8 +117,9 @@ class MemberDataStore:
         return found
 
     async def _reminders(self, found: Footprint) -> None:
-        """The member's private reminders in the cross-workspace follow-up queue."""
-        async for entry, _ in self.redis.zscan_iter(keys.due_events(), count=SCAN_BATCH):
+        """The member's private reminders in their workspace's shard of the follow-up queue."""
+        queue = keys.due_events(keys.shard_of(found.member.workspace))
+        async for entry, _ in self.redis.zscan_iter(queue, count=SCAN_BATCH):
             fields = json.loads(str(entry))
             if len(fields) == 4 and fields[1] == found.member.workspace and fields[3] == found.member.user_id:
                 found.due_entries.append(str(entry))
@@ -166,7 +168,7 @@ class MemberDataStore:
 
     async def _parcels(self, found: Footprint, platform: str) -> None:
         member = found.member
-        raw = await self.redis.hgetall(keys.outbox_parcels(platform))
+        raw = await self.redis.hgetall(keys.outbox_parcels(platform, keys.shard_of(member.workspace)))
         for parcel_id, text in raw.items():
             parcel = json.loads(str(text))
             owner = parcel.get("member") or ["", ""]
@@ -182,17 +184,18 @@ class MemberDataStore:
         script_keys = [*found.delete, *found.zsets, *found.hashes, *found.review_hashes, *found.strings]
         counts = [len(found.delete), len(found.zsets), len(found.hashes), len(found.review_hashes)]
         anonymised = 0
+        shard = keys.shard_of(found.member.workspace)
         async with store_errors("delete your data"):
             if script_keys:
                 anonymised = int(
                     await self._forget(keys=script_keys, args=[user, anonymous_id, *counts, *found.strings.values()])
                 )
             if found.due_entries:
-                await self.redis.zrem(keys.due_events(), *found.due_entries)
+                await self.redis.zrem(keys.due_events(shard), *found.due_entries)
             if found.parcels and outbox_platform is not None:
                 async with self.redis.pipeline(transaction=True) as pipe:
-                    pipe.zrem(keys.outbox_due(outbox_platform), *found.parcels)
-                    pipe.hdel(keys.outbox_parcels(outbox_platform), *found.parcels)
+                    pipe.zrem(keys.outbox_due(outbox_platform, shard), *found.parcels)
+                    pipe.hdel(keys.outbox_parcels(outbox_platform, shard), *found.parcels)
                     await pipe.execute()
         return anonymised
 

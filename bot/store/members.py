@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from redis.asyncio import Redis
-
 from bot.identities import Member
 from bot.pause import Pause
 from bot.store import keys
+from bot.store.client import RedisClient
 from bot.store.guard import lua, store_errors
 
 
 class MemberStore:
     """Reads and writes of a member's timezone and pause (pauses change atomically with the streak)."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
         self._set_pause = redis.register_script(lua("bot.store", "set_pause.lua"))
 

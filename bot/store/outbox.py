@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from redis.asyncio import Redis
-
 from bot.identities import Member
 from bot.store import keys
+from bot.store.client import RedisClient
 from bot.store.guard import lua, store_errors
 
 # Notices about undelivered replies wait this long for the member's next command.
@@ -25,46 +24,68 @@ return 1
 class OutboxStore:
     """Parcels (an adapter's request, opaque here) with the time each is next due."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
         self._claim = redis.register_script(lua("bot.store", "claim_outbox.lua"))
         self._requeue = redis.register_script(_REQUEUE)
+        self._next_shard = 0
 
     async def put(self, platform: str, parcel_id: str, parcel: dict[str, Any], due: float) -> None:
-        """Keep a parcel (or replace it), due at `due` (unix seconds)."""
+        """Keep a parcel (or replace it) in its member's workspace's shard, due at `due` (unix seconds)."""
+        shard = _shard(parcel)
         async with store_errors("keep a reply for later"), self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(keys.outbox_parcels(platform), parcel_id, json.dumps(parcel))
-            pipe.zadd(keys.outbox_due(platform), {parcel_id: due})
+            pipe.hset(keys.outbox_parcels(platform, shard), parcel_id, json.dumps(parcel))
+            pipe.zadd(keys.outbox_due(platform, shard), {parcel_id: due})
             await pipe.execute()
 
     async def requeue(self, platform: str, parcel_id: str, parcel: dict[str, Any], due: float) -> bool:
         """Put a claimed parcel back for a later try, unless it was deleted meanwhile; whether it was."""
+        shard = _shard(parcel)
         async with store_errors("keep a reply for later"):
             kept = await self._requeue(
-                keys=[keys.outbox_due(platform), keys.outbox_parcels(platform)],
+                keys=[keys.outbox_due(platform, shard), keys.outbox_parcels(platform, shard)],
                 args=[parcel_id, json.dumps(parcel), due],
             )
         return bool(int(kept))
 
     async def claim(self, platform: str, now: float, lease_seconds: float, limit: int) -> list[dict[str, Any]]:
-        """Due parcels, each leased to the caller for `lease_seconds`."""
+        """Due parcels, at most `limit`, each leased to the caller for `lease_seconds`. Shards are visited from a
+        turning start, so a busy shard cannot keep the others waiting; within a shard, parcels come in due order."""
+        claimed: list[dict[str, Any]] = []
+        first = self._next_shard
+        self._next_shard = (first + 1) % keys.SHARDS
         async with store_errors("read the kept replies"):
-            raws = await self._claim(
-                keys=[keys.outbox_due(platform), keys.outbox_parcels(platform)], args=[now, lease_seconds, limit]
-            )
-        return [json.loads(raw) for raw in raws]
+            for step in range(keys.SHARDS):
+                if len(claimed) >= limit:
+                    break
+                shard = (first + step) % keys.SHARDS
+                raws = await self._claim(
+                    keys=[keys.outbox_due(platform, shard), keys.outbox_parcels(platform, shard)],
+                    args=[now, lease_seconds, limit - len(claimed)],
+                )
+                claimed += [json.loads(raw) for raw in raws]
+        return claimed
 
-    async def drop(self, platform: str, parcel_id: str) -> None:
+    async def drop(self, platform: str, parcel: dict[str, Any]) -> None:
         """Forget a parcel (delivered, refused for good, or expired)."""
+        await self.drop_ids(platform, str(parcel["member"][0]), [str(parcel["id"])])
+
+    async def drop_ids(self, platform: str, workspace: str, parcel_ids: list[str]) -> None:
+        """Forget parcels kept for members of `workspace`, by id."""
+        if not parcel_ids:
+            return
+        shard = keys.shard_of(workspace)
         async with store_errors("forget a kept reply"), self.redis.pipeline(transaction=True) as pipe:
-            pipe.zrem(keys.outbox_due(platform), parcel_id)
-            pipe.hdel(keys.outbox_parcels(platform), parcel_id)
+            pipe.zrem(keys.outbox_due(platform, shard), *parcel_ids)
+            pipe.hdel(keys.outbox_parcels(platform, shard), *parcel_ids)
             await pipe.execute()
 
     async def pending(self, platform: str) -> int:
-        """How many parcels are kept."""
-        async with store_errors("count the kept replies"):
-            return int(await self.redis.zcard(keys.outbox_due(platform)))
+        """How many parcels are kept, in all shards."""
+        async with store_errors("count the kept replies"), self.redis.pipeline(transaction=False) as pipe:
+            for shard in keys.shards():
+                pipe.zcard(keys.outbox_due(platform, shard))
+            return sum(int(n) for n in await pipe.execute())
 
     async def notify(self, member: Member, notice: str) -> None:
         """Keep a notice for the member's next command."""
@@ -80,3 +101,8 @@ class OutboxStore:
             pipe.delete(keys.undelivered(member))
             raws, _ = await pipe.execute()
         return [str(r) for r in raws]
+
+
+def _shard(parcel: dict[str, Any]) -> int:
+    """The shard of the workspace whose member a parcel is for."""
+    return keys.shard_of(str(parcel["member"][0]))

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from redis.asyncio import Redis
-
 from bot.identities import Channel, ThreadRef
 from bot.prompts import DailyPrompt
 from bot.store import keys
+from bot.store.client import RedisClient
 from bot.store.guard import store_errors
 from bot.store.schedule import CLAIM_TTL_SECONDS
 
@@ -17,7 +16,7 @@ from bot.store.schedule import CLAIM_TTL_SECONDS
 class PromptStore:
     """Reads and writes of prompts; posted prompts never change, so they are cached."""
 
-    def __init__(self, redis: Redis, cache_size: int = 2048) -> None:
+    def __init__(self, redis: RedisClient, cache_size: int = 2048) -> None:
         self.redis = redis
         # Posted prompts never change, so a lookup saves a round trip on every answer after the first.
         self._cache: OrderedDict[str, DailyPrompt] = OrderedDict()

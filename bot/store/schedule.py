@@ -6,11 +6,11 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from redis.asyncio import Redis
-
 from bot.identities import Channel
 from bot.store import keys
+from bot.store.client import RedisClient
 from bot.store.guard import store_errors
+from bot.store.legacy_keys import move_legacy_keys
 
 CLAIM_TTL_SECONDS = 3 * 24 * 3600
 DONE_TTL_SECONDS = 14 * 24 * 3600
@@ -43,7 +43,7 @@ class DueEvent:
 class ScheduleStore:
     """Exactly-once claims for posts and follow-ups, and the due queue."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
         self._release = redis.register_script(_RELEASE_IF)
 
@@ -75,20 +75,29 @@ class ScheduleStore:
             await pipe.execute()
 
     async def schedule_due(self, event: DueEvent) -> None:
-        """Queue a follow-up for its due time."""
+        """Queue a follow-up for its due time (in its workspace's shard of the queue)."""
         async with store_errors("schedule the window close"):
-            await self.redis.zadd(keys.due_events(), {event.member: event.due_at.timestamp()})
+            await self.redis.zadd(
+                keys.due_events(keys.shard_of(event.workspace)), {event.member: event.due_at.timestamp()}
+            )
 
     async def schedule_private_reminders(self, workspace: str, prompt_id: str, events: list[DueEvent]) -> None:
-        """Queue members' private reminders for a prompt and note who gets one, in one step."""
+        """Queue members' private reminders for a prompt, then note who gets one. The queue and the workspace live
+        in different slots, so these are two steps; queueing first means a failure in between can cost a member
+        one extra mention in the thread reminder, never their reminder."""
         if not events:
             return
         reminded = keys.private_reminders(workspace, prompt_id)
-        async with store_errors("schedule reminders"), self.redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(keys.due_events(), {event.member: event.due_at.timestamp() for event in events})
-            pipe.sadd(reminded, *[event.user_id for event in events if event.user_id])
-            pipe.expire(reminded, DONE_TTL_SECONDS)
-            await pipe.execute()
+        async with store_errors("schedule reminders"):
+            by_shard: dict[int, dict[str, float]] = {}
+            for event in events:
+                by_shard.setdefault(keys.shard_of(event.workspace), {})[event.member] = event.due_at.timestamp()
+            for shard, entries in by_shard.items():
+                await self.redis.zadd(keys.due_events(shard), entries)
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.sadd(reminded, *[event.user_id for event in events if event.user_id])
+                pipe.expire(reminded, DONE_TTL_SECONDS)
+                await pipe.execute()
 
     async def privately_reminded(self, workspace: str, prompt_id: str) -> set[str]:
         """Members who get a private reminder about a prompt."""
@@ -96,13 +105,13 @@ class ScheduleStore:
             return {str(user) for user in await self.redis.smembers(keys.private_reminders(workspace, prompt_id))}
 
     async def due(self, now: datetime, limit: int = 500) -> list[DueEvent]:
-        """Follow-ups due at `now`, oldest first."""
-        async with store_errors("read due follow-ups"):
-            raw = await self.redis.zrangebyscore(
-                keys.due_events(), "-inf", now.timestamp(), start=0, num=limit, withscores=True
-            )
+        """Follow-ups due at `now` from every shard of the queue, oldest first (at most `limit` per shard)."""
+        async with store_errors("read due follow-ups"), self.redis.pipeline(transaction=False) as pipe:
+            for shard in keys.shards():
+                pipe.zrangebyscore(keys.due_events(shard), "-inf", now.timestamp(), start=0, num=limit, withscores=True)
+            per_shard = await pipe.execute()
         events = []
-        for entry in raw:
+        for entry in sorted((e for raw in per_shard for e in raw), key=lambda e: float(e[1])):
             kind, workspace, prompt_id, *user = json.loads(str(entry[0]))
             at = datetime.fromtimestamp(float(entry[1]), UTC)
             events.append(DueEvent(kind, workspace, prompt_id, at, str(user[0]) if user else None))
@@ -118,7 +127,11 @@ class ScheduleStore:
         async with store_errors("release a follow-up"):
             await self.redis.delete(keys.done(workspace, kind, item))
 
+    async def move_legacy_keys(self) -> int:
+        """Move what an earlier version wrote to the unsharded shared keys into the shards; how many entries."""
+        return await move_legacy_keys(self.redis)
+
     async def finish_due(self, event: DueEvent) -> None:
         """Take a handled follow-up off the queue."""
         async with store_errors("finish a follow-up"):
-            await self.redis.zrem(keys.due_events(), event.member)
+            await self.redis.zrem(keys.due_events(keys.shard_of(event.workspace)), event.member)

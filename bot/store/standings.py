@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from bot.identities import Member
 from bot.store import keys
+from bot.store.client import RedisClient
 from bot.store.guard import lua, store_errors
 from bot.streaks import Streak
 
@@ -24,7 +23,7 @@ class BoardRow:
 class StandingsStore:
     """Reads of streaks and boards, and the atomic settling of a missed day."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
         self._settle = redis.register_script(lua("bot.store", "settle_miss.lua"))
 

@@ -6,12 +6,12 @@ import json
 import logging
 from typing import Any
 
-from redis.asyncio import Redis
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 
 from bot.store import keys
+from bot.store.client import RedisClient
 from bot.store.guard import store_errors
 
 LATEST = "latest"
@@ -33,7 +33,7 @@ def _user_field(user_id: str) -> str:
 class RedisInstallationStore(AsyncInstallationStore):
     """slack_sdk's AsyncInstallationStore on Redis: one bot and the latest installations per workspace."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
 
     @property

@@ -6,11 +6,11 @@ import logging
 import re
 import uuid
 
-from redis.asyncio import Redis
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
 from bot.clock import Clock, utc_now
 from bot.store import keys
+from bot.store.client import RedisClient
 from bot.store.guard import store_errors
 
 STATE_SHAPE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 class RedisOAuthStateStore(AsyncOAuthStateStore):
     """slack_sdk's AsyncOAuthStateStore on Redis; expiry is judged on the given clock (Redis drops old ones too)."""
 
-    def __init__(self, redis: Redis, expiration_seconds: int, clock: Clock = utc_now) -> None:
+    def __init__(self, redis: RedisClient, expiration_seconds: int, clock: Clock = utc_now) -> None:
         self.redis = redis
         self.expiration_seconds = expiration_seconds
         self.clock = clock

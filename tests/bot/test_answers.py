@@ -13,6 +13,7 @@ from bot.answers import MAX_ANSWER_CHARS, AnswerStatus, SubmitAnswer
 from bot.app.bootstrap import Core
 from bot.channel_settings import ChannelSettings
 from bot.identities import Channel, Member, ThreadRef
+from bot.store import keys
 from tests.bot.scenario import GOOD_ANSWER, Scenario
 from tests.conftest import FakeClock
 
@@ -222,7 +223,7 @@ async def test_every_key_is_prefixed_and_tagged_with_its_workspace(core: Core, r
     assert found
     for key in found:
         assert key.startswith("debrief:")
-        assert key == "debrief:workspaces" or key.startswith("debrief:{slack:T1}:"), key
+        assert key == keys.workspaces(keys.shard_of("slack:T1")) or key.startswith("debrief:{slack:T1}:"), key
     assert 86000 < await redis.ttl("debrief:{slack:T1}:event:Ev1") <= 86400
 
 

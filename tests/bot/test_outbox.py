@@ -13,6 +13,7 @@ from bot.commands import CommandRequest
 from bot.identities import Channel, Member
 from bot.outbox import FIRST_RETRY_SECONDS, LEASE_SECONDS, Outbox, Undeliverable
 from bot.replies import plain_text
+from bot.store import keys
 from bot.store.outbox import OutboxStore
 from tests.conftest import FakeClock
 
@@ -100,10 +101,11 @@ async def test_a_parcel_deleted_while_it_was_being_sent_is_not_put_back(redis: R
     clock.advance(seconds=FIRST_RETRY_SECONDS + 0.1)
 
     async def forgotten_meanwhile(request: dict[str, Any]) -> None:
-        (parcel_id,) = await redis.hkeys("debrief:{outbox:slack}:parcels")
-        await outbox.store.drop("slack", parcel_id)  # what forget-me does with the member's kept replies
+        (parcel_id,) = await redis.hkeys(keys.outbox_parcels("slack", keys.shard_of(ALICE.workspace)))
+        # what forget-me does with the member's kept replies
+        await outbox.store.drop_ids("slack", ALICE.workspace, [parcel_id])
         raise ConnectionError("429 storm")
 
     assert await outbox.pump("slack", forgotten_meanwhile) == 0
     assert await outbox.store.pending("slack") == 0
-    assert await redis.hlen("debrief:{outbox:slack}:parcels") == 0
+    assert await redis.hlen(keys.outbox_parcels("slack", keys.shard_of(ALICE.workspace))) == 0

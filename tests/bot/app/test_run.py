@@ -31,7 +31,7 @@ STOP_LIMIT_SECONDS = 5.0
 
 def clean_env(home: Path, **values: str) -> dict[str, str]:
     """The environment of a fresh shell: none of debrief's settings, a private home."""
-    prefixes = ("SLACK_", "DISCORD_", "DEBRIEF_", "REDIS_URL", "LOG_")
+    prefixes = ("SLACK_", "DISCORD_", "DEBRIEF_", "REDIS_URL", "REDIS_CLUSTER", "LOG_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"), PYTHONUNBUFFERED="1", DEBRIEF_HEALTH_PORT="0")
     env.update(values)
@@ -155,6 +155,27 @@ async def test_an_unreachable_redis_is_named_without_its_password(tmp_path: Path
         env = clean_env(
             tmp_path,
             REDIS_URL=f"redis://:s3cret-pw@127.0.0.1:{free_port()}/0",
+            SLACK_MODE="http",
+            SLACK_BOT_TOKEN="xoxb-fine",
+            SLACK_SIGNING_SECRET="secret",
+            SLACK_API_URL=fake.api_url,
+        )
+        status, out, err = await run_once(["run"], env, tmp_path)
+    finally:
+        await fake.stop()
+    assert status == 2
+    assert one_line(err).startswith("REDIS_URL: cannot reach redis://127.0.0.1:")
+    assert "s3cret-pw" not in err + out
+
+
+async def test_an_unreachable_cluster_gets_the_same_one_line(tmp_path: Path) -> None:
+    fake = FakeSlack()
+    await fake.start()
+    try:
+        env = clean_env(
+            tmp_path,
+            REDIS_URL=f"redis://:s3cret-pw@127.0.0.1:{free_port()}/0",
+            REDIS_CLUSTER="true",
             SLACK_MODE="http",
             SLACK_BOT_TOKEN="xoxb-fine",
             SLACK_SIGNING_SECRET="secret",

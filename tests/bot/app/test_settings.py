@@ -12,7 +12,7 @@ def no_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     for name in list(os.environ):
-        if name.startswith(("SLACK_", "DISCORD_", "DEBRIEF_", "LOG_")) or name == "REDIS_URL":
+        if name.startswith(("SLACK_", "DISCORD_", "DEBRIEF_", "LOG_")) or name in ("REDIS_URL", "REDIS_CLUSTER"):
             monkeypatch.delenv(name)
 
 
@@ -47,6 +47,12 @@ def test_empty_values_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
         ({"DEBRIEF_CONTENT_DIRS": "/does/not/exist"}, "DEBRIEF_CONTENT_DIRS: /does/not/exist is not a directory"),
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL: must be an http:// or https:// URL"),
+        ({"REDIS_CLUSTER": "true"}, "REDIS_CLUSTER: needs REDIS_URL naming one node"),
+        (
+            {"REDIS_CLUSTER": "true", "REDIS_URL": "unix:///tmp/r.sock"},
+            "REDIS_CLUSTER: needs REDIS_URL naming one node",
+        ),
+        ({"REDIS_CLUSTER": "maybe", "REDIS_URL": "redis://h:7000"}, "REDIS_CLUSTER: "),
     ],
 )
 def test_bad_values_are_named(monkeypatch: pytest.MonkeyPatch, values: dict[str, str], message: str) -> None:
@@ -115,3 +121,9 @@ def test_the_install_flow_serves_http_and_counts_as_slack_configured(monkeypatch
 def test_token_mode_is_not_the_install_flow(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load(monkeypatch, SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xapp-1")
     assert settings.slack_mode == "socket" and not settings.slack_installs and settings.slack_configured  # type: ignore[attr-defined]
+
+
+def test_redis_cluster_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load(monkeypatch, REDIS_URL="redis://h:7000").redis_cluster is False  # type: ignore[attr-defined]
+    settings = load(monkeypatch, REDIS_URL="redis://node-1.internal:7000/0", REDIS_CLUSTER="true")
+    assert settings.redis_cluster is True  # type: ignore[attr-defined]
