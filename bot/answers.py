@@ -170,7 +170,7 @@ class Answers:
                 member=member,
                 prompt=prompt,
                 event_id=command.event_id,
-                seen_revisions=draft.revisions,
+                draft=draft,
                 messages=messages,
                 revision=Revision(
                     at=command.at,
@@ -259,7 +259,7 @@ class Answers:
                 member=member,
                 prompt=prompt,
                 event_id=None,
-                seen_revisions=draft.revisions,
+                draft=draft,
                 messages=remaining,
                 revision=Revision(at=now, message_id=message_id, text="", edit=True, feedback=_compact(feedback)),
                 overall=feedback.overall,
