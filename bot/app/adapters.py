@@ -37,6 +37,7 @@ def slack_app(core: Core) -> SlackApp:
         core.outbox,
         core.onboarding,
         core.strong_answers,
+        core.metrics,
     )
     return build_slack_app(slack_config(core.settings), use_cases)
 
@@ -66,6 +67,7 @@ def discord_bot(core: Core, guild_ready_timeout: float = 2.0) -> DebriefBot:
         core.outbox,
         core.onboarding,
         core.strong_answers,
+        core.metrics,
     )
     return DebriefBot(use_cases, config)
 

@@ -19,6 +19,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PlatformUnreachable, StartRefused
+from bot.metrics import Metrics
+from handlers.slack.api_metrics import ApiResponseCounter, CountedRateLimitRetryHandler
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
 from handlers.slack.listeners import SlackHandlers, SlackUseCases, register_listeners
 
@@ -37,6 +39,7 @@ REJECTED = frozenset(
         "invalid_token",
     }
 )
+RATE_LIMIT_RETRIES = 3
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 log = logging.getLogger(__name__)
 
@@ -60,10 +63,21 @@ class SlackConfig:
         return base if base.endswith("/") else base + "/"
 
 
-def configure_client(client: AsyncWebClient, config: SlackConfig) -> AsyncWebClient:
-    """Point a Web API client at SLACK_API_URL and have it retry connection errors and 429s (Retry-After)."""
+def configure_client(client: AsyncWebClient, config: SlackConfig, metrics: Metrics | None = None) -> AsyncWebClient:
+    """Point a Web API client at SLACK_API_URL and have it retry connection errors and 429s (Retry-After),
+    counting API errors, 429s and retries in `metrics` when given."""
     client.base_url = config.api_base
-    client.retry_handlers = [AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
+    if metrics is None:
+        client.retry_handlers = [
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ]
+    else:
+        client.retry_handlers = [
+            ApiResponseCounter(metrics),
+            AsyncConnectionErrorRetryHandler(),
+            CountedRateLimitRetryHandler(metrics, max_retry_count=RATE_LIMIT_RETRIES),
+        ]
     return client
 
 
@@ -88,7 +102,7 @@ def build_slack_app(config: SlackConfig, core: SlackUseCases) -> SlackApp:
     bolt = AsyncApp(
         token=config.bot_token, signing_secret=config.signing_secret, process_before_response=False, name="debrief"
     )
-    client = configure_client(bolt.client, config)
+    client = configure_client(bolt.client, config, core.metrics)
     port = SlackChatPort(client)
     handlers = SlackHandlers(core, port, SlackDirectory(client))
     register_listeners(bolt, handlers)
