@@ -33,6 +33,7 @@ from bot.review.store import ReviewStore
 from bot.scoring.engine import FeedbackEngine
 from bot.standings import Standings
 from bot.store import Stores
+from bot.store.guard import observing_store_errors
 from bot.store.member_data import MemberDataStore
 from bot.store.outbox import OutboxStore
 from bot.strong_answer import StrongAnswers
@@ -174,7 +175,9 @@ async def bootstrap(
             await embedded.start()
             redis = redis_client(embedded.url)
     try:
-        yield build_core(settings, bank, redis, clock, engine, PrometheusMetrics(CollectorRegistry()))
+        metrics = PrometheusMetrics(CollectorRegistry())
+        with observing_store_errors(metrics.store_error):
+            yield build_core(settings, bank, redis, clock, engine, metrics)
     finally:
         if owns_client:
             await redis.aclose()

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from bot.app.bootstrap import redis_client
+from bot.app.embedded_redis import free_port
 from bot.identities import Channel
 from tests.bot.scenario import GOOD_ANSWER
-from tests.handlers.slack.harness import SlackHarness
+from tests.handlers.slack.harness import SlackHarness, running_slack
 from tests.metrics import metrics_url, sample, scrape, scrape_until
 
 SLACK = {"platform": "slack"}
@@ -96,3 +100,19 @@ async def _thread(slack: SlackHarness) -> str:
     prompts = await slack.app.posts.todays(channel, settings)
     assert prompts and prompts[0].thread_id
     return prompts[0].thread_id
+
+
+async def test_redis_down_counts_store_errors_by_action_and_unsaved_answers(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str
+) -> None:
+    dead = redis_client(f"redis://127.0.0.1:{free_port()}/0")
+    async with running_slack(monkeypatch, redis_url, dead) as slack, metrics_url(slack.app, ["slack"]) as url:
+        await slack.event(reply(slack.fake.next_ts(), "1.000001", GOOD_ANSWER, "UMEMBER"), "Ev-down")
+        await slack.fake.wait_for("chat.postEphemeral")
+        samples = await scrape_until(
+            url, lambda s: s.get(sample("debrief_answers_total", status="unsaved", **SLACK)) == 1
+        )
+    await dead.aclose()
+    assert samples[sample("debrief_answers_total", status="unsaved", **SLACK)] == 1
+    assert samples[sample("debrief_store_errors_total", action="find the question for this thread")] == 1
+    assert sample("debrief_answers_total", status="recorded", **SLACK) not in samples
