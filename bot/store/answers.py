@@ -89,8 +89,11 @@ class AnswerStore:
         self._withdraw = redis.register_script(lua("bot.store", "withdraw_answer.lua"))
 
     async def draft(self, workspace: str, prompt_id: str, user_id: str) -> AnswerDraft:
-        """What is stored of a member's answer so far (one round trip: the hash and the revisions it refers to)."""
-        async with store_errors("read your answer"), self.redis.pipeline(transaction=True) as pipe:
+        """What is stored of a member's answer so far (one round trip: the hash and the revisions it refers to).
+
+        The two reads need not be atomic: revisions are only appended, and a revision recorded between them
+        changes the revision count, so recording from this draft is refused as a conflict and read again."""
+        async with store_errors("read your answer"), self.redis.pipeline(transaction=False) as pipe:
             pipe.hmget(keys.answer(workspace, prompt_id, user_id), ["revisions", "messages"])
             pipe.lrange(keys.answer_revisions(workspace, prompt_id, user_id), 0, -1)
             (revisions, messages), raws = await pipe.execute()
