@@ -14,6 +14,7 @@ from bot.channels import Channels
 from bot.clock import Clock
 from bot.errors import StoreUnavailable
 from bot.identities import Member, ThreadRef
+from bot.metrics import Metrics, NoMetrics, platform_of
 from bot.prompts import DailyPrompt
 from bot.replies import Button, Reply, say
 from bot.scoring.engine import FeedbackEngine
@@ -33,6 +34,9 @@ UNSAVED_ANSWER = (
     "please send your answer again in a minute (your message is still in the thread)."
 )
 SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
+# What the answers metric calls a message that could not be saved (beside the AnswerStatus values).
+UNSAVED = "unsaved"
+FAILED = "failed"
 log = logging.getLogger(__name__)
 
 
@@ -131,8 +135,15 @@ class Answers:
     """Recording answers and revisions, scoring them, and the feedback members get."""
 
     def __init__(
-        self, engine: FeedbackEngine, prompts: PromptStore, answers: AnswerStore, channels: Channels, clock: Clock
+        self,
+        engine: FeedbackEngine,
+        prompts: PromptStore,
+        answers: AnswerStore,
+        channels: Channels,
+        clock: Clock,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics: Metrics = metrics or NoMetrics()
         self.engine = engine
         self.prompts = prompts
         self.store = answers
@@ -170,7 +181,7 @@ class Answers:
                 member=member,
                 prompt=prompt,
                 event_id=command.event_id,
-                seen_revisions=draft.revisions,
+                draft=draft,
                 messages=messages,
                 revision=Revision(
                     at=command.at,
@@ -203,6 +214,7 @@ class Answers:
 
     async def in_thread(self, command: SubmitAnswer) -> ThreadAnswer:
         """Submit a message written in a question's thread and say what to send back; never raises."""
+        platform = platform_of(command.member.workspace)
         try:
             if command.thread is None:
                 outcome, public = await self.submit(command), False
@@ -212,10 +224,13 @@ class Answers:
                 )
                 public = settings is not None and settings.feedback == "public"
         except StoreUnavailable:
+            self.metrics.answer(platform, UNSAVED)
             return _note(command.member, UNSAVED_ANSWER)
         except Exception:
             log.exception("answer %s failed", command.message_id)
+            self.metrics.answer(platform, FAILED)
             return _note(command.member, SOMETHING_WENT_WRONG)
+        self.metrics.answer(platform, outcome.status.value)
         if outcome.status is AnswerStatus.RECORDED:
             assert outcome.feedback is not None and outcome.prompt is not None
             reply = outcome_reply(outcome)
@@ -259,7 +274,7 @@ class Answers:
                 member=member,
                 prompt=prompt,
                 event_id=None,
-                seen_revisions=draft.revisions,
+                draft=draft,
                 messages=remaining,
                 revision=Revision(at=now, message_id=message_id, text="", edit=True, feedback=_compact(feedback)),
                 overall=feedback.overall,

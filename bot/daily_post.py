@@ -15,6 +15,7 @@ from bot.channels import Channels
 from bot.chat_port import ChatPort
 from bot.clock import Clock
 from bot.identities import Channel
+from bot.metrics import Metrics, NoMetrics, platform_of
 from bot.prompts import DailyPrompt, new_prompt
 from bot.replies import Button, Command, Kind, Line, Reply, Section, code, line, say, text
 from bot.scoring.engine import UnknownQuestion
@@ -112,8 +113,10 @@ class DailyPosts:
         schedule: ScheduleStore,
         clock: Clock,
         members: MemberStore | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.bank = bank
+        self.metrics: Metrics = metrics or NoMetrics()
         self.channels = channels
         self.channel_store = channel_store
         self.prompts = prompts
@@ -167,11 +170,20 @@ class DailyPosts:
         self, channel: Channel, settings: ChannelSettings, port: ChatPort, *, local_date: date | None = None
     ) -> PostOutcome:
         """Post the channel's question for its local date exactly once, however many callers race for it."""
+        outcome = await self._post(channel, settings, port, local_date)
+        self.metrics.daily_post(platform_of(channel.workspace), outcome.status.value)
+        return outcome
+
+    async def _post(
+        self, channel: Channel, settings: ChannelSettings, port: ChatPort, local_date: date | None
+    ) -> PostOutcome:
         today = local_date or self.local_date(settings)
         if today in settings.skip_dates:
             existing = await self.prompts.on_day(channel, today.toordinal())
             return PostOutcome(PostStatus.SKIPPED, today, existing[0] if existing else None)
-        if not await self.schedule.claim_post(channel, today):
+        won = await self.schedule.claim_post(channel, today)
+        self.metrics.post_claim(platform_of(channel.workspace), won)
+        if not won:
             state = await self.schedule.post_claim(channel, today)
             existing = await self.prompts.on_day(channel, today.toordinal())
             status = PostStatus.SKIPPED if state == "skipped" else PostStatus.ALREADY_POSTED

@@ -13,6 +13,7 @@ from bot.chat_port import FileToSend
 from bot.clock import Clock
 from bot.identities import Member
 from bot.replies import Kind, Reply, text
+from bot.store.answers import resolve_messages, stored_refs
 from bot.store.member_data import Footprint, MemberDataStore
 from bot.store.prompts import PromptStore
 from content.loader import Bank
@@ -132,7 +133,7 @@ class DataExports:
         prompt = await self.prompts.get(here.member.workspace, prompt_id)
         question_id = row.get("question") or (prompt.question_id if prompt else "")
         question = self.bank.questions.get(question_id)
-        messages = json.loads(row["messages"]) if row.get("messages") else []
+        messages = resolve_messages(stored_refs(row.get("messages")), here.revisions.get(prompt_id, []))
         return {
             "prompt_id": prompt_id,
             "question_id": question_id,

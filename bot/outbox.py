@@ -21,6 +21,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.errors import StoreUnavailable
 from bot.identities import Member
+from bot.metrics import Metrics, NoMetrics
 from bot.store.outbox import OutboxStore
 
 DELIVERY_WINDOW = timedelta(minutes=15)
@@ -41,9 +42,14 @@ class Undeliverable(Exception):
 class Outbox:
     """Keeps replies a platform refused for now and sends them again with backoff."""
 
-    def __init__(self, store: OutboxStore, clock: Clock) -> None:
+    def __init__(self, store: OutboxStore, clock: Clock, metrics: Metrics | None = None) -> None:
         self.store = store
         self.clock = clock
+        self.metrics: Metrics = metrics or NoMetrics()
+
+    async def pending(self, platform: str) -> int:
+        """How many replies wait to be sent to a platform."""
+        return await self.store.pending(platform)
 
     async def keep(self, platform: str, member: Member, requests: Sequence[dict[str, Any]], what: str) -> bool:
         """Keep a reply (one or more platform requests, sent in order) for a later try; False when even that
@@ -65,6 +71,7 @@ class Outbox:
             log.warning("could not keep %s for %s: the database is not reachable", what, member.user_id)
             return False
         log.info("kept %s for %s to send again", what, member.user_id)
+        self.metrics.outbox(platform, "kept")
         return True
 
     async def pump(self, platform: str, send: Send, limit: int = PARCELS_PER_ROUND) -> int:
@@ -83,6 +90,7 @@ class Outbox:
                 await self._later(platform, parcel, member, now, exc)
                 continue
             await self.store.drop(platform, parcel)
+            self.metrics.outbox(platform, "delivered")
             delivered += 1
         return delivered
 
@@ -113,9 +121,11 @@ class Outbox:
         attempts = int(parcel["attempts"]) + 1
         delay = min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2**attempts) * random.uniform(0.75, 1.25)
         await self.store.requeue(platform, parcel["id"], {**parcel, "attempts": attempts}, now + delay)
+        self.metrics.outbox(platform, "retried")
 
     async def _give_up(self, platform: str, parcel: dict[str, Any], member: Member) -> None:
         await self.store.drop(platform, parcel)
+        self.metrics.outbox(platform, "gave_up")
         await self.store.notify(
             member,
             f"We could not deliver {parcel['what']}: the chat platform kept refusing it. Your answer itself was "

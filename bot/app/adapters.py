@@ -42,6 +42,7 @@ def slack_app(core: Core) -> SlackApp:
         core.outbox,
         core.onboarding,
         core.strong_answers,
+        core.metrics,
     )
     config = slack_config(core.settings)
     installs = None
@@ -76,6 +77,7 @@ def discord_bot(core: Core, guild_ready_timeout: float = 2.0) -> DebriefBot:
         core.outbox,
         core.onboarding,
         core.strong_answers,
+        core.metrics,
     )
     return DebriefBot(use_cases, config)
 

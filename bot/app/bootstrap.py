@@ -8,8 +8,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from prometheus_client import CollectorRegistry
+
 from bot.answers import Answers
 from bot.app.embedded_redis import EmbeddedRedis
+from bot.app.metrics import PrometheusMetrics
 from bot.app.settings import SettingError, Settings
 from bot.channels import Channels
 from bot.clock import Clock, utc_now
@@ -30,6 +33,7 @@ from bot.scoring.engine import FeedbackEngine
 from bot.standings import Standings
 from bot.store import Stores
 from bot.store.client import RedisClient, redis_client
+from bot.store.guard import observing_store_errors
 from bot.store.member_data import MemberDataStore
 from bot.store.outbox import OutboxStore
 from bot.strong_answer import StrongAnswers
@@ -63,17 +67,27 @@ class Core:
     onboarding: Onboarding
     exports: DataExports
     forget_me: ForgetMe
+    metrics: PrometheusMetrics
 
 
 def build_core(
-    settings: Settings, bank: Bank, redis: RedisClient, clock: Clock = utc_now, engine: FeedbackEngine | None = None
+    settings: Settings,
+    bank: Bank,
+    redis: RedisClient,
+    clock: Clock = utc_now,
+    engine: FeedbackEngine | None = None,
+    metrics: PrometheusMetrics | None = None,
 ) -> Core:
-    """Wire the use cases over one Redis client (the engine is built from the bank unless one is given)."""
+    """Wire the use cases over one Redis client (the engine is built from the bank unless one is given; the
+    metrics get a registry of their own unless given)."""
     engine = engine or FeedbackEngine(bank)
+    metrics = metrics or PrometheusMetrics()
     stores = Stores.over(redis)
     channels = Channels(stores.channels, bank.categories)
-    posts = DailyPosts(bank, channels, stores.channels, stores.prompts, stores.schedule, clock, stores.members)
-    answers = Answers(engine, stores.prompts, stores.answers, channels, clock)
+    posts = DailyPosts(
+        bank, channels, stores.channels, stores.prompts, stores.schedule, clock, stores.members, metrics=metrics
+    )
+    answers = Answers(engine, stores.prompts, stores.answers, channels, clock, metrics=metrics)
     standings = Standings(stores.standings, channels, clock, stores.members)
     members = Members(stores.members, channels, clock)
     mocks = MockInterviews(bank, engine, MockStore(redis), stores.events, clock)
@@ -83,7 +97,7 @@ def build_core(
     closes = WindowCloses(
         stores.answers, stores.standings, channels, reviews.nudges, members=stores.members, schedule=stores.schedule
     )
-    outbox = Outbox(OutboxStore(redis), clock)
+    outbox = Outbox(OutboxStore(redis), clock, metrics=metrics)
     progress = Progress(bank, stores.answers, clock)
     member_data = MemberDataStore(redis)
     exports = DataExports(member_data, stores.prompts, bank, clock)
@@ -120,6 +134,7 @@ def build_core(
         onboarding=Onboarding(stores.channels, channels),
         exports=exports,
         forget_me=forget_me,
+        metrics=metrics,
     )
 
 
@@ -144,7 +159,8 @@ async def bootstrap(
     clock: Clock = utc_now,
     engine: FeedbackEngine | None = None,
 ) -> AsyncIterator[Core]:
-    """Build the core; close Redis (and stop an embedded server) on exit. A given engine brings its bank."""
+    """Build the core, with the process's one metrics registry; close Redis (and stop an embedded server) on exit.
+    A given engine brings its bank."""
     bank = engine.bank if engine is not None else load_bank(settings.content_dirs)
     embedded = None
     owns_client = redis is None
@@ -156,7 +172,9 @@ async def bootstrap(
             await embedded.start()
             redis = redis_client(embedded.url)
     try:
-        yield build_core(settings, bank, redis, clock, engine)
+        metrics = PrometheusMetrics(CollectorRegistry())
+        with observing_store_errors(metrics.store_error):
+            yield build_core(settings, bank, redis, clock, engine, metrics)
     finally:
         if owns_client:
             await redis.aclose()

@@ -1,4 +1,4 @@
-"""Liveness and readiness over HTTP for orchestrators: GET /health and GET /ready."""
+"""Liveness and readiness over HTTP for orchestrators (GET /health and GET /ready), and GET /metrics for Prometheus."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.app.metrics import MetricsPage
 from bot.app.settings import SettingError, Settings
 
 log = logging.getLogger(__name__)
@@ -21,12 +22,14 @@ CHECK_TIMEOUT_SECONDS = 2.0
 
 
 class HealthServer:
-    """`/health` answers 200 while the process runs; `/ready` is 200 only when every named check passes."""
+    """`/health` answers 200 while the process runs; `/ready` is 200 only when every named check passes;
+    `/metrics` serves the process's Prometheus metrics when a page is given."""
 
-    def __init__(self, host: str, port: int, checks: Mapping[str, Check]) -> None:
+    def __init__(self, host: str, port: int, checks: Mapping[str, Check], metrics: MetricsPage | None = None) -> None:
         self.host = host
         self.port = port
         self.checks = dict(checks)
+        self.metrics = metrics
         self._runner: web.AppRunner | None = None
 
     def app(self) -> web.Application:
@@ -34,6 +37,8 @@ class HealthServer:
         app = web.Application()
         app.router.add_get("/health", self._health)
         app.router.add_get("/ready", self._ready)
+        if self.metrics is not None:
+            app.router.add_get("/metrics", self._metrics)
         return app
 
     async def start(self) -> None:
@@ -50,7 +55,7 @@ class HealthServer:
                 f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc}); "
                 "choose a free port, or 0 to turn the health endpoint off",
             ) from None
-        log.info("health endpoints on http://%s:%s/health and /ready", self.host, self.port)
+        log.info("health endpoints on http://%s:%s/health, /ready and /metrics", self.host, self.port)
 
     async def stop(self) -> None:
         """Stop serving."""
@@ -73,6 +78,11 @@ class HealthServer:
 
     async def _health(self, _: web.Request) -> web.Response:
         return web.json_response({"status": "alive"})
+
+    async def _metrics(self, _: web.Request) -> web.Response:
+        assert self.metrics is not None
+        body = await self.metrics.render()
+        return web.Response(body=body, headers={"Content-Type": self.metrics.content_type})
 
     async def _ready(self, _: web.Request) -> web.Response:
         checks = await self.readiness()

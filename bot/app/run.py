@@ -7,13 +7,14 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
 from bot.app.bootstrap import Core, bootstrap
 from bot.app.health import HealthServer
 from bot.app.logs import configure_logging
+from bot.app.metrics import MetricsPage
 from bot.app.platform_runner import PlatformRunner
 from bot.app.retry import until_reachable
 from bot.app.settings import Settings
@@ -200,7 +201,12 @@ def _health(settings: Settings, core: Core, runners: list[PlatformRunner], jobs:
         return jobs.running
 
     checks = {"redis": redis, "scheduler": scheduler, **{r.name: r.connected for r in runners}}
-    return HealthServer(settings.health_host, settings.health_port, checks)
+    return HealthServer(settings.health_host, settings.health_port, checks, metrics_page(core, runners))
+
+
+def metrics_page(core: Core, runners: Sequence[PlatformRunner]) -> MetricsPage:
+    """The process's /metrics: its registry, with each running platform's outbox depth read at scrape time."""
+    return MetricsPage(core.metrics, [r.name for r in runners], core.outbox.pending)
 
 
 def run_practice_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,4 +1,10 @@
-"""Answers in Redis: the current text and score of each member's answer, every revision, and who answered."""
+"""Answers in Redis: the current text and score of each member's answer, every revision, and who answered.
+
+Each revision's text is stored once, in the answer's revisions list (deflated, see `revision_codec`). The answer
+hash's `messages` lists the answer's messages in order as `[message id, index of the revision holding its current
+text]`; answers written before this shape keep `[message id, text]` pairs, which are still read (and kept as they
+are until edited).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +12,28 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from bot.identities import Channel, Member
 from bot.prompts import DailyPrompt
 from bot.store import keys
 from bot.store.client import RedisClient
 from bot.store.guard import lua, store_errors
+from bot.store.revision_codec import decode_revision, encode_revision
 from bot.streaks import DAYS_PER_FREEZE, MAX_FREEZES, Streak
+
+MessageRef = int | str  # the index of the revision holding a message's text, or (older answers) the text itself
 
 
 @dataclass(frozen=True)
 class AnswerDraft:
-    """What is stored of a member's answer before a new revision: its messages and revision count."""
+    """What is stored of a member's answer before a new revision: its messages and revision count, where each
+    message's text is stored (`refs`, by message id) and how many revisions the list holds (`stored`)."""
 
     revisions: int
     messages: tuple[tuple[str, str], ...]
+    refs: tuple[tuple[str, MessageRef], ...] = ()
+    stored: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,13 +88,17 @@ class AnswerStore:
         self._withdraw = redis.register_script(lua("bot.store", "withdraw_answer.lua"))
 
     async def draft(self, workspace: str, prompt_id: str, user_id: str) -> AnswerDraft:
-        """What is stored of a member's answer so far."""
-        async with store_errors("read your answer"):
-            revisions, messages = await self.redis.hmget(
-                keys.answer(workspace, prompt_id, user_id), ["revisions", "messages"]
-            )
-        pairs = tuple((str(m), str(t)) for m, t in json.loads(messages)) if messages else ()
-        return AnswerDraft(int(revisions or 0), pairs)
+        """What is stored of a member's answer so far (one round trip: the hash and the revisions it refers to).
+
+        The two reads need not be atomic: revisions are only appended, and a revision recorded between them
+        changes the revision count, so recording from this draft is refused as a conflict and read again."""
+        async with store_errors("read your answer"), self.redis.pipeline(transaction=False) as pipe:
+            pipe.hmget(keys.answer(workspace, prompt_id, user_id), ["revisions", "messages"])
+            pipe.lrange(keys.answer_revisions(workspace, prompt_id, user_id), 0, -1)
+            (revisions, messages), raws = await pipe.execute()
+        stored = [decode_revision(r) for r in raws]
+        refs = stored_refs(messages)
+        return AnswerDraft(int(revisions or 0), resolve_messages(refs, stored), refs, len(stored))
 
     async def record(
         self,
@@ -89,7 +106,7 @@ class AnswerStore:
         member: Member,
         prompt: DailyPrompt,
         event_id: str | None,
-        seen_revisions: int,
+        draft: AnswerDraft,
         messages: Sequence[tuple[str, str]],
         revision: Revision,
         overall: float,
@@ -97,7 +114,10 @@ class AnswerStore:
         points: int,
         counts: bool,
     ) -> RecordedRevision:
-        """Append a revision and update answer, points, boards and streak in one atomic step."""
+        """Append a revision and update answer, points, boards and streak in one atomic step.
+
+        `draft` is what was read before; `messages` the answer's messages after this revision, whose own
+        message (if present) is `revision`'s text: only that text is stored, the others are referred to."""
         ws, user = member.workspace, member.user_id
         script_keys = [
             keys.answer(ws, prompt.id, user),
@@ -124,13 +144,13 @@ class AnswerStore:
         args: list[str | int | float] = [
             event_id or "",
             keys.EVENT_TTL_SECONDS,
-            seen_revisions,
+            draft.revisions,
             user,
             member.display_name,
             prompt.id,
             prompt.question_id,
-            json.dumps(list(messages)),
-            json.dumps(stored_revision, default=str),
+            json.dumps(message_refs(draft, messages, revision), separators=(",", ":")),
+            encode_revision(stored_revision),
             f"{overall:.1f}",
             verdict,
             points,
@@ -141,6 +161,7 @@ class AnswerStore:
             DAYS_PER_FREEZE,
             keys.MESSAGE_OWNER_TTL_SECONDS,
             keys.WEEK_POINTS_TTL_SECONDS,
+            draft.stored,
         ]
         async with store_errors("save your answer"):
             result = await self._record(keys=script_keys, args=args)
@@ -183,7 +204,7 @@ class AnswerStore:
         """Every stored revision of an answer, oldest first."""
         async with store_errors("read your answer"):
             raws = await self.redis.lrange(keys.answer_revisions(workspace, prompt_id, user_id), 0, -1)
-        return [json.loads(r) for r in raws]
+        return [decode_revision(r) for r in raws]
 
     async def latest_feedback(self, member: Member, prompt_ids: Sequence[str]) -> list[dict[str, object] | None]:
         """The stored feedback (scores per criterion) of each answer's latest revision, None where there is none."""
@@ -220,13 +241,53 @@ class AnswerStore:
         return {str(entry[0]): float(entry[1]) for entry in raw}
 
 
+def stored_refs(raw: str | None) -> tuple[tuple[str, MessageRef], ...]:
+    """The answer hash's `messages` field as (message id, revision index or inline text) pairs."""
+    if not raw:
+        return ()
+    return tuple((str(mid), ref if isinstance(ref, int) else str(ref)) for mid, ref in json.loads(raw))
+
+
+def resolve_messages(
+    refs: Sequence[tuple[str, MessageRef]], revisions: Sequence[dict[str, Any]]
+) -> tuple[tuple[str, str], ...]:
+    """(message id, text) of each message, the text read from the revision it refers to (or inline, as stored
+    before revisions held the only copy); a reference to a missing revision reads as empty text."""
+    pairs = []
+    for mid, ref in refs:
+        if isinstance(ref, str):
+            pairs.append((mid, ref))
+        else:
+            found = revisions[ref] if 0 <= ref < len(revisions) else {}
+            pairs.append((mid, str(found.get("text", ""))))
+    return tuple(pairs)
+
+
+def message_refs(
+    draft: AnswerDraft, messages: Sequence[tuple[str, str]], revision: Revision
+) -> list[tuple[str, MessageRef]]:
+    """Where each message's text will be stored once this revision is appended: the new revision's index for its
+    own message, the earlier reference for the others (inline text for a message never stored in a revision)."""
+    earlier = dict(draft.refs)
+    known = dict(draft.messages)
+    refs: list[tuple[str, MessageRef]] = []
+    for mid, text in messages:
+        if mid == revision.message_id and text == revision.text:
+            refs.append((mid, draft.stored))
+        elif mid in earlier and known.get(mid) == text:
+            refs.append((mid, earlier[mid]))
+        else:
+            refs.append((mid, text))
+    return refs
+
+
 def _feedback_of(raw: object) -> dict[str, object] | None:
     """The feedback part of a stored revision; None for a missing or unreadable one."""
     if not raw:
         return None
     try:
-        feedback = json.loads(str(raw)).get("feedback")
-    except (ValueError, AttributeError):
+        feedback = decode_revision(raw).get("feedback")
+    except ValueError:
         return None
     return feedback if isinstance(feedback, dict) else None
 

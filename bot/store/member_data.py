@@ -14,6 +14,7 @@ from bot.identities import Member, personal
 from bot.store import keys
 from bot.store.client import RedisClient, scan_slot
 from bot.store.guard import lua, store_errors
+from bot.store.revision_codec import decode_revision
 
 SCAN_BATCH = 1000
 # How long an unconfirmed deletion waits for its confirmation.
@@ -256,7 +257,7 @@ def _take(found: Footprint, what: str, key: str, detail: str, value: Any) -> Non
         found.answers[detail] = {str(k): str(v) for k, v in value.items()}
         found.delete.append(key)
     elif what == "revisions":
-        found.revisions[detail] = [json.loads(str(r)) for r in value]
+        found.revisions[detail] = [decode_revision(r) for r in value]
         found.delete.append(key)
     elif what == "received":
         found.reviews_received[detail.partition("|")[0]] = [json.loads(str(v)) for v in value.values()]

@@ -6,8 +6,9 @@ import asyncio
 import io
 import logging
 import sys
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import discord
@@ -18,6 +19,7 @@ from bot.commands import ChatCommands, CommandRequest, reply_or_failure
 from bot.daily_post import DailyPosts
 from bot.errors import StoreUnavailable
 from bot.identities import Channel, Member, ThreadRef
+from bot.metrics import Metrics, NoMetrics
 from bot.mock.rounds import MockInterviews
 from bot.onboarding import Onboarding
 from bot.outbox import Outbox
@@ -26,6 +28,7 @@ from bot.review.peer_review import PeerReviews
 from bot.strong_answer import ACTION_PREFIX as STRONG_ANSWER_PREFIX
 from bot.strong_answer import StrongAnswers
 from content.loader import Bank
+from handlers.discord.api_metrics import api_response_counter
 from handlers.discord.chat_port import DiscordChatPort, message_payloads, send_kept, send_reply
 from handlers.discord.slash_commands import command_group
 from handlers.discord.translate import answer_from_edit, answer_from_message, reply_embeds, workspace_id
@@ -67,6 +70,7 @@ class DiscordUseCases:
     outbox: Outbox
     onboarding: Onboarding
     strong_answers: StrongAnswers
+    metrics: Metrics = field(default_factory=NoMetrics)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class DebriefBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             guild_ready_timeout=config.guild_ready_timeout,
+            http_trace=api_response_counter(core.metrics),
         )
         self.core = core
         self.config = config
@@ -256,6 +261,7 @@ class DebriefBot(commands.Bot):
     async def on_message(self, message: discord.Message) -> None:
         """A member's message in a question's thread is an answer (or adds to theirs); in a DM with the bot,
         or in their private mock thread, it is a mock interview answer."""
+        arrived = time.perf_counter()
         if message.author.bot:
             return
         channel = message.channel
@@ -266,8 +272,8 @@ class DebriefBot(commands.Bot):
             await self.handle_mock_answer(message, venue=str(channel.id))
             return
         command = answer_from_message(message)
-        if command is not None:
-            await self.handle_answer(command)
+        if command is not None and await self.handle_answer(command):
+            self.core.metrics.feedback_latency("discord", time.perf_counter() - arrived)
 
     async def handle_mock_answer(self, message: discord.Message, *, venue: str | None) -> None:
         """The interviewer's next turn where the answer was given; others' messages in a mock thread are ignored."""
@@ -330,16 +336,19 @@ class DebriefBot(commands.Bot):
         except discord.HTTPException as exc:
             log.warning("could not tell %s something went wrong: %s", interaction.user.id, exc)
 
-    async def handle_answer(self, command: SubmitAnswer) -> None:
-        """Record through the core, then deliver what it says: feedback by DM, in the thread, or the fallback."""
+    async def handle_answer(self, command: SubmitAnswer) -> bool:
+        """Record through the core, then deliver what it says: feedback by DM, in the thread, or the fallback;
+        whether a reply was sent (or kept to send)."""
         result = await self.core.answers.in_thread(command)
         assert command.thread is not None
         if result.react:
             reaction = asyncio.create_task(self._react(command.thread, command.message_id))
             self._background.add(reaction)
             reaction.add_done_callback(self._background.discard)
-        if result.reply is not None:
-            await self._deliver(command, result)
+        if result.reply is None:
+            return False
+        await self._deliver(command, result)
+        return True
 
     async def _deliver(self, command: SubmitAnswer, result: ThreadAnswer) -> None:
         assert result.reply is not None and command.thread is not None

@@ -8,6 +8,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PlatformRefused
+from bot.metrics import Metrics
 from handlers.slack.config import SlackConfig, web_client
 
 
@@ -50,9 +51,10 @@ class InstalledWorkspaces:
     """Install-flow mode: each workspace's bot token comes from its installation, read from the store each time
     (so an install or uninstall seen by any replica counts at once)."""
 
-    def __init__(self, store: AsyncInstallationStore, config: SlackConfig) -> None:
+    def __init__(self, store: AsyncInstallationStore, config: SlackConfig, metrics: Metrics | None = None) -> None:
         self.store = store
         self.config = config
+        self.metrics = metrics
 
     async def _token(self, workspace: str) -> str | None:
         owner = workspace.removeprefix("slack:")
@@ -69,7 +71,7 @@ class InstalledWorkspaces:
         token = await self._token(workspace)
         if not token:
             raise NotInstalled(workspace)
-        return web_client(self.config, token)
+        return web_client(self.config, token, self.metrics)
 
     async def installed(self, workspace: str) -> bool:
         """Whether the workspace has an installation with a bot token."""

@@ -10,6 +10,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.metrics import Metrics
+from handlers.slack.api_metrics import ApiResponseCounter, CountedRateLimitRetryHandler
+
+RATE_LIMIT_RETRIES = 3
+
 
 @dataclass(frozen=True)
 class SlackConfig:
@@ -38,13 +43,24 @@ class SlackConfig:
         return self.bot_token is None and self.client_id is not None and self.client_secret is not None
 
 
-def configure_client(client: AsyncWebClient, config: SlackConfig) -> AsyncWebClient:
-    """Point a Web API client at SLACK_API_URL and have it retry connection errors and 429s (Retry-After)."""
+def configure_client(client: AsyncWebClient, config: SlackConfig, metrics: Metrics | None = None) -> AsyncWebClient:
+    """Point a Web API client at SLACK_API_URL and have it retry connection errors and 429s (Retry-After),
+    counting API errors, 429s and retries in `metrics` when given."""
     client.base_url = config.api_base
-    client.retry_handlers = [AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
+    if metrics is None:
+        client.retry_handlers = [
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ]
+    else:
+        client.retry_handlers = [
+            ApiResponseCounter(metrics),
+            AsyncConnectionErrorRetryHandler(),
+            CountedRateLimitRetryHandler(metrics, max_retry_count=RATE_LIMIT_RETRIES),
+        ]
     return client
 
 
-def web_client(config: SlackConfig, token: str | None = None) -> AsyncWebClient:
+def web_client(config: SlackConfig, token: str | None = None, metrics: Metrics | None = None) -> AsyncWebClient:
     """A configured Web API client with the bot token (or `token`)."""
-    return configure_client(AsyncWebClient(token=token or config.bot_token), config)
+    return configure_client(AsyncWebClient(token=token or config.bot_token), config, metrics)

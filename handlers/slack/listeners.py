@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
@@ -22,6 +23,7 @@ from bot.errors import StoreUnavailable
 from bot.forget_me import button_confirmation
 from bot.home import Home
 from bot.identities import Channel, Member
+from bot.metrics import Metrics, NoMetrics
 from bot.mock.rounds import MockInterviews
 from bot.onboarding import Onboarding
 from bot.outbox import Outbox, Undeliverable
@@ -66,6 +68,7 @@ class SlackUseCases:
     outbox: Outbox
     onboarding: Onboarding
     strong_answers: StrongAnswers
+    metrics: Metrics = field(default_factory=NoMetrics)
 
 
 # Slack errors no retry can fix: the request is dropped and the member told on their next command.
@@ -187,6 +190,7 @@ class SlackHandlers:
 
     async def on_message(self, body: Mapping[str, Any]) -> None:
         """A message event: answers in question threads get feedback; DMs with the bot are mock answers."""
+        arrived = time.perf_counter()
         direct = direct_message_from_event(body)
         if direct is not None:
             await self.on_direct_message(*direct)
@@ -209,6 +213,7 @@ class SlackHandlers:
         if result.react:
             sends.append(self._react(command.member.workspace, channel_id, command.message_id))
         await asyncio.gather(*sends)
+        self.core.metrics.feedback_latency("slack", time.perf_counter() - arrived)
 
     async def on_direct_message(self, member: Member, channel_id: str, text: str, event_id: str | None) -> None:
         """The interviewer's next turn, in the same DM; a retried event is answered once."""

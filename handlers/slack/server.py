@@ -21,6 +21,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PlatformUnreachable, StartRefused
+from bot.metrics import Metrics
 from handlers.slack.chat_port import SlackChatPort, SlackDirectory
 from handlers.slack.clients import InstalledWorkspaces, OneWorkspace, WorkspaceClients
 from handlers.slack.config import SlackConfig, configure_client, web_client
@@ -86,14 +87,14 @@ def build_slack_app(config: SlackConfig, core: SlackUseCases, installs: InstallS
     if config.installs:
         if installs is None:
             raise ValueError("the install flow needs stores for installations and states")
-        bolt, clients = _installable_app(config, installs)
+        bolt, clients = _installable_app(config, installs, core.metrics)
     else:
         # Bolt builds its own client from the token (handing it one as well makes it warn at every start);
         # debrief then points that client at SLACK_API_URL with its retry policy.
         bolt = AsyncApp(
             token=config.bot_token, signing_secret=config.signing_secret, process_before_response=False, name="debrief"
         )
-        clients = OneWorkspace(configure_client(bolt.client, config))
+        clients = OneWorkspace(configure_client(bolt.client, config, core.metrics))
         bolt.event("app_uninstalled")(_removed)
         bolt.event("tokens_revoked")(_removed)
     port = SlackChatPort(clients)
@@ -111,10 +112,12 @@ async def _removed(body: dict[str, Any], event: dict[str, Any]) -> None:
     )
 
 
-def _installable_app(config: SlackConfig, installs: InstallStores) -> tuple[AsyncApp, WorkspaceClients]:
+def _installable_app(
+    config: SlackConfig, installs: InstallStores, metrics: Metrics | None = None
+) -> tuple[AsyncApp, WorkspaceClients]:
     """Bolt's install flow and its authorize over the installation store; uninstalls and revoked tokens delete
     the workspace's installation."""
-    client = web_client(config, None)  # no token: the flow exchanges codes, authorize finds each workspace's
+    client = web_client(config, None, metrics)  # no token: the flow exchanges codes, authorize finds each workspace's
     settings = AsyncOAuthSettings(
         client_id=config.client_id,
         client_secret=config.client_secret,
@@ -134,7 +137,7 @@ def _installable_app(config: SlackConfig, installs: InstallStores) -> tuple[Asyn
         name="debrief",
     )
     bolt.enable_token_revocation_listeners()
-    return bolt, InstalledWorkspaces(installs.installations, config)
+    return bolt, InstalledWorkspaces(installs.installations, config, metrics)
 
 
 async def check_credentials(config: SlackConfig, client: AsyncWebClient) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.app.bootstrap import Core
+from bot.app.metrics import PrometheusMetrics
 from bot.commands import CommandRequest
 from bot.identities import Channel, Member
 from bot.outbox import FIRST_RETRY_SECONDS, LEASE_SECONDS, Outbox, Undeliverable
@@ -109,3 +110,27 @@ async def test_a_parcel_deleted_while_it_was_being_sent_is_not_put_back(redis: R
     assert await outbox.pump("slack", forgotten_meanwhile) == 0
     assert await outbox.store.pending("slack") == 0
     assert await redis.hlen(keys.outbox_parcels("slack", keys.shard_of(ALICE.workspace))) == 0
+
+
+async def test_the_outbox_counts_what_becomes_of_each_kept_reply(redis: Redis, clock: FakeClock) -> None:
+    metrics = PrometheusMetrics()
+    outbox, platform = Outbox(OutboxStore(redis), clock, metrics), Platform()
+
+    def count(outcome: str) -> float:
+        value = metrics.registry.get_sample_value("debrief_outbox_total", {"platform": "slack", "outcome": outcome})
+        return value or 0.0
+
+    for n in range(3):
+        await outbox.keep("slack", ALICE, [{"n": n}], "your feedback")
+    platform.refusing = ConnectionError("still down")
+    clock.advance(seconds=FIRST_RETRY_SECONDS + 0.1)
+    await outbox.pump("slack", platform.send)
+    assert (count("kept"), count("retried"), count("delivered")) == (3, 3, 0)
+    platform.refusing = Undeliverable("channel_not_found")
+    clock.advance(minutes=2)
+    await outbox.pump("slack", platform.send, limit=1)
+    platform.refusing = None
+    clock.advance(minutes=2)
+    await outbox.pump("slack", platform.send)
+    assert (count("gave_up"), count("delivered")) == (1, 2)
+    assert await outbox.pending("slack") == 0

@@ -8,7 +8,8 @@
 --       4 user id  5 display name  6 prompt id  7 question id  8 messages JSON  9 revision JSON
 --       10 overall score  11 verdict  12 points this answer is worth  13 counts ('1' inside the window)
 --       14 local day number  15 time (unix seconds)  16 max freezes  17 days per freeze
---       18 message owner ttl seconds  19 weekly board ttl seconds
+--       18 message owner ttl seconds  19 weekly board ttl seconds  20 revisions in the list when read
+-- The messages JSON refers to revisions by index (0-based), this one's being ARGV[20].
 -- Returns {status, revision, current, longest, freezes, points_total, counted_now, freezes_spent}
 
 if ARGV[1] ~= '' and redis.call('EXISTS', KEYS[10]) == 1 then
@@ -17,7 +18,7 @@ end
 
 local seen = tonumber(ARGV[3])
 local revisions = tonumber(redis.call('HGET', KEYS[1], 'revisions') or '0')
-if revisions ~= seen then
+if revisions ~= seen or redis.call('LLEN', KEYS[2]) ~= tonumber(ARGV[20]) then
   return {'conflict', revisions, 0, 0, 0, 0, 0, 0}
 end
 

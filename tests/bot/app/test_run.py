@@ -24,6 +24,7 @@ from bot.identities import Channel
 from bot.store import Stores
 from tests.handlers.discord.fake_discord import FakeDiscord
 from tests.handlers.slack.fake_slack import FakeSlack
+from tests.metrics import sample, scrape
 
 ROOT = Path(__file__).resolve().parents[3]
 STOP_LIMIT_SECONDS = 5.0
@@ -317,11 +318,14 @@ async def test_serving_slack_stops_within_five_seconds_and_reports_health(tmp_pa
                     assert response.status == 200
                 ready = await _wait_ready(session, f"http://127.0.0.1:{health_port}/ready")
             assert ready == {"redis": True, "scheduler": True, "slack": True}
+            metrics = await scrape(f"http://127.0.0.1:{health_port}/metrics")
             status, took, output = await stop_and_time(process)
     finally:
         await fake.stop()
     assert status == 0 and took < STOP_LIMIT_SECONDS, output
     assert all(line.startswith("{") for line in output.splitlines() if line.strip()), output
+    assert metrics[sample("debrief_outbox_depth", platform="slack")] == 0, "read from Redis at scrape time"
+    assert not any(key.startswith("debrief_platform_api_errors_total") for key in metrics), metrics
 
 
 async def test_a_post_in_progress_is_released_when_stopping(tmp_path: Path, redis_url: str, redis: Redis) -> None:
