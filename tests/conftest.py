@@ -18,6 +18,7 @@ from bot.app.bootstrap import Core, build_core
 from bot.app.embedded_redis import find_redis_server, free_port
 from bot.app.settings import Settings
 from bot.scoring.engine import FeedbackEngine
+from bot.store.client import redis_client
 from content.loader import Bank
 from tests.shipped import shipped_bank, shipped_engine
 
@@ -74,8 +75,9 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture
 async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    """A decoded client on an emptied database."""
-    client = Redis.from_url(redis_url, decode_responses=True)
+    """The client debrief builds (decoded, a blocking pool), on an emptied database."""
+    client = redis_client(redis_url)
+    assert isinstance(client, Redis)
     await client.flushdb()
     try:
         yield client
