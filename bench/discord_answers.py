@@ -18,10 +18,11 @@ from discord.http import Route
 from bench.harness import latency_line, run_bench
 from bench.scoring import answer_of
 from bot.app.adapters import discord_bot
-from bot.app.bootstrap import bootstrap, redis_client
+from bot.app.bootstrap import bootstrap
 from bot.app.settings import Settings
 from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
+from bot.store.client import redis_client
 from content.loader import load_bank
 from handlers.discord.bot import DebriefBot, intents
 from handlers.discord.endpoints import gateway_url, use_api_base

@@ -19,10 +19,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bench.harness import run_bench
 from bot.app.adapters import slack_config
-from bot.app.bootstrap import bootstrap, redis_client
+from bot.app.bootstrap import bootstrap
 from bot.app.settings import Settings
 from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
+from bot.store.client import redis_client
 from handlers.slack.chat_port import SlackChatPort
 from handlers.slack.clients import OneWorkspace
 from handlers.slack.config import web_client

@@ -21,11 +21,12 @@ from slack_bolt.async_app import AsyncApp
 from bench.harness import latency_line, run_bench
 from bench.scoring import answer_of
 from bot.app.adapters import slack_app, slack_config
-from bot.app.bootstrap import bootstrap, redis_client
+from bot.app.bootstrap import bootstrap
 from bot.app.embedded_redis import free_port
 from bot.app.settings import Settings
 from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
+from bot.store.client import redis_client
 from content.loader import load_bank
 from handlers.slack.config import web_client
 from handlers.slack.server import SlackHttpServer

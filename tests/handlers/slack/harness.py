@@ -19,6 +19,7 @@ from bot.app.bootstrap import Core, bootstrap
 from bot.app.embedded_redis import free_port
 from bot.app.settings import Settings
 from bot.clock import Clock, utc_now
+from bot.store.client import RedisClient
 from handlers.slack.server import SlackApp, SlackHttpServer
 from tests.handlers.slack.fake_slack import FakeSlack, command_body, event_body, sign
 from tests.shipped import shipped_engine
@@ -100,7 +101,7 @@ def installable_settings(monkeypatch: pytest.MonkeyPatch, fake: FakeSlack, redis
 
 @asynccontextmanager
 async def serving_slack(
-    settings: Settings, fake: FakeSlack, redis: Redis | None = None, clock: Clock = utc_now
+    settings: Settings, fake: FakeSlack, redis: RedisClient | None = None, clock: Clock = utc_now
 ) -> AsyncIterator[SlackHarness]:
     """One app instance (a replica) over HTTP on a free port, against an already running fake Slack."""
     async with bootstrap(settings, redis=redis, engine=shipped_engine(), clock=clock) as app:
