@@ -31,7 +31,6 @@ import time
 from collections import Counter
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
@@ -39,7 +38,7 @@ import aiohttp
 from bench.harness import latency_line
 from bench.scoring import answers_of
 from bench.slack_answers import SECRET as BARE_SECRET
-from bench.slack_answers import bare_app, serving
+from bench.slack_answers import TimedFakeSlack, bare_app, serving
 from bot.app.settings import Settings
 from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
@@ -50,17 +49,6 @@ from tests.handlers.slack.fake_slack import FakeSlack, event_body, sign
 from tests.handlers.slack.harness import SECRET, SlackHarness, serving_slack
 
 STATE_COOKIE = "slack-app-oauth-state"
-
-
-class TimedFakeSlack(FakeSlack):
-    """The fake Slack, noting when each member's feedback (an ephemeral message) arrives."""
-
-    arrived: dict[str, float]
-
-    def _record(self, method: str, params: dict[str, Any], token: str | None = None) -> None:
-        if method == "chat.postEphemeral":
-            self.arrived[str(params.get("user"))] = time.perf_counter()
-        super()._record(method, params, token)
 
 
 def install_settings(fake: FakeSlack, url: str) -> Settings:
