@@ -66,6 +66,7 @@ async def answer_through_slack(slack: SlackHarness, redis: Redis) -> None:
     learned from users.info in the background)."""
     await slack.command("post", "UADMIN", key="post")
     await slack.fake.wait_for("chat.postMessage")
+    await slack.fake.wait_for("response_url")  # the admin is told once the question and its thread are saved
     settings = await slack.app.channels.settings(CHANNEL)
     assert settings is not None
     thread = str((await slack.app.posts.todays(CHANNEL, settings))[0].thread_id)
