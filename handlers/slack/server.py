@@ -254,7 +254,8 @@ class SlackRunner:
         return self._http is not None and self._http.serving
 
     async def stop(self) -> None:
-        """Stop sending kept replies, then close the websocket or stop the endpoint."""
+        """Stop sending kept replies, then close the websocket or stop the endpoint, then the Web API
+        connections."""
         self._stop_outbox.set()
         if self._outbox is not None:
             await asyncio.gather(self._outbox, return_exceptions=True)
@@ -265,3 +266,4 @@ class SlackRunner:
         if self._http is not None:
             await self._http.stop()
             self._http = None
+        await self.slack.clients.close()

@@ -47,6 +47,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     uploaded: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> filename and uploaded bytes
+    connections: set[int] = field(default_factory=set)  # the client ports Web API calls came from
     # The install flow: codes Slack would hand the browser (code -> team id), each team's bot token once installed,
     # and the app's client credentials oauth.v2.access checks.
     codes: dict[str, str] = field(default_factory=dict)
@@ -151,6 +152,9 @@ class FakeSlack:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        if peer:
+            self.connections.add(int(peer[1]))
         params = await self._params(request)
         token = self._token(request, params)
         if method in self.rate_limit_once or method in self.rate_limited:

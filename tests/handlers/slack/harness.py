@@ -118,6 +118,7 @@ async def serving_slack(
             stop_outbox.set()
             await outbox
             await server.stop()
+            await slack.clients.close()
 
 
 @asynccontextmanager

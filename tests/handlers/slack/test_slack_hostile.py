@@ -203,3 +203,15 @@ async def test_a_time_zone_longer_than_a_file_name_is_an_unknown_time_zone(slack
     assert "unknown timezone" in told.lower() and "went wrong" not in told.lower(), told
     settings = await slack.app.channels.settings(CHANNEL)
     assert settings is None or settings.timezone != "Europe/" * 50
+
+
+async def test_replies_reuse_kept_alive_connections(slack: SlackHarness) -> None:
+    thread_ts = await _post_and_get_thread(slack)
+    slack.fake.connections.clear()
+    for n in range(20):
+        await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER, user=f"UK{n}"), f"Ev-k{n}")
+    await slack.fake.wait_for("chat.postEphemeral", 20)
+    calls = len([c for c in slack.fake.calls if c.method != "response_url"])
+    # slack_sdk without a session opens a new connection per call (on Slack, a TLS handshake each): 60 for 63
+    # calls; kept alive, the 20 answers handled at once share a pool of connections
+    assert len(slack.fake.connections) <= calls // 3, f"{len(slack.fake.connections)} connections for {calls} calls"
