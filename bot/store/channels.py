@@ -6,7 +6,7 @@ from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
 from bot.store import keys
 from bot.store.client import RedisClient
-from bot.store.guard import store_errors
+from bot.store.guard import lua, store_errors
 
 
 class ChannelStore:
@@ -14,6 +14,7 @@ class ChannelStore:
 
     def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
+        self._save = redis.register_script(lua("bot.store", "save_channel.lua"))
 
     async def settings(self, channel: Channel) -> ChannelSettings | None:
         """A channel's settings, or None when it was never set up."""
@@ -24,12 +25,12 @@ class ChannelStore:
     async def save(self, channel: Channel, settings: ChannelSettings) -> None:
         """Store a channel's settings and list it among the configured channels."""
         async with store_errors("save the channel settings"):
-            async with self.redis.pipeline(transaction=True) as pipe:
-                # No skip dates are left out, so replicas from before skip dates still read the settings.
-                unused = {"skip_dates"} if not settings.skip_dates else None
-                pipe.set(keys.channel_settings(channel), settings.model_dump_json(exclude=unused))
-                pipe.sadd(keys.channels(channel.workspace), channel.channel_id)
-                await pipe.execute()
+            # No skip dates are left out, so replicas from before skip dates still read the settings.
+            unused = {"skip_dates"} if not settings.skip_dates else None
+            await self._save(
+                keys=[keys.channel_settings(channel), keys.channels(channel.workspace)],
+                args=[settings.model_dump_json(exclude=unused), channel.channel_id],
+            )
             # The workspace registry lives in a shard of its own slot; adding to it again is harmless.
             await self.redis.sadd(keys.workspaces(keys.shard_of(channel.workspace)), channel.workspace)
 

@@ -9,7 +9,7 @@ from bot.identities import Channel, ThreadRef
 from bot.prompts import DailyPrompt
 from bot.store import keys
 from bot.store.client import RedisClient
-from bot.store.guard import store_errors
+from bot.store.guard import lua, store_errors
 from bot.store.schedule import CLAIM_TTL_SECONDS
 
 
@@ -21,6 +21,7 @@ class PromptStore:
         # Posted prompts never change, so a lookup saves a round trip on every answer after the first.
         self._cache: OrderedDict[str, DailyPrompt] = OrderedDict()
         self._cache_size = cache_size
+        self._save = redis.register_script(lua("bot.store", "save_prompt.lua"))
 
     def _remember(self, key: str, prompt: DailyPrompt) -> DailyPrompt:
         self._cache[key] = prompt
@@ -32,16 +33,18 @@ class PromptStore:
     async def save(self, prompt: DailyPrompt, *, question_days: Sequence[int] = ()) -> None:
         """Store a prompt, index it by day and thread, and mark its day (and any given days) as question days."""
         channel = prompt.channel
-        async with store_errors("save today's question"), self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(keys.post_claim(channel, prompt.local_date.isoformat()), "posted", ex=CLAIM_TTL_SECONDS)
-            pipe.set(keys.prompt(prompt.workspace, prompt.id), prompt.model_dump_json())
-            pipe.zadd(keys.channel_prompts(channel), {prompt.id: prompt.day})
-            pipe.rpush(keys.channel_asked(channel), prompt.question_id)
-            days = {prompt.day, *question_days}
-            pipe.zadd(keys.question_days(prompt.workspace), {str(d): d for d in days})
-            if prompt.thread_id:
-                pipe.set(keys.thread(channel, prompt.thread_id), prompt.id)
-            await pipe.execute()
+        script_keys = [
+            keys.post_claim(channel, prompt.local_date.isoformat()),
+            keys.prompt(prompt.workspace, prompt.id),
+            keys.channel_prompts(channel),
+            keys.channel_asked(channel),
+            keys.question_days(prompt.workspace),
+            keys.thread(channel, prompt.thread_id or "-"),
+        ]
+        days = sorted({prompt.day, *question_days})
+        args: list[str | int] = [CLAIM_TTL_SECONDS, prompt.model_dump_json(), prompt.id, prompt.day, prompt.question_id]
+        async with store_errors("save today's question"):
+            await self._save(keys=script_keys, args=[*args, prompt.thread_id or "", *days])
 
     async def get(self, workspace: str, prompt_id: str) -> DailyPrompt | None:
         """A prompt by id."""
