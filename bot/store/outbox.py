@@ -19,6 +19,28 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[1], tonumber(ARGV[3]), ARGV[1])
 return 1
 """
+# Small scripts rather than MULTI pipelines: redis-py's cluster client runs each command queued in a MULTI on a
+# thread of its own. KEYS 1 and 2 are a shard's due set and parcels hash (or a member's notices, alone).
+_PUT = """
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[1], tonumber(ARGV[3]), ARGV[1])
+return 1
+"""
+_DROP = """
+redis.call('ZREM', KEYS[1], unpack(ARGV))
+redis.call('HDEL', KEYS[2], unpack(ARGV))
+return 1
+"""
+_NOTIFY = """
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+return 1
+"""
+_TAKE = """
+local notices = redis.call('LRANGE', KEYS[1], 0, -1)
+redis.call('DEL', KEYS[1])
+return notices
+"""
 
 
 class OutboxStore:
@@ -28,15 +50,20 @@ class OutboxStore:
         self.redis = redis
         self._claim = redis.register_script(lua("bot.store", "claim_outbox.lua"))
         self._requeue = redis.register_script(_REQUEUE)
+        self._put = redis.register_script(_PUT)
+        self._drop = redis.register_script(_DROP)
+        self._notify = redis.register_script(_NOTIFY)
+        self._take = redis.register_script(_TAKE)
         self._next_shard = 0
 
     async def put(self, platform: str, parcel_id: str, parcel: dict[str, Any], due: float) -> None:
         """Keep a parcel (or replace it) in its member's workspace's shard, due at `due` (unix seconds)."""
         shard = _shard(parcel)
-        async with store_errors("keep a reply for later"), self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(keys.outbox_parcels(platform, shard), parcel_id, json.dumps(parcel))
-            pipe.zadd(keys.outbox_due(platform, shard), {parcel_id: due})
-            await pipe.execute()
+        async with store_errors("keep a reply for later"):
+            await self._put(
+                keys=[keys.outbox_due(platform, shard), keys.outbox_parcels(platform, shard)],
+                args=[parcel_id, json.dumps(parcel), due],
+            )
 
     async def requeue(self, platform: str, parcel_id: str, parcel: dict[str, Any], due: float) -> bool:
         """Put a claimed parcel back for a later try, unless it was deleted meanwhile; whether it was."""
@@ -75,10 +102,10 @@ class OutboxStore:
         if not parcel_ids:
             return
         shard = keys.shard_of(workspace)
-        async with store_errors("forget a kept reply"), self.redis.pipeline(transaction=True) as pipe:
-            pipe.zrem(keys.outbox_due(platform, shard), *parcel_ids)
-            pipe.hdel(keys.outbox_parcels(platform, shard), *parcel_ids)
-            await pipe.execute()
+        async with store_errors("forget a kept reply"):
+            await self._drop(
+                keys=[keys.outbox_due(platform, shard), keys.outbox_parcels(platform, shard)], args=parcel_ids
+            )
 
     async def pending(self, platform: str) -> int:
         """How many parcels are kept, in all shards."""
@@ -89,17 +116,13 @@ class OutboxStore:
 
     async def notify(self, member: Member, notice: str) -> None:
         """Keep a notice for the member's next command."""
-        async with store_errors("keep a notice"), self.redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(keys.undelivered(member), notice)
-            pipe.expire(keys.undelivered(member), NOTICE_TTL_SECONDS)
-            await pipe.execute()
+        async with store_errors("keep a notice"):
+            await self._notify(keys=[keys.undelivered(member)], args=[notice, NOTICE_TTL_SECONDS])
 
     async def take_notices(self, member: Member) -> list[str]:
         """The member's notices, removed as they are read."""
-        async with store_errors("read your notices"), self.redis.pipeline(transaction=True) as pipe:
-            pipe.lrange(keys.undelivered(member), 0, -1)
-            pipe.delete(keys.undelivered(member))
-            raws, _ = await pipe.execute()
+        async with store_errors("read your notices"):
+            raws = await self._take(keys=[keys.undelivered(member)], args=[])
         return [str(r) for r in raws]
 
 
