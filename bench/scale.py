@@ -45,7 +45,7 @@ from bot.identities import Channel
 from bot.store.client import redis_client
 from content.loader import load_bank
 from tests.cluster.nodes import LocalCluster, cluster_tools
-from tests.handlers.slack.fake_slack import FakeSlack, event_body, sign
+from tests.handlers.slack.fake_slack import FakeSlack, event_body, fake_bot_token, reply_message, sign
 from tests.handlers.slack.harness import SECRET, SlackHarness, serving_slack
 
 STATE_COOKIE = "slack-app-oauth-state"
@@ -121,8 +121,7 @@ async def drive(
     async def one(i: int, team: str, channel: str, thread: str) -> None:
         user = f"{prefix}{i}"
         ts = fake.next_ts()
-        event = {"type": "message", "channel": channel, "user": user, "text": texts[i % len(texts)], "ts": ts}
-        event |= {"thread_ts": thread, "event_ts": ts, "channel_type": "channel"}
+        event = reply_message(ts, thread, texts[i % len(texts)], user, channel)
         body = json.dumps(event_body(event, event_id=f"{prefix}-{i}", team_id=team))
         async with semaphore:
             sent[user] = time.perf_counter()
@@ -213,11 +212,11 @@ async def run(workspaces: int, channels_each: int, answers: int, replicas: int, 
 
 
 def _bare_settings(fake: FakeSlack, url: str) -> Settings:
-    os.environ.update(SLACK_BOT_TOKEN="xoxb-bare", SLACK_MODE="http")
+    os.environ.update(SLACK_BOT_TOKEN=fake_bot_token("bare"), SLACK_MODE="http")
     for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
         os.environ.pop(name, None)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    fake.bot_tokens["xoxb-bare"] = "TBARE"
+    fake.bot_tokens[fake_bot_token("bare")] = "TBARE"
     return settings
 
 

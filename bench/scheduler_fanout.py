@@ -28,7 +28,7 @@ from handlers.slack.chat_port import SlackChatPort
 from handlers.slack.clients import OneWorkspace
 from handlers.slack.config import web_client
 from scheduler.channel_jobs import ChannelJobs
-from tests.handlers.slack.fake_slack import FakeSlack
+from tests.handlers.slack.fake_slack import FakeSlack, fake_bot_token
 
 
 class LimitedSlack(FakeSlack):
@@ -60,7 +60,10 @@ async def measure(redis_url: str, channels: int, concurrency: int) -> None:
     fake._refilled = time.monotonic()
     await fake.start()
     os.environ.update(
-        SLACK_MODE="http", SLACK_BOT_TOKEN="xoxb-fanout", SLACK_SIGNING_SECRET="s", SLACK_API_URL=fake.api_url
+        SLACK_MODE="http",
+        SLACK_BOT_TOKEN=fake_bot_token("fanout"),
+        SLACK_SIGNING_SECRET="s",
+        SLACK_API_URL=fake.api_url,
     )
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     redis = redis_client(redis_url)

@@ -30,7 +30,7 @@ from bot.store.client import redis_client
 from content.loader import load_bank
 from handlers.slack.config import web_client
 from handlers.slack.server import SlackHttpServer
-from tests.handlers.slack.fake_slack import FakeSlack, event_body, sign
+from tests.handlers.slack.fake_slack import FakeSlack, event_body, fake_bot_token, sign
 
 SECRET = "bench-secret"
 
@@ -116,7 +116,10 @@ async def measure(redis_url: str, count: int, concurrency: int) -> None:
     fake.arrived = {}
     await fake.start()
     os.environ.update(
-        SLACK_MODE="http", SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.api_url
+        SLACK_MODE="http",
+        SLACK_BOT_TOKEN=fake_bot_token("bench"),
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake.api_url,
     )
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     redis = redis_client(redis_url)

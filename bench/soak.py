@@ -45,7 +45,7 @@ from bot.identities import Channel, ThreadRef
 from bot.store import Stores
 from bot.store.outbox import OutboxStore
 from content.loader import load_bank
-from tests.handlers.slack.fake_slack import FakeSlack, command_body, event_body, sign
+from tests.handlers.slack.fake_slack import FakeSlack, command_body, event_body, fake_bot_token, reply_message, sign
 
 SECRET = "soak-secret"
 CHANNEL = Channel("slack:T1", "C1")
@@ -187,8 +187,7 @@ class Soak:
         await self.post(json.dumps(event_body(event, event_id=event_id)), "application/json", retry)
 
     def message(self, member: Member, text: str, ts: str, subtype: str | None = None) -> dict[str, Any]:
-        event: dict[str, Any] = {"type": "message", "channel": "C1", "user": member.user, "text": text, "ts": ts}
-        event |= {"thread_ts": self.thread_ts, "event_ts": ts, "channel_type": "channel"}
+        event = reply_message(ts, self.thread_ts, text, member.user)
         if subtype == "file_share":
             event["subtype"] = "file_share"
             event["files"] = [{"id": f"F{ts}", "name": "notes.pdf"}]
@@ -308,7 +307,7 @@ async def soak(minutes: float, rate: float, seed: int) -> None:
         "HOME": str(workdir),
         "PYTHONUNBUFFERED": "1",
         "REDIS_URL": redis_url,
-        "SLACK_BOT_TOKEN": "xoxb-soak",
+        "SLACK_BOT_TOKEN": fake_bot_token("soak"),
         "SLACK_MODE": "http",
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_HTTP_PORT": str(http_port),

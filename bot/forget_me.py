@@ -66,6 +66,11 @@ def button_confirmation(action_id: str) -> tuple[str, ...] | None:
     return ("confirm", action_id.removeprefix(FORGET_BUTTON))
 
 
+def forget_button(nonce: str) -> Button:
+    """The button that confirms one forget-me request (its nonce), for the member who asked."""
+    return Button("Delete everything", f"{FORGET_BUTTON}{nonce}")
+
+
 class ForgetMe:
     """Forget-me requests, their confirmation, and the deletion itself."""
 
@@ -107,7 +112,7 @@ class ForgetMe:
                     kind=Kind.NOTE,
                 ),
             ),
-            buttons=(Button("Delete everything", f"{FORGET_BUTTON}{nonce}"),),
+            buttons=(forget_button(nonce),),
         )
 
     async def confirm_forget(

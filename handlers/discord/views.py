@@ -7,8 +7,9 @@ from typing import Any
 
 import discord
 
-from bot.forget_me import FORGET_BUTTON, button_confirmation
+from bot.forget_me import FORGET_BUTTON, button_confirmation, forget_button
 from bot.replies import Reply
+from bot.strong_answer import strong_answer_button
 from handlers.discord.actions import ButtonActions, actions_of
 
 MAX_BUTTONS = 5
@@ -171,7 +172,8 @@ class StrongAnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
 
     def __init__(self, prompt_id: str) -> None:
         self.prompt_id = prompt_id
-        super().__init__(discord.ui.Button(label="See a strong answer", custom_id=f"strong:{prompt_id}"[:100]))
+        button = strong_answer_button(prompt_id)
+        super().__init__(discord.ui.Button(label=button.label, custom_id=button.action_id[:100]))
 
     @classmethod
     async def from_custom_id(
@@ -190,10 +192,9 @@ class ForgetMeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
 
     def __init__(self, nonce: str) -> None:
         self.nonce = nonce
+        button = forget_button(nonce)
         super().__init__(
-            discord.ui.Button(
-                label="Delete everything", style=discord.ButtonStyle.danger, custom_id=f"{FORGET_BUTTON}{nonce}"
-            )
+            discord.ui.Button(label=button.label, style=discord.ButtonStyle.danger, custom_id=button.action_id)
         )
 
     @classmethod

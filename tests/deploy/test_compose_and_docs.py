@@ -33,6 +33,8 @@ def test_the_fake_slack_trial_builds_a_stage_the_dockerfile_has() -> None:
     trial = compose("docker-compose.fake-slack.yml")["services"]
     assert trial["fake-slack"]["build"]["target"] in stages
     assert trial["bot"]["environment"]["SLACK_API_URL"].startswith("http://fake-slack:8090/")
+    tokens = (ROOT / trial["bot"]["env_file"]).read_text()
+    assert "SLACK_BOT_TOKEN=xoxb-fake-" in tokens and "SLACK_APP_TOKEN=xapp-fake-" in tokens
     assert (
         "docker compose -f docker-compose.yml -f docker-compose.fake-slack.yml up" in (ROOT / "README.md").read_text()
     )

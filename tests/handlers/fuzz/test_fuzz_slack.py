@@ -34,7 +34,7 @@ from tests.handlers.fuzz.strategies import (
     review_scores,
     setup_text,
 )
-from tests.handlers.slack.fake_slack import FakeSlack
+from tests.handlers.slack.fake_slack import FakeSlack, reply_message
 from tests.handlers.slack.harness import SlackHarness, running_slack
 
 ADMIN = "UADMIN"
@@ -102,19 +102,6 @@ async def command(slack: SlackHarness, example: Example, text: str, user: str) -
         lambda: count(slack, "response_url") > replies or count(slack, "views.open") > views, "a reply to the command"
     )
     return slack.fake.of("response_url")[-1] if count(slack, "response_url") > replies else None
-
-
-def message(ts: str, thread_ts: str, text: str, user: str) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "channel": "C1",
-        "user": user,
-        "text": text,
-        "ts": ts,
-        "thread_ts": thread_ts,
-        "event_ts": ts,
-        "channel_type": "channel",
-    }
 
 
 def edit(ts: str, thread_ts: str, text: str, user: str, event_ts: str) -> dict[str, Any]:
@@ -217,11 +204,11 @@ async def test_fuzz_thread_answers(
     user = fresh_user()
     slack.fake.names[user] = name
     first_ts = slack.fake.next_ts()
-    await send_event(slack, example, message(first_ts, thread_ts, first, user))
+    await send_event(slack, example, reply_message(first_ts, thread_ts, first, user))
     if second is not None:
         kind, text = second
         if kind == "reply":
-            await send_event(slack, example, message(slack.fake.next_ts(), thread_ts, text, user))
+            await send_event(slack, example, reply_message(slack.fake.next_ts(), thread_ts, text, user))
         else:
             await send_event(slack, example, edit(first_ts, thread_ts, text, user, slack.fake.next_ts()))
     if board:
@@ -249,7 +236,7 @@ async def bench(slack: SlackHarness) -> ReviewBench:
     thread = await post_question(slack)
     for author in AUTHORS:
         slack.fake.names[author] = f"{author} <!here> *bold* <https://evil.example|x>"
-        event = message(slack.fake.next_ts(), thread, NASTY_ANSWER + " " + author, author)
+        event = reply_message(slack.fake.next_ts(), thread, NASTY_ANSWER + " " + author, author)
         await slack.event(event, f"Ev-{author}")
     await slack.fake.wait_for("chat.postEphemeral", len(AUTHORS))
     await slack.command("review", MEMBER, key="open-review")

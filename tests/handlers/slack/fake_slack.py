@@ -315,6 +315,27 @@ class FakeSlack:
         return envelope_id
 
 
+def fake_bot_token(name: str) -> str:
+    """A bot token only this fake takes (the prefix Slack's tokens have, nothing that works anywhere else)."""
+    return f"xoxb-fake-{name}"
+
+
+def reply_message(
+    event_ts: str, thread_ts: str, text: str, user: str = "UMEMBER", channel: str = "C1"
+) -> dict[str, Any]:
+    """A member's reply in a thread, as the Events API delivers it."""
+    return {
+        "type": "message",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": event_ts,
+        "thread_ts": thread_ts,
+        "event_ts": event_ts,
+        "channel_type": "channel",
+    }
+
+
 def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
     """Slack's v0 request signature headers for `body`."""
     ts = str(timestamp or int(time.time()))

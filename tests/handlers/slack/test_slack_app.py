@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 import pytest
 
@@ -12,23 +11,8 @@ from bot.app.bootstrap import redis_client
 from bot.app.embedded_redis import free_port
 from bot.identities import Channel
 from tests.bot.scenario import GOOD_ANSWER
+from tests.handlers.slack.fake_slack import reply_message
 from tests.handlers.slack.harness import SlackHarness, running_slack
-
-
-def reply_message(
-    event_ts: str, thread_ts: str, text: str, user: str = "UMEMBER", channel: str = "C1"
-) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "channel": channel,
-        "user": user,
-        "text": text,
-        "ts": event_ts,
-        "thread_ts": thread_ts,
-        "event_ts": event_ts,
-        "channel_type": "channel",
-    }
-
 
 CHANNEL = Channel("slack:T1", "C1")
 

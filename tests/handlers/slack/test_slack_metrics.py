@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from bot.app.bootstrap import redis_client
 from bot.app.embedded_redis import free_port
 from bot.identities import Channel
 from tests.bot.scenario import GOOD_ANSWER
+from tests.handlers.slack.fake_slack import reply_message
 from tests.handlers.slack.harness import SlackHarness, running_slack
 from tests.metrics import metrics_url, sample, scrape, scrape_until
 
 SLACK = {"platform": "slack"}
-
-
-def reply(ts: str, thread_ts: str, text: str, user: str) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "channel": "C1",
-        "user": user,
-        "text": text,
-        "ts": ts,
-        "thread_ts": thread_ts,
-        "event_ts": ts,
-        "channel_type": "channel",
-    }
 
 
 async def test_answers_posts_claims_latency_and_a_429_are_counted(slack: SlackHarness) -> None:
@@ -44,14 +30,14 @@ async def test_answers_posts_claims_latency_and_a_429_are_counted(slack: SlackHa
         await slack.fake.wait_for("response_url", 2)
 
         first_ts = slack.fake.next_ts()
-        await slack.event(reply(first_ts, thread_ts, "I decided to cut scope.", "UMEMBER"), "Ev-1")
+        await slack.event(reply_message(first_ts, thread_ts, "I decided to cut scope.", "UMEMBER"), "Ev-1")
         await slack.fake.wait_for("chat.postEphemeral", 1)
-        await slack.event(reply(slack.fake.next_ts(), thread_ts, GOOD_ANSWER, "UMEMBER"), "Ev-2")
+        await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER, "UMEMBER"), "Ev-2")
         await slack.fake.wait_for("chat.postEphemeral", 2)
-        await slack.event(reply(slack.fake.next_ts(), thread_ts, GOOD_ANSWER, "UADMIN"), "Ev-3")
+        await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER, "UADMIN"), "Ev-3")
         await slack.fake.wait_for("chat.postEphemeral", 3)
         # the same message under a new event id: a duplicate, no reply
-        await slack.event(reply(first_ts, thread_ts, "I decided to cut scope.", "UMEMBER"), "Ev-1-again")
+        await slack.event(reply_message(first_ts, thread_ts, "I decided to cut scope.", "UMEMBER"), "Ev-1-again")
 
         samples = await scrape_until(
             url,
@@ -81,7 +67,7 @@ async def test_a_reply_slack_refuses_is_kept_and_the_outbox_depth_shows_it(slack
         await slack.fake.wait_for("response_url")
         thread_ts = await _thread(slack)
         slack.fake.rate_limited.add("chat.postEphemeral")  # a storm past the client's own retries
-        await slack.event(reply(slack.fake.next_ts(), thread_ts, GOOD_ANSWER, "UMEMBER"), "Ev-storm")
+        await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER, "UMEMBER"), "Ev-storm")
         stormy = await scrape_until(url, lambda s: s.get(sample("debrief_outbox_total", outcome="kept", **SLACK)) == 1)
         assert stormy[sample("debrief_outbox_depth", **SLACK)] == 1
         slack.fake.rate_limited.discard("chat.postEphemeral")
@@ -107,7 +93,7 @@ async def test_redis_down_counts_store_errors_by_action_and_unsaved_answers(
 ) -> None:
     dead = redis_client(f"redis://127.0.0.1:{free_port()}/0")
     async with running_slack(monkeypatch, redis_url, dead) as slack, metrics_url(slack.app, ["slack"]) as url:
-        await slack.event(reply(slack.fake.next_ts(), "1.000001", GOOD_ANSWER, "UMEMBER"), "Ev-down")
+        await slack.event(reply_message(slack.fake.next_ts(), "1.000001", GOOD_ANSWER, "UMEMBER"), "Ev-down")
         await slack.fake.wait_for("chat.postEphemeral")
         samples = await scrape_until(
             url, lambda s: s.get(sample("debrief_answers_total", status="unsaved", **SLACK)) == 1
