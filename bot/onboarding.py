@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from datetime import timedelta
 
 from bot.channels import Channels
+from bot.chat_port import ChatPort
+from bot.errors import PlatformRefused, StoreUnavailable
 from bot.identities import Channel
 from bot.replies import Command, Kind, Reply, Section, line, text
 from bot.store.channels import ChannelStore
 
 REWELCOME_AFTER = timedelta(days=30)
+log = logging.getLogger(__name__)
 EXAMPLE_SETUP = (("time", "09:00"), ("tz", "Europe/Berlin"), ("days", "weekdays"))
 
 
@@ -51,6 +56,25 @@ class Onboarding:
     def __init__(self, store: ChannelStore, channels: Channels) -> None:
         self.store = store
         self.channels = channels
+
+    async def greet(self, channel: Channel, port: ChatPort) -> bool:
+        """Post the welcome in `channel` unless it was welcomed lately; whether it went out. Never raises for a
+        store or platform that cannot take it (the welcome is a courtesy): it logs why."""
+        try:
+            reply = await self.welcome(channel)
+            if reply is None:
+                return False
+        except StoreUnavailable as exc:
+            log.warning("could not welcome channel %s: %s", channel.channel_id, exc)
+            return False
+        try:
+            await port.post(channel, reply)
+        except (PlatformRefused, OSError, TimeoutError) as exc:
+            log.warning("could not welcome channel %s: %s", channel.channel_id, exc)
+            with contextlib.suppress(StoreUnavailable):
+                await self.store.release_welcome(channel)
+            return False
+        return True
 
     async def welcome(self, channel: Channel) -> Reply | None:
         """The welcome to post in `channel`, or None when it was already welcomed in the last 30 days."""

@@ -39,6 +39,11 @@ class ChannelStore:
         async with store_errors("note the welcome"):
             return bool(await self.redis.set(keys.welcomed(channel), "1", nx=True, ex=ttl_seconds))
 
+    async def release_welcome(self, channel: Channel) -> None:
+        """Give the welcome back (it could not be posted), so the next invitation tries again."""
+        async with store_errors("note the welcome"):
+            await self.redis.delete(keys.welcomed(channel))
+
     async def channels(self, workspace: str) -> list[str]:
         """The workspace's configured channel ids."""
         async with store_errors("read the channels"):

@@ -248,13 +248,7 @@ class DebriefBot(commands.Bot):
         if target is None:
             log.info("joined server %s but may not write in any text channel", guild.id)
             return
-        channel = Channel(workspace_id(guild.id), str(target.id))
-        try:
-            reply = await self.core.onboarding.welcome(channel)
-            if reply is not None:
-                await self.port.post(channel, reply)
-        except (StoreUnavailable, discord.HTTPException) as exc:
-            log.warning("could not welcome server %s: %s", guild.id, exc)
+        await self.core.onboarding.greet(Channel(workspace_id(guild.id), str(target.id)), self.port)
 
     # answers --------------------------------------------------------------------------------------
 

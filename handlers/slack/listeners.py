@@ -289,12 +289,7 @@ class SlackHandlers:
         channel = Channel(
             workspace_id(str(body.get("team_id") or event.get("team", ""))), str(event.get("channel", ""))
         )
-        try:
-            reply = await self.core.onboarding.welcome(channel)
-            if reply is not None:
-                await self.port.post(channel, reply)
-        except (StoreUnavailable, SlackApiError, NotInstalled, *NETWORK_FAILURES) as exc:
-            log.warning("could not welcome channel %s: %s", channel.channel_id, exc)
+        await self.core.onboarding.greet(channel, self.port)
 
     async def on_home_opened(self, body: Mapping[str, Any], event: Mapping[str, Any]) -> None:
         """App Home: the member's streak, points, recent scores and today's questions."""

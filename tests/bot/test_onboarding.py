@@ -7,6 +7,7 @@ from bot.channel_settings import ChannelSettings
 from bot.identities import Channel
 from bot.onboarding import welcome_reply
 from bot.replies import plain_text
+from tests.scheduler.replicas import RecordingPlatform
 
 CHANNEL = Channel("slack:T1", "C9")
 
@@ -24,3 +25,13 @@ async def test_the_welcome_tells_admins_the_one_setup_command_until_the_channel_
     await core.stores.channels.save(CHANNEL, ChannelSettings())
     reply = await core.onboarding.welcome(CHANNEL)
     assert reply is not None and "already set up" in plain_text(reply) and "/debrief status" in plain_text(reply)
+
+
+async def test_greeting_posts_once_and_a_platform_that_refuses_breaks_nothing(core: Core) -> None:
+    platform = RecordingPlatform(fail_next=1)
+    assert not await core.onboarding.greet(CHANNEL, platform), "the platform was down: logged, not raised"
+    other = Channel("slack:T1", "C11")
+    assert await core.onboarding.greet(other, platform)
+    assert not await core.onboarding.greet(other, platform)
+    assert await core.onboarding.greet(CHANNEL, platform), "a welcome that could not be posted is tried again"
+    assert [channel for channel, _ in platform.posts] == [other, CHANNEL]
