@@ -271,7 +271,7 @@ class MockInterviews:
                 }
             )
         missing = [c.id for c in feedback.criteria if c.score == 1]
-        probe = next((p.text for p in question.follow_ups if p.criterion in missing), None)
+        probe = self.engine.open_follow_up(question, missing, text)
         if probe is not None:
             updated = session.model_copy(
                 update={

@@ -9,7 +9,7 @@ a different question and pasted essays.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable, Set
 from dataclasses import dataclass
 
 from bot.scoring.feedback import (
@@ -26,7 +26,7 @@ from bot.scoring.model import ScoreModel, shipped_model
 from bot.scoring.pattern_guard import GuardedPattern, guarded, words_pattern
 from bot.scoring.pattern_set import Hits, PatternSet
 from bot.scoring.reading import Reader, Reading, SentenceReading
-from bot.scoring.relevance import OtherQuestions, QuestionFocus, Rarity
+from bot.scoring.relevance import OtherQuestions, QuestionFocus, Rarity, stems
 from bot.scoring.signals import Vocabulary, lowered
 from bot.scoring.text import MAX_SCORED_WORDS, SPEAKING_GUIDELINE_SECONDS, WORDS_PER_MINUTE, read_answer
 from content.loader import Bank
@@ -59,6 +59,9 @@ STORY_HYPOTHETICAL = 0.3
 STORY_PAST = 0.15
 # Questions whose "other questions" list is kept (bank questions and the most recent custom ones).
 MAX_CACHED_QUESTIONS = 512
+# An answer that already uses this share of a follow-up's distinctive words has taken it up: suggesting it
+# again reads as if the feedback had not read the answer.
+FOLLOW_UP_ANSWERED = 0.75
 EVIDENCE_SCALE = 1.6
 DECAY = (1.0, 0.7, 0.5, 0.35)
 
@@ -194,6 +197,21 @@ class FeedbackEngine:
             raise UnknownCategory(f"unknown category '{category}' (one of: {allowed})") from None
         focus = QuestionFocus.of(question_text, self._rarity) if question_text and question_text.strip() else None
         return rubric, None, focus
+
+    def open_follow_up(self, question: Question, criteria: Collection[str], answer: str) -> str | None:
+        """The question's first follow-up on one of `criteria` that the answer has not already taken up."""
+        return self._open_follow_up(question, criteria, frozenset(stems(answer.lower())))
+
+    def _open_follow_up(self, question: Question, criteria: Collection[str], answer_stems: Set[str]) -> str | None:
+        return next(
+            (
+                p.text
+                for p in question.follow_ups
+                if p.criterion in criteria
+                and QuestionFocus.of(p.text, self._rarity).coverage(answer_stems) < FOLLOW_UP_ANSWERED
+            ),
+            None,
+        )
 
     def guess_category(self, question_text: str) -> str:
         """The category whose rubric's question cues a question matches most (the first category when none do)."""
@@ -517,7 +535,7 @@ class _Scoring:
         if missing_point:
             parts.append(f"For this question, cover: {missing_point.rstrip('.')}.")
         if self.question is not None:
-            probe = next((p.text for p in self.question.follow_ups if p.criterion == criterion.id), None)
+            probe = self.engine._open_follow_up(self.question, (criterion.id,), self.reading.answer_stems)
             if probe:
                 parts.append(f"Answer the likely follow-up before it comes: \u201c{probe}\u201d")
         return " ".join(parts)

@@ -177,3 +177,18 @@ async def test_the_same_answer_pasted_for_every_question_is_not_a_hire(
     session_answers = [a for a in card.timings]
     assert len(session_answers) == 3
     assert any("same answer" in fix.lower() for fix in card.fix_first), card.fix_first
+
+
+async def test_no_follow_up_on_what_the_answer_already_took_up(
+    redis: Redis, bank: Bank, engine: FeedbackEngine, clock: FakeClock
+) -> None:
+    mock = interviews(redis, bank, engine, clock)
+    await mock.start(ALICE, "hiring_manager")
+    session = await MockStore(redis).session(ALICE)
+    assert session is not None
+    probes = [p.text.rstrip("?") for p in bank.question(session.question_id).follow_ups]
+    thin = "We worked hard as a team and it went well. Everyone was happy with it."
+    took_them_up = thin + " " + " ".join(f"You may ask: {p}. I can say." for p in probes)
+    clock.advance(minutes=3)
+    turn = await mock.answer(ALICE, took_them_up)
+    assert turn.status is MockStatus.QUESTION and "Follow-up:" not in turn.text and "Question 2 of 3" in turn.text

@@ -225,3 +225,15 @@ def test_feedback_names_the_question_it_was_scored_against(engine: FeedbackEngin
     feedback = engine.score(STRONG_BEHAVIORAL, question_text=asked, category="technical")
     assert feedback.question_text == asked and feedback.question_id is None
     assert engine.score(STRONG_BEHAVIORAL, question_id="beh-001").question_text is None
+
+
+def test_a_follow_up_the_answer_already_took_up_is_not_suggested(engine: FeedbackEngine, bank: Bank) -> None:
+    question = bank.question("beh-001")
+    probe = next(p for p in question.follow_ups if p.criterion == "decision_ownership")
+    assert engine.open_follow_up(question, ["decision_ownership"], WEAK_BEHAVIORAL) == probe.text
+    took_it_up = WEAK_BEHAVIORAL + "My director could have overruled me, and she didn't because the data was clear."
+    assert engine.open_follow_up(question, ["decision_ownership"], took_it_up) is None
+    suggestions = [c.suggestion or "" for c in engine.score(took_it_up, question_id="beh-001").criteria]
+    assert not any(probe.text in s for s in suggestions)
+    suggestions = [c.suggestion or "" for c in engine.score(WEAK_BEHAVIORAL, question_id="beh-001").criteria]
+    assert any(probe.text in s for s in suggestions)
