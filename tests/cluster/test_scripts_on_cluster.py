@@ -1,18 +1,23 @@
 """Writes made by small scripts (the cluster client starts no thread per command for them) on a real three-master
-Redis Cluster: a mock session's compare-and-set."""
+Redis Cluster: a mock session's compare-and-set, skipping a day, private reminders."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from redis.asyncio.cluster import RedisCluster
 
-from bot.identities import Member
+from bot.app.bootstrap import Core
+from bot.channel_settings import ChannelSettings
+from bot.identities import Channel, Member
 from bot.mock.session import MockSession
 from bot.mock.store import IDLE_SECONDS, MockStore, SessionChanged
-from bot.store import keys
+from bot.store import Stores, keys
+from bot.store.schedule import CLAIM_TTL_SECONDS, DONE_TTL_SECONDS, DueEvent
+from tests.bot.scenario import Scenario
+from tests.conftest import FakeClock
 
 MONDAY = date(2026, 3, 2)
 ALICE = Member("slack:T1", "U1", "alice")
@@ -53,3 +58,41 @@ async def test_racing_mock_saves_let_exactly_one_win_on_the_cluster(cluster: Red
     with pytest.raises(SessionChanged):
         await store.save(ALICE, session(3), expected_version=2)
     assert await store.session(ALICE) is None
+
+
+async def test_skipping_today_marks_the_day_and_unmarks_its_question_day_on_the_cluster(
+    cluster_core: Core, cluster: RedisCluster, clock: FakeClock
+) -> None:
+    channel, quiet = Channel("slack:T1", "C1"), Channel("slack:T1", "C2")
+    for each in (channel, quiet):
+        await cluster_core.stores.channels.save(each, ChannelSettings())
+    scenario = Scenario(cluster_core, channel)
+    await scenario.post(MONDAY - timedelta(days=1), "beh-002")
+    await scenario.post(MONDAY)
+    days = keys.question_days(channel.workspace)
+    assert await cluster.zcard(days) == 2
+    clock.set(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+
+    skipped = await cluster_core.posts.skip_today(channel)
+
+    assert "not answering it will not break anyone's streak" in skipped.summary
+    assert await cluster_core.stores.schedule.post_claim(channel, MONDAY) == "skipped"
+    assert 0 < await cluster.ttl(keys.post_claim(channel, MONDAY.isoformat())) <= CLAIM_TTL_SECONDS
+    assert await cluster.zrange(days, 0, -1) == [str((MONDAY - timedelta(days=1)).toordinal())], "only today goes"
+
+    unposted = await cluster_core.posts.skip_today(quiet)
+    assert unposted.summary == "Skipped. No question will be posted here today."
+    assert await cluster_core.stores.schedule.post_claim(quiet, MONDAY) == "skipped"
+    assert await cluster.zcard(days) == 1
+
+
+async def test_private_reminders_note_who_gets_one_on_the_cluster(cluster: RedisCluster) -> None:
+    schedule = Stores.over(cluster).schedule
+    due = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+    events = [DueEvent("remind_member", "slack:T1", "p1", due, f"U{n}") for n in range(MANY)]
+
+    await schedule.schedule_private_reminders("slack:T1", "p1", events)
+
+    assert await schedule.privately_reminded("slack:T1", "p1") == {f"U{n}" for n in range(MANY)}
+    assert 0 < await cluster.ttl(keys.private_reminders("slack:T1", "p1")) <= DONE_TTL_SECONDS
+    assert len(await schedule.due(due, limit=MANY)) == MANY
