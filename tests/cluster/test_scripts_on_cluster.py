@@ -1,5 +1,5 @@
 """Writes made by small scripts (the cluster client starts no thread per command for them) on a real three-master
-Redis Cluster: a mock session's compare-and-set, skipping a day, private reminders."""
+Redis Cluster: a mock session's compare-and-set, skipping a day, private reminders, a Slack installation."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from redis.asyncio.cluster import RedisCluster
+from slack_sdk.oauth.installation_store.models.installation import Installation
 
 from bot.app.bootstrap import Core
 from bot.channel_settings import ChannelSettings
@@ -16,6 +17,7 @@ from bot.mock.session import MockSession
 from bot.mock.store import IDLE_SECONDS, MockStore, SessionChanged
 from bot.store import Stores, keys
 from bot.store.schedule import CLAIM_TTL_SECONDS, DONE_TTL_SECONDS, DueEvent
+from handlers.slack.installations import RedisInstallationStore
 from tests.bot.scenario import Scenario
 from tests.conftest import FakeClock
 
@@ -96,3 +98,33 @@ async def test_private_reminders_note_who_gets_one_on_the_cluster(cluster: Redis
     assert await schedule.privately_reminded("slack:T1", "p1") == {f"U{n}" for n in range(MANY)}
     assert 0 < await cluster.ttl(keys.private_reminders("slack:T1", "p1")) <= DONE_TTL_SECONDS
     assert len(await schedule.due(due, limit=MANY)) == MANY
+
+
+def installation(team_id: str, token: str | None, user_id: str) -> Installation:
+    return Installation(
+        app_id="A1", team_id=team_id, user_id=user_id, bot_token=token, bot_id=f"B{team_id}",
+        bot_user_id=f"UBOT{team_id}", bot_scopes=["chat:write"],
+    )  # fmt: skip
+
+
+async def test_slack_installations_are_saved_with_their_bot_on_the_cluster(cluster: RedisCluster) -> None:
+    store = RedisInstallationStore(cluster)
+    teams = [f"T{n:03d}" for n in range(24)]
+    for team in teams:
+        await store.async_save(installation(team, f"xoxb-{team}", "UA"))
+    await store.async_save(installation("T000", "xoxb-new", "UB"))
+    await store.async_save(installation("T001", None, "UC"))  # a user-only install keeps the workspace's bot
+
+    nodes = {cluster.get_node_from_key(keys.installers(f"slack:{team}")).port for team in teams}
+    assert len(nodes) == 3, "the workspaces' installations spread over every node"
+    for team in teams:
+        bot = await store.async_find_bot(enterprise_id=None, team_id=team)
+        token = "xoxb-new" if team == "T000" else f"xoxb-{team}"
+        assert bot is not None and bot.bot_token == token
+        first = await store.async_find_installation(enterprise_id=None, team_id=team, user_id="UA")
+        assert first is not None and first.bot_token == token
+    latest = await store.async_find_installation(enterprise_id=None, team_id="T000")
+    assert latest is not None and latest.user_id == "UB"
+    user_only = await store.async_find_installation(enterprise_id=None, team_id="T001")
+    assert user_only is not None and user_only.user_id == "UC" and user_only.bot_token == "xoxb-T001"
+    assert sorted(await cluster.hkeys(keys.installers("slack:T001"))) == ["latest", "user:UA", "user:UC"]
