@@ -20,17 +20,7 @@ redis.call('ZADD', KEYS[1], tonumber(ARGV[3]), ARGV[1])
 return 1
 """
 # Small scripts rather than MULTI pipelines: redis-py's cluster client runs each command queued in a MULTI on a
-# thread of its own. KEYS 1 and 2 are a shard's due set and parcels hash (or a member's notices, alone).
-_PUT = """
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[1], tonumber(ARGV[3]), ARGV[1])
-return 1
-"""
-_DROP = """
-redis.call('ZREM', KEYS[1], unpack(ARGV))
-redis.call('HDEL', KEYS[2], unpack(ARGV))
-return 1
-"""
+# thread of its own. KEYS[1] is a member's notices; the scripts that keep and drop a shard's parcels are in lua/.
 _NOTIFY = """
 redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
@@ -50,8 +40,8 @@ class OutboxStore:
         self.redis = redis
         self._claim = redis.register_script(lua("bot.store", "claim_outbox.lua"))
         self._requeue = redis.register_script(_REQUEUE)
-        self._put = redis.register_script(_PUT)
-        self._drop = redis.register_script(_DROP)
+        self._put = redis.register_script(lua("bot.store", "put_parcel.lua"))
+        self._drop = redis.register_script(lua("bot.store", "drop_parcels.lua"))
         self._notify = redis.register_script(_NOTIFY)
         self._take = redis.register_script(_TAKE)
         self._next_shard = 0

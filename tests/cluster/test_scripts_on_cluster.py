@@ -1,10 +1,14 @@
 """Writes made by small scripts (the cluster client starts no thread per command for them) on a real three-master
-Redis Cluster: a mock session's compare-and-set, skipping a day, private reminders, a Slack installation."""
+Redis Cluster: a mock session's compare-and-set, skipping a day, private reminders, a Slack installation, forget-me's
+kept replies, moving the legacy outbox."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from redis.asyncio.cluster import RedisCluster
@@ -16,9 +20,10 @@ from bot.identities import Channel, Member
 from bot.mock.session import MockSession
 from bot.mock.store import IDLE_SECONDS, MockStore, SessionChanged
 from bot.store import Stores, keys
+from bot.store.outbox import OutboxStore
 from bot.store.schedule import CLAIM_TTL_SECONDS, DONE_TTL_SECONDS, DueEvent
 from handlers.slack.installations import RedisInstallationStore
-from tests.bot.scenario import Scenario
+from tests.bot.scenario import LEAVER, OTHER, Scenario
 from tests.conftest import FakeClock
 
 MONDAY = date(2026, 3, 2)
@@ -128,3 +133,56 @@ async def test_slack_installations_are_saved_with_their_bot_on_the_cluster(clust
     user_only = await store.async_find_installation(enterprise_id=None, team_id="T001")
     assert user_only is not None and user_only.user_id == "UC" and user_only.bot_token == "xoxb-T001"
     assert sorted(await cluster.hkeys(keys.installers("slack:T001"))) == ["latest", "user:UA", "user:UC"]
+
+
+def workspaces_by_shard(count: int = 400) -> dict[int, list[str]]:
+    """Workspace ids grouped by the outbox shard they land in."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for i in range(count):
+        workspace = f"slack:T{i:04d}"
+        found[keys.shard_of(workspace)].append(workspace)
+    assert len(found) == keys.SHARDS
+    return found
+
+
+def parcel(workspace: str, parcel_id: str, user_id: str = "U1") -> dict[str, Any]:
+    return {"id": parcel_id, "member": [workspace, user_id, "ann"], "request": {"n": parcel_id}, "what": "a reply"}
+
+
+async def test_forget_me_drops_thousands_of_kept_replies_in_one_shard_on_the_cluster(
+    cluster_core: Core, cluster: RedisCluster
+) -> None:
+    shard = keys.shard_of(LEAVER.workspace)
+    due, parcels = keys.outbox_due("slack", shard), keys.outbox_parcels("slack", shard)
+    mine = {f"p{n}": parcel(LEAVER.workspace, f"p{n}", LEAVER.user_id) for n in range(MANY)}
+    await cluster.hset(parcels, mapping={pid: json.dumps(p) for pid, p in mine.items()})
+    await cluster.zadd(due, dict.fromkeys(mine, NOW))
+    await cluster_core.outbox.keep("slack", OTHER, [{"n": "theirs"}], "a reply")
+
+    erased = await cluster_core.forget_me.forget(LEAVER)
+
+    assert erased.kept_replies == MANY
+    assert await cluster_core.outbox.store.pending("slack") == 1, "the other member's kept reply stays"
+    (left,) = await cluster.hvals(parcels)
+    assert json.loads(left)["member"][1] == OTHER.user_id
+    assert await cluster.zcard(due) == 1
+
+
+async def test_the_legacy_outbox_moves_into_shards_on_every_node_of_the_cluster(cluster: RedisCluster) -> None:
+    old_due, old_parcels = keys.legacy_outbox("slack")
+    spread = workspaces_by_shard()
+    moving = {f"x{shard}": parcel(spread[shard][0], f"x{shard}") for shard in keys.shards()}
+    await cluster.hset(old_parcels, mapping={pid: json.dumps(p) for pid, p in moving.items()})
+    await cluster.zadd(old_due, {pid: 5.0 + n for n, pid in enumerate(moving)})
+    await cluster.zadd(old_due, {"orphan": 5.0})
+
+    assert await Stores.over(cluster).schedule.move_legacy_keys() == keys.SHARDS
+    assert await Stores.over(cluster).schedule.move_legacy_keys() == 0, "running it again moves nothing"
+
+    assert not await cluster.exists(old_due) and not await cluster.exists(old_parcels)
+    for n, (pid, moved) in enumerate(moving.items()):
+        shard = keys.shard_of(moved["member"][0])
+        assert await cluster.zscore(keys.outbox_due("slack", shard), pid) == 5.0 + n
+        assert json.loads(await cluster.hget(keys.outbox_parcels("slack", shard), pid)) == moved
+    claimed = await OutboxStore(cluster).claim("slack", 100.0, LEASE, 100)
+    assert sorted(p["id"] for p in claimed) == sorted(moving)
