@@ -1,6 +1,7 @@
 """Writes made by small scripts (the cluster client starts no thread per command for them) on a real three-master
 Redis Cluster: a mock session's compare-and-set, skipping a day, private reminders, a Slack installation, forget-me's
-kept replies, moving the legacy outbox."""
+kept replies, moving the legacy outbox; and claiming kept replies, which runs the claim script only on the shards that
+have something due."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 from slack_sdk.oauth.installation_store.models.installation import Installation
 
@@ -24,6 +26,7 @@ from bot.store.outbox import OutboxStore
 from bot.store.schedule import CLAIM_TTL_SECONDS, DONE_TTL_SECONDS, DueEvent
 from handlers.slack.installations import RedisInstallationStore
 from tests.bot.scenario import LEAVER, OTHER, Scenario
+from tests.cluster.nodes import LocalCluster
 from tests.conftest import FakeClock
 
 MONDAY = date(2026, 3, 2)
@@ -186,3 +189,79 @@ async def test_the_legacy_outbox_moves_into_shards_on_every_node_of_the_cluster(
         assert json.loads(await cluster.hget(keys.outbox_parcels("slack", shard), pid)) == moved
     claimed = await OutboxStore(cluster).claim("slack", 100.0, LEASE, 100)
     assert sorted(p["id"] for p in claimed) == sorted(moving)
+
+
+async def successful_script_calls(local_cluster: LocalCluster) -> int:
+    """EVALSHA and EVAL calls that ran (a NOSCRIPT miss before the script is loaded does not count), on all nodes."""
+    total = 0
+    for node in local_cluster.nodes:
+        client = Redis(host="127.0.0.1", port=node.port, decode_responses=True)
+        try:
+            stats = await client.info("commandstats")
+        finally:
+            await client.aclose()
+        for command in ("cmdstat_evalsha", "cmdstat_eval"):
+            if command in stats:
+                total += int(stats[command]["calls"]) - int(stats[command]["failed_calls"])
+    return total
+
+
+async def reset_stats(cluster: RedisCluster) -> None:
+    await cluster.config_resetstat(target_nodes=RedisCluster.PRIMARIES)
+
+
+async def put_in_shards(
+    store: OutboxStore, spread: dict[int, list[str]], plan: dict[int, int], due: float, prefix: str = "s"
+) -> None:
+    """`plan[shard]` parcels in each planned shard, due one after another from `due`, ids `<prefix><shard>-<n>`."""
+    for shard, count in plan.items():
+        for n in range(count):
+            parcel_id = f"{prefix}{shard}-{n}"
+            await store.put("slack", parcel_id, parcel(spread[shard][0], parcel_id), due + n)
+
+
+async def test_a_claim_runs_the_script_only_on_shards_with_something_due_on_the_cluster(
+    cluster: RedisCluster, local_cluster: LocalCluster
+) -> None:
+    store, spread = OutboxStore(cluster), workspaces_by_shard()
+    await put_in_shards(store, spread, {3: 2, 7: 3, 12: 1}, NOW - 100)
+    await put_in_shards(store, spread, {0: 2, 5: 1, 7: 1}, NOW + 100, prefix="later")  # not due yet
+    nodes = {cluster.get_node_from_key(keys.outbox_due("slack", s)).port for s in (3, 7, 12)}
+    assert len(nodes) == 3, "the due shards live on different nodes"
+    await reset_stats(cluster)
+
+    claimed = await store.claim("slack", NOW, LEASE, 100)
+
+    assert [p["id"] for p in claimed] == ["s3-0", "s3-1", "s7-0", "s7-1", "s7-2", "s12-0"]
+    assert await successful_script_calls(local_cluster) == 3, "one claim script per shard with anything due"
+    for p in claimed:
+        score = await cluster.zscore(keys.outbox_due("slack", keys.shard_of(p["member"][0])), p["id"])
+        assert score == NOW + LEASE, "leased"
+    for shard, later in ((0, "later0-1"), (7, "later7-0")):
+        assert await cluster.zscore(keys.outbox_due("slack", shard), later) > NOW, "not due: left alone"
+    await reset_stats(cluster)
+    assert await store.claim("slack", NOW, LEASE, 100) == [], "everything due is leased"
+    assert await successful_script_calls(local_cluster) == 0, "nothing due: no script at all"
+
+
+async def test_a_claim_keeps_its_limit_and_turning_start_on_the_cluster(
+    cluster: RedisCluster, local_cluster: LocalCluster
+) -> None:
+    first, second = OutboxStore(cluster), OutboxStore(cluster)
+    spread = workspaces_by_shard()
+    plan = {0: 3, 1: 2, 9: 4, 15: 2}
+    await put_in_shards(first, spread, plan, NOW - 100)
+    await reset_stats(cluster)
+
+    one = await first.claim("slack", NOW, LEASE, 4)  # starts at shard 0
+    two = await first.claim("slack", NOW, LEASE, 4)  # starts at shard 1
+    assert [p["id"] for p in one] == ["s0-0", "s0-1", "s0-2", "s1-0"]
+    assert [p["id"] for p in two] == ["s1-1", "s9-0", "s9-1", "s9-2"]
+    assert await successful_script_calls(local_cluster) == 4
+
+    rest = await second.claim("slack", NOW, LEASE, 10)  # another replica, starting at shard 0
+    assert [p["id"] for p in rest] == ["s9-3", "s15-0", "s15-1"]
+    assert await first.claim("slack", NOW, LEASE, 0) == []
+    later = await first.claim("slack", NOW + LEASE + 1, LEASE, 5)  # the leases ran out; this one starts at shard 3
+    assert [p["id"] for p in later] == ["s9-0", "s9-1", "s9-2", "s9-3", "s15-0"]
+    assert sum(len(batch) for batch in (one, two, rest)) == sum(plan.values())
