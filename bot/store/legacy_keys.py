@@ -7,7 +7,7 @@ import json
 
 from bot.store import keys
 from bot.store.client import RedisClient
-from bot.store.guard import store_errors
+from bot.store.guard import lua, store_errors
 
 PLATFORMS = ("slack", "discord")
 
@@ -34,6 +34,10 @@ async def move_legacy_keys(redis: RedisClient) -> int:
 
 
 async def _move_outbox(redis: RedisClient, platform: str) -> int:
+    # The old pair shares one slot and each new shard's pair another, so a parcel moves in two scripts: put into
+    # its shard, then dropped from the old outbox (MULTI would run a thread per command on the cluster client).
+    put = redis.register_script(lua("bot.store", "put_parcel.lua"))
+    drop = redis.register_script(lua("bot.store", "drop_parcels.lua"))
     old_due, old_parcels = keys.legacy_outbox(platform)
     moved = 0
     for row in await redis.zrange(old_due, 0, -1, withscores=True):
@@ -41,13 +45,10 @@ async def _move_outbox(redis: RedisClient, platform: str) -> int:
         raw = await redis.hget(old_parcels, parcel_id)
         if raw is not None:
             shard = keys.shard_of(str(json.loads(str(raw))["member"][0]))
-            async with redis.pipeline(transaction=True) as pipe:
-                pipe.hset(keys.outbox_parcels(platform, shard), parcel_id, raw)
-                pipe.zadd(keys.outbox_due(platform, shard), {parcel_id: float(due)})
-                await pipe.execute()
+            await put(
+                keys=[keys.outbox_due(platform, shard), keys.outbox_parcels(platform, shard)],
+                args=[parcel_id, raw, due],
+            )
             moved += 1
-        async with redis.pipeline(transaction=True) as pipe:
-            pipe.zrem(old_due, parcel_id)
-            pipe.hdel(old_parcels, parcel_id)
-            await pipe.execute()
+        await drop(keys=[old_due, old_parcels], args=[parcel_id])
     return moved

@@ -93,6 +93,7 @@ class MemberDataStore:
         self.redis = redis
         self._forget = redis.register_script(lua("bot.store", "forget_member.lua"))
         self._delete_if = redis.register_script(_DELETE_IF)
+        self._drop_parcels = redis.register_script(lua("bot.store", "drop_parcels.lua"))
 
     async def footprints(self, member: Member, *, personal_too: bool = True) -> list[Footprint]:
         """The member's footprint in their workspace (with their kept replies), and with `personal_too` the one in
@@ -194,10 +195,11 @@ class MemberDataStore:
             if found.due_entries:
                 await self.redis.zrem(keys.due_events(shard), *found.due_entries)
             if found.parcels and outbox_platform is not None:
-                async with self.redis.pipeline(transaction=True) as pipe:
-                    pipe.zrem(keys.outbox_due(outbox_platform, shard), *found.parcels)
-                    pipe.hdel(keys.outbox_parcels(outbox_platform, shard), *found.parcels)
-                    await pipe.execute()
+                # the workspace's outbox shard: a slot of its own, so a script of its own
+                await self._drop_parcels(
+                    keys=[keys.outbox_due(outbox_platform, shard), keys.outbox_parcels(outbox_platform, shard)],
+                    args=list(found.parcels),
+                )
         return anonymised
 
     async def ask_to_forget(self, requester: Member, target_id: str, nonce: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -20,17 +21,7 @@ redis.call('ZADD', KEYS[1], tonumber(ARGV[3]), ARGV[1])
 return 1
 """
 # Small scripts rather than MULTI pipelines: redis-py's cluster client runs each command queued in a MULTI on a
-# thread of its own. KEYS 1 and 2 are a shard's due set and parcels hash (or a member's notices, alone).
-_PUT = """
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[1], tonumber(ARGV[3]), ARGV[1])
-return 1
-"""
-_DROP = """
-redis.call('ZREM', KEYS[1], unpack(ARGV))
-redis.call('HDEL', KEYS[2], unpack(ARGV))
-return 1
-"""
+# thread of its own. KEYS[1] is a member's notices; the scripts that keep and drop a shard's parcels are in lua/.
 _NOTIFY = """
 redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
@@ -50,8 +41,8 @@ class OutboxStore:
         self.redis = redis
         self._claim = redis.register_script(lua("bot.store", "claim_outbox.lua"))
         self._requeue = redis.register_script(_REQUEUE)
-        self._put = redis.register_script(_PUT)
-        self._drop = redis.register_script(_DROP)
+        self._put = redis.register_script(lua("bot.store", "put_parcel.lua"))
+        self._drop = redis.register_script(lua("bot.store", "drop_parcels.lua"))
         self._notify = redis.register_script(_NOTIFY)
         self._take = redis.register_script(_TAKE)
         self._next_shard = 0
@@ -78,20 +69,35 @@ class OutboxStore:
     async def claim(self, platform: str, now: float, lease_seconds: float, limit: int) -> list[dict[str, Any]]:
         """Due parcels, at most `limit`, each leased to the caller for `lease_seconds`. Shards are visited from a
         turning start, so a busy shard cannot keep the others waiting; within a shard, parcels come in due order."""
-        claimed: list[dict[str, Any]] = []
         first = self._next_shard
         self._next_shard = (first + 1) % keys.SHARDS
+        order = [(first + step) % keys.SHARDS for step in range(keys.SHARDS)]
         async with store_errors("read the kept replies"):
-            for step in range(keys.SHARDS):
-                if len(claimed) >= limit:
+            # One round trip (a plain pipeline, which the cluster client sends node by node) finds the shards with
+            # anything due; the claim script then runs only there, all at once, each asked for its share of `limit`.
+            # Parcels another replica leases in between leave this round short, never over `limit`.
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for shard in order:
+                    pipe.zcount(keys.outbox_due(platform, shard), "-inf", now)
+                counts = [int(n) for n in await pipe.execute()]
+            shares: list[tuple[int, int]] = []
+            left = limit
+            for shard, due in zip(order, counts, strict=True):
+                if left <= 0:
                     break
-                shard = (first + step) % keys.SHARDS
-                raws = await self._claim(
-                    keys=[keys.outbox_due(platform, shard), keys.outbox_parcels(platform, shard)],
-                    args=[now, lease_seconds, limit - len(claimed)],
+                if due > 0:
+                    shares.append((shard, min(due, left)))
+                    left -= shares[-1][1]
+            batches = await asyncio.gather(
+                *(
+                    self._claim(
+                        keys=[keys.outbox_due(platform, shard), keys.outbox_parcels(platform, shard)],
+                        args=[now, lease_seconds, share],
+                    )
+                    for shard, share in shares
                 )
-                claimed += [json.loads(raw) for raw in raws]
-        return claimed
+            )
+        return [json.loads(raw) for raws in batches for raw in raws]
 
     async def drop(self, platform: str, parcel: dict[str, Any]) -> None:
         """Forget a parcel (delivered, refused for good, or expired)."""

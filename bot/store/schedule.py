@@ -16,6 +16,23 @@ CLAIM_TTL_SECONDS = 3 * 24 * 3600
 DONE_TTL_SECONDS = 14 * 24 * 3600
 # Delete a key only while it still holds the expected value.
 _RELEASE_IF = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+# Scripts rather than MULTI pipelines, which redis-py's cluster client runs a thread per queued command for.
+# KEYS: 1 post claim  2 question days (both the workspace's). ARGV: 1 ttl  2 day number to unmark ('' for none).
+_SKIP_DAY = """
+redis.call('SET', KEYS[1], 'skipped', 'EX', tonumber(ARGV[1]))
+if ARGV[2] ~= '' then
+  redis.call('ZREM', KEYS[2], ARGV[2])
+end
+return 1
+"""
+# KEYS: 1 members reminded privately about a prompt. ARGV: 1 ttl  2.. user ids.
+_REMINDED = """
+for i = 2, #ARGV do
+  redis.call('SADD', KEYS[1], ARGV[i])
+end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+return 1
+"""
 
 
 @dataclass(frozen=True)
@@ -46,6 +63,8 @@ class ScheduleStore:
     def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
         self._release = redis.register_script(_RELEASE_IF)
+        self._skip = redis.register_script(_SKIP_DAY)
+        self._remind = redis.register_script(_REMINDED)
 
     async def claim_post(self, channel: Channel, local_date: date) -> bool:
         """Take a channel's local date for posting; only one caller ever gets True."""
@@ -68,11 +87,10 @@ class ScheduleStore:
 
     async def skip_day(self, channel: Channel, local_date: date, *, unmark_question_day: bool) -> None:
         """Mark a date skipped; optionally stop it counting as a question day (so missing it breaks nothing)."""
-        async with store_errors("skip today"), self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(keys.post_claim(channel, local_date.isoformat()), "skipped", ex=CLAIM_TTL_SECONDS)
-            if unmark_question_day:
-                pipe.zrem(keys.question_days(channel.workspace), str(local_date.toordinal()))
-            await pipe.execute()
+        script_keys = [keys.post_claim(channel, local_date.isoformat()), keys.question_days(channel.workspace)]
+        unmark = str(local_date.toordinal()) if unmark_question_day else ""
+        async with store_errors("skip today"):
+            await self._skip(keys=script_keys, args=[CLAIM_TTL_SECONDS, unmark])
 
     async def schedule_due(self, event: DueEvent) -> None:
         """Queue a follow-up for its due time (in its workspace's shard of the queue)."""
@@ -94,10 +112,8 @@ class ScheduleStore:
                 by_shard.setdefault(keys.shard_of(event.workspace), {})[event.member] = event.due_at.timestamp()
             for shard, entries in by_shard.items():
                 await self.redis.zadd(keys.due_events(shard), entries)
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.sadd(reminded, *[event.user_id for event in events if event.user_id])
-                pipe.expire(reminded, DONE_TTL_SECONDS)
-                await pipe.execute()
+            users = [event.user_id for event in events if event.user_id]
+            await self._remind(keys=[reminded], args=[DONE_TTL_SECONDS, *users])
 
     async def privately_reminded(self, workspace: str, prompt_id: str) -> set[str]:
         """Members who get a private reminder about a prompt."""

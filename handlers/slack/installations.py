@@ -16,6 +16,18 @@ from bot.store.guard import store_errors
 
 LATEST = "latest"
 log = logging.getLogger(__name__)
+# The installation and its bot in one script rather than MULTI, which redis-py's cluster client runs a thread per
+# queued command for. KEYS: 1 installers  2 bot (both the workspace's).
+# ARGV: 1 bot JSON ('' for none)  2 installation JSON  3.. the installers' fields to keep it under.
+_SAVE = """
+for i = 3, #ARGV do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[2])
+end
+if ARGV[1] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[1])
+end
+return 1
+"""
 
 
 def installed_workspace(enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None) -> str:
@@ -35,6 +47,7 @@ class RedisInstallationStore(AsyncInstallationStore):
 
     def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
+        self._save = redis.register_script(_SAVE)
 
     @property
     def logger(self) -> logging.Logger:
@@ -47,14 +60,13 @@ class RedisInstallationStore(AsyncInstallationStore):
             installation.enterprise_id, installation.team_id, installation.is_enterprise_install
         )
         entity = json.dumps(installation.__dict__)
-        async with store_errors("save the Slack installation"), self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(keys.installers(workspace), LATEST, entity)
-            if installation.user_id:
-                pipe.hset(keys.installers(workspace), _user_field(installation.user_id), entity)
-            bot = installation.to_bot() if installation.bot_token else None
-            if bot is not None:
-                pipe.set(keys.installed_bot(workspace), json.dumps(bot.__dict__))
-            await pipe.execute()
+        fields = [LATEST, _user_field(installation.user_id)] if installation.user_id else [LATEST]
+        bot = installation.to_bot() if installation.bot_token else None
+        bot_entity = json.dumps(bot.__dict__) if bot is not None else ""
+        async with store_errors("save the Slack installation"):
+            await self._save(
+                keys=[keys.installers(workspace), keys.installed_bot(workspace)], args=[bot_entity, entity, *fields]
+            )
 
     async def async_save_bot(self, bot: Bot) -> None:
         """Keep a bot installation as the workspace's bot."""
