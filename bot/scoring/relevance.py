@@ -253,9 +253,12 @@ class QuestionFocus:
 
     @classmethod
     def of(cls, text: str, rarity: Rarity, covers: Sequence[tuple[str, Sequence[str]]] = ()) -> QuestionFocus:
-        """The focus of a question text (and, for bank questions, the points it expects covered)."""
+        """The focus of a question text (and, for bank questions, the points it expects covered).
+
+        A bank question's expected points count as part of what it is about: an answer that takes the question
+        up in its own words meets those points, while echoing the question's wording is not required."""
         weights: dict[str, float] = {}
-        for word_stem in stems(text):
+        for word_stem in stems(" ".join((text, *(point for point, _ in covers)))):
             weights[word_stem] = max(weights.get(word_stem, 0.0), rarity.weight(word_stem))
         ranked = sorted(weights.items(), key=lambda item: -item[1])
         return cls(text, tuple(ranked), tuple((point, tuple(words)) for point, words in covers))

@@ -5,6 +5,9 @@
   them: false starts, self-corrections, strong points buried in plain paragraphs, unannounced answers to a
   neighbouring question; the second batch (`*-2.yaml`) stresses strong answers delivered badly and weak ones
   that look good;
+- `written/`: fitting data only (330 answers to 55 questions, 40 of them not in the bank), written where the
+  fitted model erred most: strong answers whose reasoning shows without stock phrases, polished answers to a
+  neighbouring question, and long number-heavy weak ones;
 - `eval/`: the evaluation set (288 answers to 48 questions), split once by question into `tune` (may be
   fitted on) and `holdout` (measurement only, never fitted or tuned on);
 - `legacy/`: the first, smaller set written alongside the old signals (fitting only);
@@ -21,7 +24,7 @@ from pathlib import Path
 import yaml
 
 CALIBRATION_DIR = Path(__file__).parent
-SETS = ("train", "spoken", "eval", "legacy")
+SETS = ("train", "spoken", "written", "eval", "legacy")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def load_set(name: str) -> list[GradedAnswer]:
 
 @cache
 def _load_set(name: str) -> tuple[GradedAnswer, ...]:
-    defaults = {"train": "train", "spoken": "train", "eval": "eval", "legacy": "legacy"}
+    defaults = {"train": "train", "spoken": "train", "written": "train", "eval": "eval", "legacy": "legacy"}
     answers = load_directory(CALIBRATION_DIR / name, defaults[name])
     if name == "legacy":  # the old set's own tune/holdout split is superseded: all of it is fitting data
         answers = [GradedAnswer(**{**a.__dict__, "split": "legacy"}) for a in answers]
@@ -75,10 +78,9 @@ def _load_set(name: str) -> tuple[GradedAnswer, ...]:
 
 
 def fitting_answers() -> list[GradedAnswer]:
-    """Everything the model may be fitted on: train, spoken, legacy and the eval set's tune part."""
-    return (
-        load_set("train") + load_set("spoken") + load_set("legacy") + [a for a in load_set("eval") if a.split == "tune"]
-    )
+    """Everything the model may be fitted on: train, spoken, written, legacy and the eval set's tune part."""
+    tune = [a for a in load_set("eval") if a.split == "tune"]
+    return load_set("train") + load_set("spoken") + load_set("written") + load_set("legacy") + tune
 
 
 def holdout_answers() -> list[GradedAnswer]:
