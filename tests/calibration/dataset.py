@@ -8,6 +8,11 @@
 - `written/`: fitting data only (330 answers to 55 questions, 40 of them not in the bank), written where the
   fitted model erred most: strong answers whose reasoning shows without stock phrases, polished answers to a
   neighbouring question, and long number-heavy weak ones;
+- `hard/`: measurement only, never fitted (336 answers to 56 questions, 40 of them not in the bank): deliberately
+  hard answers written apart from the engine: polished answers to a neighbouring question in the question's own
+  vocabulary, strong answers that never echo the question, strong answers with one visible flaw and weak ones
+  with one impressive line. Fitted on, they made the model worse on both the held-out part and an independent
+  set, as a lexical reading cannot see what separates them; they measure how far that reading carries;
 - `eval/`: the evaluation set (288 answers to 48 questions), split once by question into `tune` (may be
   fitted on) and `holdout` (measurement only, never fitted or tuned on);
 - `legacy/`: the first, smaller set written alongside the old signals (fitting only);
@@ -24,7 +29,7 @@ from pathlib import Path
 import yaml
 
 CALIBRATION_DIR = Path(__file__).parent
-SETS = ("train", "spoken", "written", "eval", "legacy")
+SETS = ("train", "spoken", "written", "hard", "eval", "legacy")
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,17 @@ def load_set(name: str) -> list[GradedAnswer]:
 
 @cache
 def _load_set(name: str) -> tuple[GradedAnswer, ...]:
-    defaults = {"train": "train", "spoken": "train", "written": "train", "eval": "eval", "legacy": "legacy"}
+    defaults = {
+        "train": "train",
+        "spoken": "train",
+        "written": "train",
+        "hard": "hard",
+        "eval": "eval",
+        "legacy": "legacy",
+    }
     answers = load_directory(CALIBRATION_DIR / name, defaults[name])
+    if name == "hard":  # measurement only, whatever a file says
+        answers = [GradedAnswer(**{**a.__dict__, "split": "hard"}) for a in answers]
     if name == "legacy":  # the old set's own tune/holdout split is superseded: all of it is fitting data
         answers = [GradedAnswer(**{**a.__dict__, "split": "legacy"}) for a in answers]
     return tuple(answers)
@@ -86,3 +100,8 @@ def fitting_answers() -> list[GradedAnswer]:
 def holdout_answers() -> list[GradedAnswer]:
     """The eval set's held-out part: for measurement only."""
     return [a for a in load_set("eval") if a.split == "holdout"]
+
+
+def hard_answers() -> list[GradedAnswer]:
+    """The deliberately hard set: for measurement only."""
+    return load_set("hard")

@@ -1,6 +1,7 @@
 """Print how the shipped engine agrees with hand grades.
 
 python -m tests.calibration.report --holdout            # the eval set's held-out part
+python -m tests.calibration.report --hard               # the deliberately hard set (never fitted)
 python -m tests.calibration.report --dir PATH           # any directory of graded answers (e.g. kept outside)
 python -m tests.calibration.report --fitting            # the answers the model was fitted on (in-sample)
 ... --answers                                           # also every answer's grade, score and verdict
@@ -15,7 +16,7 @@ from pathlib import Path
 from bot.scoring.engine import FeedbackEngine
 from content.loader import load_bank
 from tests.calibration.agreement import VERDICTS, Agreement, Scored, agreement, by_kind, scored
-from tests.calibration.dataset import fitting_answers, holdout_answers, load_directory
+from tests.calibration.dataset import fitting_answers, hard_answers, holdout_answers, load_directory
 
 
 def print_agreement(label: str, result: Agreement, items: Sequence[Scored]) -> None:
@@ -47,12 +48,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--holdout", action="store_true", help="the eval set's held-out part")
+    which.add_argument("--hard", action="store_true", help="the deliberately hard set (never fitted)")
     which.add_argument("--fitting", action="store_true", help="the fitting answers (in-sample figures)")
     which.add_argument("--dir", type=Path, help="a directory of graded answers in the same format")
     parser.add_argument("--answers", action="store_true", help="list every answer")
     args = parser.parse_args(argv)
     if args.holdout:
         label, answers = "held-out", holdout_answers()
+    elif args.hard:
+        label, answers = "hard (never fitted)", hard_answers()
     elif args.fitting:
         label, answers = "fitting (in-sample)", fitting_answers()
     else:

@@ -10,7 +10,7 @@ from bot.scoring.engine import FeedbackEngine
 from bot.scoring.model import shipped_model
 from content.loader import load_bank
 from tests.calibration.agreement import agreement, pairs, score, scored, words
-from tests.calibration.dataset import fitting_answers, holdout_answers, load_set
+from tests.calibration.dataset import fitting_answers, hard_answers, holdout_answers, load_set
 
 # Kinds of answer the evaluation set must cover in every category (infrastructure dumps where they fit).
 EVERY_CATEGORY = (
@@ -108,3 +108,11 @@ def test_the_criteria_shown_agree_with_the_overall_score(engine: FeedbackEngine)
         gaps.append(abs(mean - feedback.overall))
     assert max(gaps) <= 1.7 + 1e-9
     assert sum(gap > 1.0 for gap in gaps) <= 0.05 * len(gaps)
+
+
+def test_the_hard_set_is_never_fitted_and_shares_no_question_with_the_holdout() -> None:
+    hard = hard_answers()
+    assert len(hard) >= 300 and {a.split for a in hard} == {"hard"}
+    fitted_texts = {a.text for a in fitting_answers()}
+    assert not {a.text for a in hard} & fitted_texts
+    assert not {a.question for a in hard} & {a.question for a in holdout_answers()}
