@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Collection, Hashable, Set
 from dataclasses import dataclass
 
+from bot.replies import counted
 from bot.scoring.feedback import (
     AntiPatternHit,
     CriterionResult,
@@ -434,7 +435,7 @@ class _Scoring:
         elif off_question is not None:
             self.notes.append(
                 f"This seems to answer a different question ({off_question.reason}); it never gets to: "
-                f"\u201c{off_question.missed}\u201d. Answer that first, then use the rest if it fits."
+                f"\u201c{off_question.missed.rstrip('. ')}\u201d. Answer that first, then use the rest if it fits."
             )
             score = min(score, OFF_QUESTION_CAP)
         serious = bool(reading.unguarded_throughput) or reading.infrastructure_only
@@ -443,7 +444,8 @@ class _Scoring:
             score = min(score, UNRELATED_CAP)
         if words < ONE_LINER_WORDS:
             self.notes.append(
-                f"At {words} words this is a headline, not an answer; say what you did, why, and what changed."
+                f"At {counted(words, 'word')} this is a headline, not an answer;"
+                " say what you did, why, and what changed."
             )
             score = min(score, ONE_LINER_CAP)
         if words > limit_words * ESSAY_FACTOR:

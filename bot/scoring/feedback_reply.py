@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.replies import Block, Kind, Reply, Section, emphasis, line, text
+from bot.replies import Block, Kind, Reply, Section, counted, emphasis, line, text
 from bot.scoring.feedback import Feedback
 from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
 
@@ -25,7 +25,7 @@ def feedback_summary(feedback: Feedback) -> str:
 def feedback_reply(feedback: Feedback, tail: Sequence[str] = ()) -> Reply:
     """The whole feedback for one answer; `tail` is small print after it (what happened to the answer, points)."""
     timing = (
-        f"{feedback.word_count} words · about {clock(feedback.speaking_seconds)} spoken "
+        f"{counted(feedback.word_count, 'word')} · about {clock(feedback.speaking_seconds)} spoken "
         f"(guideline {clock(SPEAKING_GUIDELINE_SECONDS)})" + (" · over time" if feedback.over_time else "")
     )
     body = [text(timing, *(f"\u26a0\ufe0f {n}" for n in feedback.notes), kind=Kind.NOTE)]

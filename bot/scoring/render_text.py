@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.replies import counted
 from bot.scoring.feedback import Feedback
 from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
 
@@ -22,7 +23,7 @@ def render_feedback(feedback: Feedback, *, width: int = WIDTH) -> str:
         about = f"{feedback.category} rubric"
     out.append(f"Score {feedback.overall:.1f}/5 - {feedback.verdict.label.upper()}  ({about})")
     minutes, seconds = divmod(feedback.speaking_seconds, 60)
-    timing = f"{feedback.word_count} words, about {minutes}:{seconds:02d} spoken"
+    timing = f"{counted(feedback.word_count, 'word')}, about {minutes}:{seconds:02d} spoken"
     limit = f"{SPEAKING_GUIDELINE_SECONDS // 60}:{SPEAKING_GUIDELINE_SECONDS % 60:02d}"
     out.append(f"{timing} (guideline {limit}){' - OVER TIME' if feedback.over_time else ''}")
     for note in feedback.notes:
@@ -59,11 +60,12 @@ def render_feedback(feedback: Feedback, *, width: int = WIDTH) -> str:
     lang = feedback.language
     out.append("")
     out.append(
-        f"Specificity: {lang.quantities} numbers, {lang.before_after} before->after, "
+        f"Specificity: {counted(lang.quantities, 'number')}, {lang.before_after} before->after, "
         f"mechanisms: {', '.join(lang.mechanisms[:6]) or 'none named'}"
     )
     out.append(
-        f"Ownership: {lang.owned_sentences} sentences of yours vs {lang.shared_vague_sentences} of 'we discussed'"
+        f"Ownership: {counted(lang.owned_sentences, 'sentence')} of yours"
+        f" vs {lang.shared_vague_sentences} of 'we discussed'"
         f"; hedges: {', '.join(lang.hedges[:5]) or 'none'}; filler words: {lang.fillers}"
     )
     return "\n".join(out)

@@ -237,3 +237,26 @@ def test_a_follow_up_the_answer_already_took_up_is_not_suggested(engine: Feedbac
     assert not any(probe.text in s for s in suggestions)
     suggestions = [c.suggestion or "" for c in engine.score(WEAK_BEHAVIORAL, question_id="beh-001").criteria]
     assert any(probe.text in s for s in suggestions)
+
+
+def test_counts_in_the_feedback_read_as_plain_english(engine: FeedbackEngine) -> None:
+    from bot.scoring.feedback_reply import feedback_reply
+    from bot.scoring.render_text import render_feedback
+
+    one = engine.score("Yes.", question_id="beh-001")
+    shown = render_feedback(one)
+    assert "1 word," in shown and "1 words" not in shown and "0 sentences of yours" in shown
+    assert any("1 word \u00b7" in str(block) for block in feedback_reply(one).body)
+
+
+def test_the_missed_part_of_the_question_is_quoted_without_a_doubled_full_stop(engine: FeedbackEngine) -> None:
+    asked = "Describe how you chose the quality bar for a labeling project. Say why it actually mattered."
+    pivot = (
+        "Let me tell you about my biggest product launch instead. I decided to ship the mobile onboarding flow "
+        "two weeks early because the sales team needed it for a conference, and sign-ups rose from 200 to 340 "
+        "a week. I said no to the dark mode work to make room for it."
+    )
+    feedback = engine.score(pivot, question_text=asked, category="metrics")
+    assert feedback.off_question is not None
+    notes = " ".join(feedback.notes)
+    assert "\u201d. Answer that first" in notes and ".\u201d." not in notes
