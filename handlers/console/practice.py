@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.answers import Answers, AnswerStatus, SubmitAnswer, points_words
+from bot.answers import AnswerOutcome, Answers, AnswerStatus, SubmitAnswer, points_words
 from bot.channel_settings import ChannelSettings
 from bot.daily_post import DailyPosts
 from bot.data_export import DataExports
@@ -107,7 +107,7 @@ async def run_practice(
     terminal.write("\n" + render_feedback(outcome.feedback) + "\n\n")
     streak = outcome.streak
     spent = f" ({outcome.freezes_spent} freeze used)" if outcome.freezes_spent else ""
-    terminal.write(f"{outcome.message} {points_words(outcome)}.\n")
+    terminal.write(f"{_saved_line(outcome)} {points_words(outcome)}.\n")
     if streak is not None:
         terminal.write(f"Streak: {streak.describe()}{spent}\n")
     return 0
@@ -131,8 +131,8 @@ async def _ask(
     if earlier is not None:
         terminal.write(
             f"You already answered this today: latest {earlier.score:.1f}/5 ({earlier.verdict.replace('_', ' ')}), "
-            f"best {earlier.best:.1f}/5. A new answer is saved as revision {earlier.revisions + 1}; every revision "
-            "is kept and your history shows the best and the latest.\n\n"
+            f"best {earlier.best:.1f}/5. A new answer replaces it as revision {earlier.revisions + 1}, so write the "
+            "whole answer again; every revision is kept and your history shows the best and the latest.\n\n"
         )
     answer = await _read_answer(terminal)
     if answer is None:
@@ -278,3 +278,10 @@ def _keep_unsaved(data_dir: Path, answer: str) -> Path:
     path = folder / f"answer-{datetime.now().strftime('%Y%m%d-%H%M%S')}.txt"
     path.write_text(answer, encoding="utf-8")
     return path
+
+
+def _saved_line(outcome: AnswerOutcome) -> str:
+    """What happened to the answer, in the terminal's terms: each answer here is a whole new one."""
+    if outcome.revision is not None and outcome.revision > 1 and not outcome.late:
+        return f"Revision {outcome.revision} saved: it replaces your earlier answer today (both are kept)."
+    return outcome.message
