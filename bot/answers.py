@@ -22,7 +22,7 @@ from bot.scoring.feedback import Feedback
 from bot.scoring.feedback_reply import feedback_reply
 from bot.store.answers import AnswerStore, HistoryItem, Revision
 from bot.store.prompts import PromptStore
-from bot.streaks import Streak, answer_points
+from bot.streaks import MIN_WORDS_FOR_POINTS, Streak, answer_points
 from bot.strong_answer import strong_answer_button
 
 MAX_ANSWER_CHARS = 40_000  # Slack's own message limit; Discord's is lower
@@ -175,7 +175,7 @@ class Answers:
             messages = combine(draft.messages, command.message_id, command.text)
             feedback = self.engine.score(answer_text(messages), question_id=prompt.question_id)
             counts = prompt.is_open(command.at)
-            points = answer_points(feedback.overall)
+            points = answer_points(feedback.overall, feedback.word_count)
             edited = any(mid == command.message_id for mid, _ in draft.messages)
             recorded = await self.store.record(
                 member=member,
@@ -279,7 +279,7 @@ class Answers:
                 revision=Revision(at=now, message_id=message_id, text="", edit=True, feedback=_compact(feedback)),
                 overall=feedback.overall,
                 verdict=feedback.verdict.value,
-                points=answer_points(feedback.overall),
+                points=answer_points(feedback.overall, feedback.word_count),
                 counts=prompt.is_open(now),
             )
             if recorded.status == "ok":
@@ -339,7 +339,7 @@ def outcome_reply(outcome: AnswerOutcome) -> Reply:
     button to a strong answer to the same question."""
     assert outcome.feedback is not None and outcome.prompt is not None
     tail = [outcome.message]
-    if outcome.points:
+    if outcome.points or _too_short_for_points(outcome):
         tail.append(points_words(outcome))
     if outcome.streak is not None:
         tail.append(f"Streak: {outcome.streak.describe()}")
@@ -348,9 +348,15 @@ def outcome_reply(outcome: AnswerOutcome) -> Reply:
 
 def points_words(outcome: AnswerOutcome) -> str:
     """`+22 points (22 total)` for a first answer; a revision re-prices the answer instead of adding to it."""
+    if _too_short_for_points(outcome):
+        return f"No points: answers under {MIN_WORDS_FOR_POINTS} words earn none ({outcome.points_total} total)"
     if outcome.revision <= 1:
         return f"+{outcome.points} points ({outcome.points_total} total)"
     return f"Your answer is now worth {outcome.points} points ({outcome.points_total} total)"
+
+
+def _too_short_for_points(outcome: AnswerOutcome) -> bool:
+    return not outcome.late and outcome.feedback is not None and outcome.feedback.word_count < MIN_WORDS_FOR_POINTS
 
 
 def _recorded_message(revision: int, counts: bool, prompt: DailyPrompt, *, edited: bool = False) -> str:

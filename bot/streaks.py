@@ -8,10 +8,15 @@ MAX_FREEZES = 2
 DAYS_PER_FREEZE = 7
 BASE_POINTS = 10
 MAX_BONUS_POINTS = 20
+# Answers shorter than this (the engine's one-liner bound) earn no points, so a board cannot be farmed with "yes".
+MIN_WORDS_FOR_POINTS = 25
 
 
-def answer_points(overall: float) -> int:
-    """Points an answer earns: a base for answering plus a bonus that grows with the rubric score."""
+def answer_points(overall: float, words: int) -> int:
+    """Points an answer earns: a base for answering plus a bonus that grows with the rubric score; none for a
+    one-liner."""
+    if words < MIN_WORDS_FOR_POINTS:
+        return 0
     bonus = round((min(5.0, max(1.0, overall)) - 1.0) / 4.0 * MAX_BONUS_POINTS)
     return BASE_POINTS + bonus
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from redis.asyncio import Redis
 
-from bot.answers import MAX_ANSWER_CHARS, AnswerStatus, SubmitAnswer
+from bot.answers import MAX_ANSWER_CHARS, AnswerStatus, SubmitAnswer, points_words
 from bot.app.bootstrap import Core
 from bot.channel_settings import ChannelSettings
 from bot.identities import Channel, Member, ThreadRef
@@ -227,12 +227,28 @@ async def test_every_key_is_prefixed_and_tagged_with_its_workspace(core: Core, r
     assert 86000 < await redis.ttl("debrief:{slack:T1}:event:Ev1") <= 86400
 
 
+WEAK_BUT_LONG_ENOUGH = (
+    "I think we basically aligned with stakeholders and it went well. Everyone was happy with the result and "
+    "we kept talking to the team every week about how things were going."
+)
+
+
+async def test_a_one_liner_keeps_the_streak_day_but_earns_no_points(core: Core) -> None:
+    scenario = Scenario(core, CHANNEL)
+    prompt = await scenario.post(MONDAY)
+    outcome = await scenario.answer(prompt, ALICE, text="yes")
+    assert outcome.points == 0 and outcome.streak is not None and outcome.streak.current == 1
+    assert points_words(outcome).startswith("No points: answers under 25 words earn none")
+    grown = await scenario.answer(prompt, ALICE, message_id="m2")
+    assert grown.points > 0 and grown.points_total == grown.points
+
+
 async def test_points_and_leaderboards(core: Core, clock: FakeClock) -> None:
     scenario = Scenario(core, CHANNEL)
     mon, tue = days(MONDAY, 2)
     p1 = await scenario.post(mon)
     await scenario.answer(p1, ALICE)
-    await scenario.answer(p1, BOB, text="I think we basically aligned with stakeholders and it went well.")
+    await scenario.answer(p1, BOB, text=WEAK_BUT_LONG_ENOUGH)
     p2 = await scenario.post(tue)
     await scenario.answer(p2, ALICE)
     settings = ChannelSettings()

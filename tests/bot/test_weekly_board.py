@@ -23,7 +23,12 @@ async def test_the_weekly_board_starts_again_on_monday_and_all_time_points_stay(
     scenario = Scenario(core, CHANNEL)
     tuesday = await scenario.post(TUESDAY)
     await scenario.answer(tuesday, ALICE)
-    await scenario.answer(tuesday, BOB, text="We shipped it and it went well.")
+    await scenario.answer(
+        tuesday,
+        BOB,
+        text="We shipped it and it went well. The team worked hard on it for a few weeks and everyone seemed "
+        "happy with how the launch turned out in the end, so I think it was a success.",
+    )
     clock.set(datetime(2026, 3, 3, 12, 0, tzinfo=UTC))
     this_week = plain_text(await core.standings.leaderboard_reply(ALICE, CHANNEL, ("points",)))
     assert "This week's points leaderboard" in this_week and "Since Mon 2 Mar" in this_week

@@ -88,7 +88,8 @@ def test_first_practice_session_on_a_fresh_machine(tmp_path: Path) -> None:
     assert f"You already answered this today: latest {first[0]['latest']}/5" in again
     assert "so write the whole answer again" in again
     assert "Revision 2 saved: it replaces your earlier answer today (both are kept)" in again
-    assert "Your answer is now worth" in again and "+" not in again.split("Revision 2 saved")[1].split("\n")[0]
+    assert "No points: answers under 25 words earn none" in again
+    assert "+" not in again.split("Revision 2 saved")[1].split("\n")[0]
     assert "Streak: 1-day streak" in again, "answering again the same day does not add a day"
 
     status, history = run_in_pty(["practice", "--history"], tmp_path)
