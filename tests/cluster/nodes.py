@@ -167,7 +167,7 @@ class LocalCluster:
                 replication = client.info("replication")
         except Exception:
             return False
-        return replication.get("role") != "slave" or replication.get("master_link_status") == "up"
+        return bool(replication.get("role") != "slave" or replication.get("master_link_status") == "up")
 
     def _state_ok(self, node: ClusterNode) -> bool:
         try:
