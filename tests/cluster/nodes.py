@@ -1,4 +1,5 @@
-"""A real three-master Redis Cluster on free loopback ports, started from redis-server and redis-cli on PATH."""
+"""A real three-master Redis Cluster on free loopback ports, started from redis-server and redis-cli on PATH; the
+tests use the masters alone, the scale benchmark gives each master a replica."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def _free(port: int) -> bool:
 
 @dataclass
 class ClusterNode:
-    """One master: its port, its data dir, and the process this test run started for it."""
+    """One node (a master, or a replica of one): its port, its data dir, and the process this run started for it."""
 
     port: int
     folder: Path
@@ -56,6 +57,7 @@ class LocalCluster:
     server: str
     cli: str
     nodes: list[ClusterNode] = field(default_factory=list)
+    replicas: int = 0  # per master
 
     @property
     def url(self) -> str:
@@ -63,8 +65,9 @@ class LocalCluster:
         return f"redis://{self.nodes[0].address}/0"
 
     def start(self, base: Path) -> None:
-        """Start the masters, join them into one cluster and wait until it serves every slot."""
-        for index in range(MASTERS):
+        """Start the nodes, join them into one cluster (masters and their replicas) and wait until it serves every
+        slot and every replica has synced."""
+        for index in range(MASTERS * (1 + self.replicas)):
             folder = base / f"node{index}"
             folder.mkdir()
             self.nodes.append(ClusterNode(free_cluster_port(), folder))
@@ -77,7 +80,7 @@ class LocalCluster:
                 "create",
                 *(n.address for n in self.nodes),
                 "--cluster-replicas",
-                "0",
+                str(self.replicas),
                 "--cluster-yes",
             ],
             check=True,
@@ -86,9 +89,10 @@ class LocalCluster:
             timeout=60,
         )
         self.wait_ok()
+        self.wait_synced()
 
     def start_node(self, node: ClusterNode) -> None:
-        """Start (or restart) one master's process on its port and data dir, with its append-only file."""
+        """Start (or restart) one node's process on its port and data dir, with its append-only file."""
         options = {
             "port": str(node.port),
             "bind": "127.0.0.1",
@@ -111,7 +115,7 @@ class LocalCluster:
             time.sleep(0.05)
 
     def stop_node(self, node: ClusterNode) -> None:
-        """Stop one master's process (only the one this cluster started)."""
+        """Stop one node's process (only the one this cluster started)."""
         if node.process is not None and node.process.poll() is None:
             node.process.terminate()
             node.process.wait(timeout=10)
@@ -124,6 +128,18 @@ class LocalCluster:
             if time.monotonic() > deadline:
                 raise RuntimeError("the cluster did not reach cluster_state:ok")
             time.sleep(0.1)
+
+    def wait_synced(self, timeout: float = 30) -> None:
+        """Wait until every replica's link to its master is up (the first full sync is done)."""
+        deadline = time.monotonic() + timeout
+        while not all(self._synced(n) for n in self.nodes):
+            if time.monotonic() > deadline:
+                raise RuntimeError("a replica did not sync with its master")
+            time.sleep(0.1)
+
+    def masters(self) -> list[ClusterNode]:
+        """The nodes that are masters now (a replica promoted by a failover counts), in start order."""
+        return [n for n in self.nodes if self._role(n) == "master"]
 
     def stop(self) -> None:
         """Stop every node this cluster started."""
@@ -140,6 +156,18 @@ class LocalCluster:
                 return bool(client.ping())
         except Exception:
             return False
+
+    def _role(self, node: ClusterNode) -> str:
+        with self.client(node) as client:
+            return str(client.execute_command("ROLE")[0])
+
+    def _synced(self, node: ClusterNode) -> bool:
+        try:
+            with self.client(node) as client:
+                replication = client.info("replication")
+        except Exception:
+            return False
+        return bool(replication.get("role") != "slave" or replication.get("master_link_status") == "up")
 
     def _state_ok(self, node: ClusterNode) -> bool:
         try:
