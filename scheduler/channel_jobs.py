@@ -30,6 +30,7 @@ from bot.store.prompts import PromptStore
 from bot.store.schedule import DueEvent, ScheduleStore
 from bot.weekly_digest import Digests, participation_chart
 from bot.window_close import WindowCloses
+from scheduler.fan_out import FanOut
 
 log = logging.getLogger(__name__)
 DIGEST_WEEKDAY = 0  # Monday
@@ -91,13 +92,13 @@ class ChannelJobs:
         self.concurrency = concurrency
         self._specs: dict[str, tuple[Any, ...]] = {}
         self._running: set[asyncio.Task[Any]] = set()
-        self._fan_out: asyncio.Semaphore | None = None
+        self._fan_out: FanOut | None = None
 
     # lifecycle ------------------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Build the jobs from Redis and start the scheduler (call inside the running loop)."""
-        self._fan_out = asyncio.Semaphore(self.concurrency)
+        self._fan_out = FanOut(self.concurrency)
         await self.refresh()
         self.scheduler.add_job(
             self.refresh,
@@ -249,7 +250,7 @@ class ChannelJobs:
         channel = Channel(workspace, channel_id)
         port = self.ports[platform_of(workspace)]
         assert self._fan_out is not None
-        async with self._fan_out:
+        async with self._fan_out.slot(workspace):
             try:
                 settings = await self.work.channels.settings(channel)
                 if settings is None or not settings.active:  # `setup off` since the job was scheduled
