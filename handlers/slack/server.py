@@ -13,6 +13,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
@@ -129,9 +130,20 @@ def _installable_app(
         state_store=installs.states,
         state_expiration_seconds=STATE_SECONDS,
     )
+    # Bolt's own authorize calls auth.test on every event; cached by token, each workspace's token is tested
+    # once per process. The installation is still looked up per event, so an uninstall takes effect at once.
+    authorize = AsyncInstallationStoreAuthorize(
+        logger=log,
+        installation_store=installs.installations,
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        cache_enabled=True,
+        client=client,
+    )
     bolt = AsyncApp(
         client=client,
         signing_secret=config.signing_secret,
+        authorize=authorize,  # type: ignore[arg-type]  # an AsyncAuthorize is taken as is, though typed as a function
         oauth_flow=AsyncOAuthFlow(client=client, settings=settings),
         process_before_response=False,
         name="debrief",

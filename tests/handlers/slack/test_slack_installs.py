@@ -241,3 +241,21 @@ async def test_one_token_mode_only_logs_an_uninstall(slack: SlackHarness, caplog
     assert "app_uninstalled in workspace T1" in caplog.text
     assert slack.fake.calls[before:] == [], "one-token mode does not reach for an installation store"
     assert await slack.slack.port.reaches("slack:T1") is True
+
+
+async def test_a_workspace_token_is_tested_once_not_at_every_event(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis, fake: FakeSlack
+) -> None:
+    async with serving_slack(installable_settings(monkeypatch, fake, redis_url), fake, redis) as slack:
+        await install(slack, "T1")
+        before = len(fake.of("auth.test"))
+        for n in range(5):
+            await slack.command("status", "UMEMBER", "C1", key=f"status-{n}", team_id="T1")
+        assert len(await slack.responses(5)) == 5
+        assert len(fake.of("auth.test")) - before == 1, "Bolt's authorize is cached by token"
+        await slack.event({"type": "app_uninstalled"}, "Ev-gone", team_id="T1")
+        await asyncio.sleep(0.2)
+        calls = len(fake.calls)
+        await slack.command("status", "UMEMBER", "C1", key="status-after", team_id="T1")
+        await asyncio.sleep(0.2)
+        assert not [c for c in fake.calls[calls:] if c.method not in ("response_url",)], "uninstalled: no calls"
