@@ -57,7 +57,14 @@ async def test_answers_grow_streaks_and_points_on_the_cluster(cluster_core: Core
         outcome = await scenario.answer(prompt, ALICE, event_id=f"Ev{offset}")
         assert outcome.status is AnswerStatus.RECORDED
         if offset == 1:
-            await scenario.answer(prompt, BOB, text="I think we basically aligned with stakeholders.")
+            await scenario.answer(
+                prompt,
+                BOB,
+                text=(
+                    "I think we basically aligned with stakeholders and it went well. Everyone was happy with the "
+                    "result and we kept talking to the team every week about how things were going."
+                ),
+            )
     assert outcome.streak is not None and (outcome.streak.current, outcome.streak.longest) == (3, 3)
     again = await asyncio.gather(*(scenario.answer(prompt, ALICE, event_id="Ev2") for _ in range(10)))
     assert {o.status for o in again} == {AnswerStatus.DUPLICATE}, "an event already handled stays handled"
