@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.answers import MAX_ANSWER_CHARS
 from bot.app.settings import Settings
 from bot.scoring.engine import FeedbackEngine, UnknownCategory, UnknownQuestion
 from bot.scoring.render_text import render_feedback
@@ -46,15 +47,23 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
         print("--question-text is empty", file=sys.stderr)
         return 2
     try:
-        engine = FeedbackEngine(load_bank(settings.content_dirs))
-    except ContentError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    try:
         answer = _read(args.file)
     except (OSError, UnicodeDecodeError) as exc:
         print(f"cannot read the answer: {exc}", file=sys.stderr)
         return 2
+    if not answer.strip():
+        print("the answer is empty: nothing to score", file=sys.stderr)
+        return 2
+    if len(answer) > MAX_ANSWER_CHARS:
+        print(
+            f"the answer has {len(answer):,} characters; answers are limited to {MAX_ANSWER_CHARS:,}", file=sys.stderr
+        )
+        return 2
+    try:
+        engine = FeedbackEngine(load_bank(settings.content_dirs))
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     category = args.category
     if args.question_text and category is None:
         category = engine.guess_category(args.question_text)
@@ -71,6 +80,8 @@ def run_score(args: argparse.Namespace, settings: Settings) -> int:
 
 def _read(path: Path | None) -> str:
     if path is None:
+        if sys.stdin.isatty():
+            print("Type or paste the answer, then press Ctrl-D on a line of its own.", file=sys.stderr)
         data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
     else:
         with path.open("rb") as handle:

@@ -105,3 +105,12 @@ def test_an_answer_to_the_question_is_not_flagged() -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["off_question"] is False and data["missed"] is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [("", "the answer is empty"), ("  \n\t ", "the answer is empty"), ("word " * 9_000, "limited to 40,000")],
+)
+def test_an_empty_or_oversized_answer_is_refused_plainly(answer: str, message: str) -> None:
+    result = run_cli(["score", "--question", "beh-001"], answer)
+    assert result.returncode == 2 and message in result.stderr and not result.stdout

@@ -184,3 +184,9 @@ def test_export_then_forget_from_the_terminal(tmp_path: Path) -> None:
     assert status == 0 and "deleted everything" in screen and "1 answer with 1 revision" in screen, screen
     status, history = run_in_pty(["practice", "--history"], data)
     assert "No answers yet" in history
+
+
+def test_score_on_a_terminal_says_how_to_give_the_answer(tmp_path: Path) -> None:
+    status, screen = run_in_pty(["score", "--question", "beh-001"], tmp_path, typed=GOOD_ANSWER + "\n\x04")
+    assert status == 0, screen
+    assert "Type or paste the answer, then press Ctrl-D" in screen and "Score " in screen
