@@ -143,6 +143,7 @@ class FeedbackEngine:
     def __init__(self, bank: Bank, model: ScoreModel | None = None) -> None:
         self.bank = bank
         self.model = model or shipped_model()
+        self.model.compile_trees()
         self.vocabulary = Vocabulary(bank.language)
         self._rarity = Rarity(_corpus(bank))
         self.reader = Reader(bank.language, self.vocabulary, self._rarity)
