@@ -15,7 +15,7 @@ from bot.scoring.pattern_set import Hit, Hits, PatternSet
 from bot.scoring.relevance import OtherQuestions, QuestionFocus, Rarity, stems
 from bot.scoring.sentence_scan import JoinedSentences
 from bot.scoring.signals import BEFORE_AFTER_PARTS, Vocabulary, lowered
-from bot.scoring.text import AnswerText, spelled_out
+from bot.scoring.text import AnswerText, Shorthand
 from content.schema import Language
 
 # Past tenses that do not end in -ed: who did what is read from these as much as from regular verbs.
@@ -269,6 +269,7 @@ class Reader:
         self.vocabulary = vocabulary
         self.rarity = rarity
         self.abbreviations = dict(language.abbreviations)
+        self._spelled_out = Shorthand(self.abbreviations)
         spelled = "|".join(language.number_words)
         number = r"\b(?:[$€£]?\d[\d,.]*\s?(?:%|x|k|m|pp|percent|points?)?|" + spelled + r")"
         stance = "|".join(language.stance_verbs)
@@ -319,13 +320,16 @@ class Reader:
 
         `patterns` is this reader's pattern set with more patterns added (a rubric's): they run in the same
         pass and their hits come back in the reading."""
-        joined = JoinedSentences([spelled_out(raw, self.abbreviations) for raw in text.sentences])
+        joined = JoinedSentences([self._spelled_out(raw) for raw in text.sentences])
         hits = (patterns or self._own).find(joined)
         sentences = tuple(self._sentences(text, joined, hits))
         low = " ".join(joined.sentences)
-        answer_stems = frozenset(stems(low))
-        opening = " ".join(low.split()[:OPENING_WORDS])
-        words = len(low.split()) or 1
+        low_stems = stems(low)
+        answer_stems = frozenset(low_stems)
+        split = low.split()
+        opening = " ".join(split[:OPENING_WORDS])
+        words = len(split) or 1
+        tokens = _WORDS.findall(low)
         return Reading(
             sentences=sentences,
             joined=joined,
@@ -338,7 +342,7 @@ class Reader:
             answer_stems=answer_stems,
             buzzwords=len(hits.of("buzzword")),
             fillers=len(hits.of("filler")),
-            function_ratio=self.vocabulary.function_word_count(low) / words,
+            function_ratio=self.vocabulary.function_words_among(tokens) / words,
             infra_terms=len(hits.of("infra")),
             grounding_terms=len({h.text for h in hits.of("grounding")}),
             generic_framing=len(hits.of("generic")),
@@ -346,8 +350,8 @@ class Reader:
             conditionals=len(hits.of("conditional")),
             distinct_mechanisms=len({m for s in sentences for m in s.mechanisms}),
             opening_relevance=focus.coverage(frozenset(stems(opening))) if focus else 1.0,
-            known_share=self._known_share(low),
-            repetitive=self._repetitive(low),
+            known_share=self._known_share(low_stems),
+            repetitive=self._repetitive(tokens),
             negated_claims=tuple(
                 dict.fromkeys(
                     h.text
@@ -359,15 +363,14 @@ class Reader:
             pivot_opening=bool(self._pivot.search(opening)),
         )
 
-    def _known_share(self, low: str) -> float:
-        """The share of the answer's content words that interview talk (the bank) uses at all."""
-        content = [s for s in stems(low) if len(s) > KNOWN_MIN_STEM]
-        return sum(self.rarity.known(s) for s in content) / len(content) if content else 1.0
+    def _known_share(self, low_stems: list[str]) -> float:
+        """The share of the answer's content words (its stems, in order) that interview talk (the bank) uses."""
+        content = [s for s in low_stems if len(s) > KNOWN_MIN_STEM]
+        return self.rarity.known_count(content) / len(content) if content else 1.0
 
     @staticmethod
-    def _repetitive(low: str) -> bool:
-        """A long text made of the same few words."""
-        words = _WORDS.findall(low)
+    def _repetitive(words: list[str]) -> bool:
+        """A long text made of the same few words (its lower-cased words, in order)."""
         return len(words) >= REPETITION_MIN_WORDS and len(set(words)) / len(words) < REPETITION_DISTINCT_SHARE
 
     def _sentences(self, text: AnswerText, joined: JoinedSentences, hits: Hits[Hashable]) -> Iterator[SentenceReading]:

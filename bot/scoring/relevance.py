@@ -238,6 +238,10 @@ class Rarity:
         """Whether the corpus uses the stem at all."""
         return word_stem in self._counts
 
+    def known_count(self, word_stems: Iterable[str]) -> int:
+        """How many of `word_stems` the corpus uses."""
+        return sum(map(self._counts.__contains__, word_stems))
+
     def weight(self, word_stem: str) -> float:
         """Inverse document frequency, smoothed."""
         return math.log((1 + self._total) / (1 + self._counts.get(word_stem, 0))) + 1.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from functools import lru_cache
 
 from bot.scoring.pattern_guard import words_pattern
@@ -71,7 +72,11 @@ class Vocabulary:
 
     def function_word_count(self, text: str) -> int:
         """How many words of lower-cased `text` are function words."""
-        return sum(1 for word in _TOKEN.findall(text) if word in self.function_words)
+        return self.function_words_among(_TOKEN.findall(text))
+
+    def function_words_among(self, words: Iterable[str]) -> int:
+        """How many of `words` (lower-cased, as function_word_count splits a text) are function words."""
+        return sum(map(self.function_words.__contains__, words))
 
 
 def _governed(trigger: re.Pattern[str], sentence: str, start: int, reach: int, breaks: bool = True) -> bool:
