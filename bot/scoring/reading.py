@@ -269,7 +269,7 @@ class Reader:
         self.vocabulary = vocabulary
         self.rarity = rarity
         self.abbreviations = dict(language.abbreviations)
-        self._spelled_out = Shorthand(self.abbreviations)
+        self._shorthand = Shorthand(self.abbreviations)
         spelled = "|".join(language.number_words)
         number = r"\b(?:[$€£]?\d[\d,.]*\s?(?:%|x|k|m|pp|percent|points?)?|" + spelled + r")"
         stance = "|".join(language.stance_verbs)
@@ -320,7 +320,7 @@ class Reader:
 
         `patterns` is this reader's pattern set with more patterns added (a rubric's): they run in the same
         pass and their hits come back in the reading."""
-        joined = JoinedSentences([self._spelled_out(raw) for raw in text.sentences])
+        joined = JoinedSentences(self._shorthand.sentences(text.sentences))
         hits = (patterns or self._own).find(joined)
         sentences = tuple(self._sentences(text, joined, hits))
         low = " ".join(joined.sentences)
