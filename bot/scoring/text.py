@@ -14,7 +14,9 @@ MAX_SCORED_WORDS = 3000  # beyond this the answer is judged on its head; the res
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%.\-/]*")
 # A sentence ends at . ! ? ; before the next word (lower-case too: chat answers rarely capitalise), or at a
 # line break: one line, one thought. Abbreviations such as "e.g." and "vs." do not end a sentence.
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[A-Za-z0-9•\-*~$€£])|[ \t]*\n\s*")
+# Written as (?<=[.!?;])\s+(?=[\"'(\[A-Za-z0-9•\-*~$€£])|[ \t]*\n\s* with the whitespace every break starts with
+# taken first, so the regex engine jumps from one whitespace character to the next instead of trying every place.
+_SENTENCE_END = re.compile(r"\s(?:(?<=[.!?;]\s)\s*(?=[\"'(\[A-Za-z0-9•\-*~$€£])|(?<=\n)\s*|(?<=[ \t])[ \t]*\n\s*)")
 _ABBREVIATION_END = re.compile(
     r"(?:\b(?:e\.g|i\.e|vs|etc|approx|mr|mrs|ms|dr|st|no|ca|cf|incl|est|min|max)\.|\b[a-z]\.)$", re.IGNORECASE
 )

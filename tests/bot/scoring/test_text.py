@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.scoring.text import Shorthand, read_answer, spelled_out
+from bot.scoring.text import _SENTENCE_END, Shorthand, read_answer, spelled_out
 from tests.calibration.dataset import fitting_answers
 from tests.shipped import shipped_bank
 
@@ -28,3 +30,20 @@ def test_any_sentence_is_spelled_out_alike(sentences: list[list[str]], glue: str
     for abbreviations in (shipped_bank().language.abbreviations, {"e.g": "for example", "": "x"}, {}):
         expected = [spelled_out(text, abbreviations) for text in texts]
         assert Shorthand(abbreviations).sentences(texts) == expected, abbreviations
+
+
+PLAIN_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[A-Za-z0-9•\-*~$€£])|[ \t]*\n\s*")
+BREAK_CHARS = [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\xa0", "\u2003", ".", "!", "?", ";", ",", ":", ")"]
+BREAK_CHARS += ["a", "Z", "0", '"', "'", "(", "[", "•", "-", "*", "~", "$", "€", "£"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(st.sampled_from(BREAK_CHARS), max_size=16))
+def test_sentences_break_where_the_plain_pattern_breaks(text: str) -> None:
+    assert _SENTENCE_END.split(text) == PLAIN_SENTENCE_END.split(text)
+
+
+def test_real_answers_break_where_the_plain_pattern_breaks() -> None:
+    for answer in fitting_answers():
+        text = answer.text.replace("\r\n", "\n").strip()
+        assert _SENTENCE_END.split(text) == PLAIN_SENTENCE_END.split(text), answer.id
