@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from functools import partial
 from operator import itemgetter
 from typing import Generic, NamedTuple, TypeVar
 
@@ -86,6 +87,7 @@ class _Literal(NamedTuple):
 # (sentence, pattern, start in the sentence, text matched)
 _Found = tuple[int, int, int, str]
 _by_sentence_and_pattern = itemgetter(0, 1)
+_hit: Callable[[tuple[int, int, str]], Hit] = partial(tuple.__new__, Hit)  # Hit(*fields) without a Python call
 
 
 class PatternSet(Generic[K]):
@@ -159,7 +161,7 @@ class PatternSet(Generic[K]):
             mark = (key, sentence, start)
             if mark not in seen:  # two patterns of one key matching at one place count once
                 seen.add(mark)
-                by_key[key].append(Hit(sentence, start, matched))
+                by_key[key].append(_hit((sentence, start, matched)))
         return hits
 
     def _found(self, automaton: ahocorasick.Automaton, joined: JoinedSentences) -> list[_Found]:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter, itemgetter
 
 from bot.scoring.pattern_guard import factored, led_by, words_pattern
-from bot.scoring.pattern_set import Hit, Hits, PatternSet
+from bot.scoring.pattern_set import Hits, PatternSet
 from bot.scoring.relevance import OtherQuestions, QuestionFocus, Rarity, stems
 from bot.scoring.sentence_scan import JoinedSentences
 from bot.scoring.signals import BEFORE_AFTER_PARTS, Vocabulary, lowered
@@ -85,6 +87,7 @@ _TALLIED = (
     "past_action",
 )
 _WORDS = re.compile(r"[a-z0-9']+")
+_SENTENCE_OF = itemgetter(0)  # a Hit's sentence
 # Content stems shorter than this are too common to say whether a text is about interview topics.
 KNOWN_MIN_STEM = 3
 REPETITION_MIN_WORDS = 50
@@ -164,8 +167,8 @@ class Reading:
         """Per trait: sentences that have it, and its sum over sentences."""
         tallies = {}
         for name in _TALLIED:
-            values = [int(getattr(s, name)) for s in self.sentences]
-            tallies[name] = (sum(v > 0 for v in values), sum(values))
+            values = list(map(attrgetter(name), self.sentences))  # counts and flags, never negative
+            tallies[name] = (sum(map(bool, values)), sum(values))
         return tallies
 
     @property
@@ -307,6 +310,7 @@ class Reader:
         self._own: PatternSet[Hashable] = PatternSet(self.patterns, lowered)
         # counted only in sentences that have a number at all
         self._activity = lowered(number + r"\s+(?:\w+\s+){0,2}?(?:" + factored(language.activity_nouns) + r")\b")
+        self._activity_noun = lowered("(?:" + factored(language.activity_nouns) + r")\b")
         self._pivot = lowered(words_pattern(language.pivot_openings))
 
     def read(
@@ -376,61 +380,52 @@ class Reader:
     def _sentences(self, text: AnswerText, joined: JoinedSentences, hits: Hits[Hashable]) -> Iterator[SentenceReading]:
         vocabulary = self.vocabulary
         lows = joined.sentences
-        count = len(lows)
-
-        def per_sentence(key: str, keep: Callable[[str, int], bool] | None = None) -> list[list[Hit]]:
-            found: list[list[Hit]] = [[] for _ in range(count)]
-            for hit in hits.of(key):
-                if keep is None or not keep(lows[hit.sentence], hit.start):
-                    found[hit.sentence].append(hit)
-            return found
-
         negated, distanced = vocabulary.negated, vocabulary.distanced
-        numbers = per_sentence("number_word", negated)
-        mechanisms = per_sentence("mechanism", negated)
-        throughput = per_sentence("throughput", distanced)
-        owned = per_sentence("owned", negated)
-        plain = {
-            key: per_sentence(key)
-            for key in (
-                "outcome",
-                "causal",
-                "contrast",
-                "alternative",
-                "cost",
-                "before_after",
-                "hedge",
-                "checked",
-                "shared",
-                "decision",
-                "hypothetical",
-                "past_action",
-            )
-        }
+
+        def tally(key: str, drop: Callable[[str, int], bool] | None = None) -> Counter[int]:
+            """How many matches of `key` each sentence has (that `drop` does not rule out)."""
+            if drop is None:
+                return Counter(map(_SENTENCE_OF, hits.of(key)))
+            return Counter(h.sentence for h in hits.of(key) if not drop(lows[h.sentence], h.start))
+
+        mechanisms: dict[int, list[str]] = {}
+        for hit in hits.of("mechanism"):
+            if not negated(lows[hit.sentence], hit.start):
+                mechanisms.setdefault(hit.sentence, []).append(hit.text)
+        numbers = tally("number_word", negated)
+        throughput = tally("throughput", distanced)
+        owned = tally("owned", negated)
+        outcome, causal, contrast, alternative, cost, before_after, hedge, checked = (
+            tally(key)
+            for key in ("outcome", "causal", "contrast", "alternative", "cost", "before_after", "hedge", "checked")
+        )
+        shared, decision, hypothetical, past_action = (
+            tally(key) for key in ("shared", "decision", "hypothetical", "past_action")
+        )
         for index, (raw, low) in enumerate(zip(text.sentences, lows, strict=True)):
-            quantity = sum(not negated(low, m.start()) for m in vocabulary.quantity.finditer(low))
-            quantity += len(numbers[index])
-            activity = len(self._activity.findall(low)) if quantity else 0
-            before_after = bool(plain["before_after"][index])
-            outcome = (quantity if plain["outcome"][index] else 0) + (1 if before_after else 0)
+            quantity = sum(not negated(low, start) for start in vocabulary.quantity_starts(low)) + numbers[index]
+            # every activity match ends with an activity noun: without one the sentence has none
+            activity = len(self._activity.findall(low)) if quantity and self._activity_noun.search(low) else 0
+            said_before_after = index in before_after
+            outcomes = (quantity if index in outcome else 0) + (1 if said_before_after else 0)
             yield SentenceReading(
                 text=raw,
                 low=low,
-                owned=bool(owned[index]),
-                shared=bool(plain["shared"][index]),
-                decision=bool(plain["decision"][index]),
-                causal=len(plain["causal"][index]),
-                contrast=len(plain["contrast"][index]),
-                alternative=bool(plain["alternative"][index]),
-                cost=bool(plain["cost"][index]),
+                owned=index in owned,
+                shared=index in shared,
+                decision=index in decision,
+                causal=causal[index],
+                contrast=contrast[index],
+                alternative=index in alternative,
+                cost=index in cost,
                 quantities=quantity,
-                outcome_quantities=min(outcome, max(0, quantity - activity) + (1 if before_after else 0)),
+                outcome_quantities=min(outcomes, max(0, quantity - activity) + (1 if said_before_after else 0)),
                 activity_quantities=activity,
-                before_after=before_after,
-                mechanisms=tuple(h.text for h in mechanisms[index]),
-                hedges=len(plain["hedge"][index]),
-                throughput_move=bool(throughput[index]),
-                checked=bool(plain["checked"][index]),
-                hypothetical=bool(plain["hypothetical"][index]),
-                past_action=bool(plain["past_action"][index]),
+                before_after=said_before_after,
+                mechanisms=tuple(mechanisms.get(index, ())),
+                hedges=hedge[index],
+                throughput_move=index in throughput,
+                checked=index in checked,
+                hypothetical=index in hypothetical,
+                past_action=index in past_action,
             )

@@ -25,6 +25,8 @@ _CLAUSE_BREAK = re.compile(
     r"[;:—–()]|,\s*(?:so|but|and|then|which|i|we)\b|\s-\s|\b(?:but|so|and then|then|which|because)\b"
 )
 _TOKEN = re.compile(r"[a-z0-9']+")
+# Where a quantity can start: the class of Vocabulary.quantity's leading look-ahead.
+_QUANTITY_START = re.compile("[$€£0-9]")
 NEGATION_REACH_WORDS = 6
 DISTANCING_REACH_WORDS = 12
 
@@ -59,6 +61,11 @@ class Vocabulary:
         self.function_words = frozenset(language.function_words)
         self._negator = lowered(words_pattern(language.negators))
         self._distancing = lowered(words_pattern(language.distancing))
+
+    def quantity_starts(self, sentence: str) -> list[int]:
+        """Where each quantity in a lower-cased sentence starts (as `quantity.finditer` finds them)."""
+        first = _QUANTITY_START.search(sentence)  # the scan starts at the first place a quantity could
+        return [] if first is None else [m.start() for m in self.quantity.finditer(sentence, first.start())]
 
     def negated(self, sentence: str, start: int) -> bool:
         """Whether the match at `start` sits inside a negation or contrast ("we never measured", "instead of")."""
