@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Hashable, Set
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.replies import counted
 from bot.scoring.feedback import (
@@ -144,6 +145,7 @@ class FeedbackEngine:
     def __init__(self, bank: Bank, model: ScoreModel | None = None) -> None:
         self.bank = bank
         self.model = model or shipped_model()
+        self.model.compile_trees()
         self.vocabulary = Vocabulary(bank.language)
         self._rarity = Rarity(_corpus(bank))
         self.reader = Reader(bank.language, self.vocabulary, self._rarity)
@@ -279,9 +281,9 @@ class _Scoring:
         values["rubric"] = sum(c.weight * raw for c, raw, _ in criteria) / weights
         values["rubric_min"] = min((raw for _, raw, _ in criteria), default=1.0)
         values["criteria_evidenced"] = sum(bool(ev) for _, _, ev in criteria) / max(1, len(criteria))
-        structure = self._structure()
+        structure = self._structure
         values["structure"] = sum(p.present for p in structure) / len(structure) if structure else 0.0
-        values["anti_patterns"] = min(3, len(self._anti_patterns()))
+        values["anti_patterns"] = min(3, len(self._anti_patterns))
         return values
 
     # the pass -----------------------------------------------------------------------------------------
@@ -289,15 +291,15 @@ class _Scoring:
     def run(self) -> Feedback:
         if not self.sentences:
             return self._empty()
-        features = self.features()
         model = self.engine.model
-        structure = self._structure()
+        predicted, votes_hire = model.assess(self.features())
+        structure = self._structure
         coverage = self._coverage()
-        anti = self._anti_patterns()
+        anti = self._anti_patterns
         language = self._language()
         off_question = self._off_question()
-        overall, capped = self._caps(min(5.0, max(1.0, model.predict(features))), off_question)
-        overall = round(model.in_band(overall, model.votes_hire(features) and not capped), 1)
+        overall, capped = self._caps(min(5.0, max(1.0, predicted)), off_question)
+        overall = round(model.in_band(overall, votes_hire and not capped), 1)
         missing_by_criterion = self._missing_points_by_criterion(coverage)
         criteria = self._aligned_criteria(overall, missing_by_criterion)
         self._advice(language)
@@ -341,6 +343,7 @@ class _Scoring:
         raw = 1.0 + 4.0 * (1.0 - math.exp(-strength / EVIDENCE_SCALE))
         return criterion, raw, tuple(_quote(s.text) for s in ranked[:EVIDENCE_PER_CRITERION])
 
+    @cached_property
     def _structure(self) -> tuple[StructurePart, ...]:
         parts = []
         for part_id, name, signals in self.compiled.structure:
@@ -356,6 +359,7 @@ class _Scoring:
             Expectation(e.point, hit) for e, hit in zip(self.question.covers, self.reading.covered_points, strict=False)
         )
 
+    @cached_property
     def _anti_patterns(self) -> tuple[AntiPatternHit, ...]:
         hits = []
         for index, signals in self.compiled.anti_patterns:

@@ -16,6 +16,9 @@ except ImportError:  # pragma: no cover - other Python versions
 
 MIN_GUARD = 2
 MAX_GUARD_LITERALS = 40  # past this many alternatives a scan is as cheap as the look-ups
+MAX_LITERAL_FORMS = 256  # a finite pattern with more spellings than this is left to the regex engine
+MAX_CLASS_RANGE = 16
+MAX_REPEAT_EXPANDED = 4
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
@@ -66,6 +69,123 @@ def _requirement(items: list[tuple[Any, Any]]) -> Requirement:
     if len(run) >= MIN_GUARD:
         best = _better(best, (run,))
     return best
+
+
+LiteralForm = tuple[str, tuple[int, ...]]
+
+
+class _Infinite(Exception):
+    """The pattern (or a part of it) matches more than a short list of fixed strings."""
+
+
+def literal_forms(regex: re.Pattern[str]) -> tuple[LiteralForm, ...] | None:
+    """Every string `regex` can match, each with the offsets where it asserts a word boundary (\\b), in the
+    order the regex engine tries them; None unless the pattern is only literals, character classes of a few
+    characters, groups, alternations, bounded repeats and word boundaries (also as a look-behind right after
+    the letter it looks at, as words_pattern writes them).
+
+    At any position the regex matches the first of these strings (in this order) that the text holds with its
+    boundaries in place: the engine backtracks through exactly these choices, depth first."""
+    forms = _parsed_forms(regex, prefix=False)
+    return None if forms is None or any(not text for text, _ in forms) else forms
+
+
+def literal_prefixes(regex: re.Pattern[str]) -> tuple[LiteralForm, ...] | None:
+    """Strings one of which every match of `regex` starts with (each at least MIN_GUARD characters), with the
+    word boundaries the regex asserts within them or right after them; None if there is no such short list."""
+    forms = _parsed_forms(regex, prefix=True)
+    return None if forms is None or any(len(text) < MIN_GUARD for text, _ in forms) else forms
+
+
+def _parsed_forms(regex: re.Pattern[str], *, prefix: bool) -> tuple[LiteralForm, ...] | None:
+    if _sre_parser is None or regex.flags != re.UNICODE:
+        return None
+    try:
+        forms, complete = _forms(list(_sre_parser.parse(regex.pattern)), prefix)
+    except (_Infinite, re.error, RecursionError, TypeError, ValueError):
+        return None
+    return tuple(forms) if forms and (complete or prefix) else None
+
+
+def _joined(heads: list[LiteralForm], tails: list[LiteralForm]) -> list[LiteralForm]:
+    out = [(h + t, hb + tuple(len(h) + b for b in tb)) for h, hb in heads for t, tb in tails]
+    if len(out) > MAX_LITERAL_FORMS:
+        raise _Infinite
+    return out
+
+
+def _repeated(item: list[LiteralForm], low: int, high: int) -> list[LiteralForm]:
+    """A greedy repeat tries one more item first (in the item's own order), and stopping last."""
+    if high == 0:
+        return [("", ())]
+    more = _joined(item, _repeated(item, max(0, low - 1), high - 1))
+    return [*more, ("", ())] if low == 0 else more
+
+
+def _forms(items: list[tuple[Any, Any]], prefix: bool) -> tuple[list[LiteralForm], bool]:
+    """The forms of a sequence, and whether they are whole; with `prefix`, the forms of its longest leading part
+    that has them (anything that takes no characters and is not understood is passed over)."""
+    c = _sre_constants
+    out: list[LiteralForm] = [("", ())]
+    for op, av in items:
+        if op is c.LITERAL:
+            out = [(text + chr(av), bounds) for text, bounds in out]
+        elif op is c.AT and av is c.AT_BOUNDARY:
+            out = [(text, (*bounds, len(text))) for text, bounds in out]
+        elif op in (c.SUBPATTERN, c.BRANCH) and (op is c.BRANCH or (not av[1] and not av[2])):
+            parts = (
+                [_forms(list(branch), prefix) for branch in av[1]] if op is c.BRANCH else [_forms(list(av[3]), prefix)]
+            )
+            out = _joined(out, [form for forms, _ in parts for form in forms])
+            if not all(complete for _, complete in parts):
+                return out, False
+        elif op is c.IN and _class_chars(av) is not None:
+            out = _joined(out, [(char, ()) for char in _class_chars(av) or ()])
+        elif op is c.MAX_REPEAT:
+            item, complete = _forms(list(av[2]), prefix)
+            if complete and av[1] <= MAX_REPEAT_EXPANDED and all(text for text, _ in item):
+                out = _joined(out, _repeated(item, av[0], av[1]))
+            elif prefix and av[0] >= 1:  # at least one item: the match goes on with one of its forms
+                return _joined(out, item), False
+            else:
+                return _stopped(out, prefix)
+        elif op is c.ASSERT and av[0] == -1 and _looks_behind_at_a_word_start(list(av[1])):
+            if any(not text for text, _ in out):  # it would look before the match: not modelled
+                return _stopped(out, prefix)
+            letter = chr(list(av[1])[1][1])
+            out = [(text, (*bounds, len(text) - 1)) for text, bounds in out if text[-1] == letter]
+        elif prefix and op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # takes no characters: what comes before and after still starts every match
+        else:
+            return _stopped(out, prefix)
+        if len(out) > MAX_LITERAL_FORMS:
+            raise _Infinite
+    return out, True
+
+
+def _stopped(out: list[LiteralForm], prefix: bool) -> tuple[list[LiteralForm], bool]:
+    if not prefix:
+        raise _Infinite
+    return out, False
+
+
+def _looks_behind_at_a_word_start(inner: list[tuple[Any, Any]]) -> bool:
+    """(?<=\\bx): the letter just matched starts a word."""
+    c = _sre_constants
+    return len(inner) == 2 and inner[0] == (c.AT, c.AT_BOUNDARY) and inner[1][0] is c.LITERAL
+
+
+def _class_chars(items: list[tuple[Any, Any]]) -> list[str] | None:
+    c = _sre_constants
+    chars: list[str] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            chars.append(chr(av))
+        elif op is c.RANGE and av[1] - av[0] < MAX_CLASS_RANGE:
+            chars.extend(chr(code) for code in range(av[0], av[1] + 1))
+        else:
+            return None
+    return chars
 
 
 @dataclass(frozen=True)

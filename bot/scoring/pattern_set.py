@@ -1,8 +1,17 @@
 """Run many keyed regex patterns over an answer's sentences at the cost of one pass.
 
-Each pattern is guarded by literals one of which every match contains (pattern_guard.py). One Aho-Corasick
-pass over the answer finds every occurrence of every guard literal; a pattern then runs only on the
-sentences that hold one of its literals. Patterns without a usable guard run on every sentence."""
+One Aho-Corasick pass over the answer finds every occurrence of a set of literals, and each pattern is run
+(or not run at all) according to what that pass found:
+
+- most patterns are finite (a word list entry with its plural, a few spelled alternatives): every string such a
+  pattern can match is one of the literals, and its matches are read off the occurrences without the regex
+  (pattern_guard.literal_forms says which string the regex engine takes where several start at one place);
+- a pattern whose matches all start with one of a few literals (`we ...`, `from ... to`) is tried only where
+  one of them starts, with the word boundaries it asserts there in place;
+- any other pattern is guarded by literals one of which every match contains, and runs only on the sentences
+  that hold one of them; patterns with no usable literal run once over the whole answer.
+
+Each way finds exactly what running every pattern over every sentence finds, in the same order."""
 
 from __future__ import annotations
 
@@ -10,11 +19,13 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from functools import partial
+from operator import itemgetter
 from typing import Generic, NamedTuple, TypeVar
 
 import ahocorasick
 
-from bot.scoring.pattern_guard import required_literals, splits_at_top
+from bot.scoring.pattern_guard import literal_forms, literal_prefixes, required_literals, splits_at_top
 from bot.scoring.sentence_scan import JoinedSentences
 
 K = TypeVar("K", bound=Hashable)
@@ -47,6 +58,38 @@ class Hits(Generic[K]):
         return {h.sentence for h in self.of(key) if keep is None or keep(h.sentence, h.start)}
 
 
+# Where a literal form asserts word boundaries: at both of its ends, at its start only, or elsewhere (listed).
+_WHOLE, _OPENS, _LISTED = 0, 1, 2
+
+
+class _Form(NamedTuple):
+    """A literal that is (`spelled`) one string a finite pattern matches, or that starts every match of an
+    anchored pattern; `rank` orders a pattern's strings as the regex engine tries them."""
+
+    pattern: int
+    spelled: bool
+    rank: int
+    bounds: int  # _WHOLE, _OPENS or _LISTED
+    listed: tuple[int, ...]
+
+
+class _Literal(NamedTuple):
+    """What an occurrence of one literal means: the guarded patterns it lets run in its sentence, and the
+    forms it is; whether it starts and ends with a word character (for the boundary checks)."""
+
+    length: int
+    owners: frozenset[int] | None
+    forms: tuple[_Form, ...]
+    opens_word: bool
+    closes_word: bool
+
+
+# (sentence, pattern, start in the sentence, text matched)
+_Found = tuple[int, int, int, str]
+_by_sentence_and_pattern = itemgetter(0, 1)
+_hit: Callable[[tuple[int, int, str]], Hit] = partial(tuple.__new__, Hit)  # Hit(*fields) without a Python call
+
+
 class PatternSet(Generic[K]):
     """Keyed patterns (several may share a key), compiled once and run together."""
 
@@ -55,61 +98,153 @@ class PatternSet(Generic[K]):
         self._patterns: list[tuple[K, re.Pattern[str]]] = []
         self._unguarded: list[int] = []
         self._word_start: set[int] = set()
-        literal_owners: dict[str, list[int]] = defaultdict(list)
+        owners: dict[str, list[int]] = defaultdict(list)
+        forms: dict[str, list[_Form]] = defaultdict(list)
         for key, source in self.sources:
             regex = compile_(source)
-            if regex.pattern.startswith("\\b") and not splits_at_top(regex.pattern):
-                # A leading \b stops the regex engine from jumping to where a match could start; the boundary
-                # is checked on each match instead (see _matches), which finds exactly the same matches.
-                regex = re.compile(regex.pattern[2:], regex.flags)
-                self._word_start.add(len(self._patterns))
             index = len(self._patterns)
             self._patterns.append((key, regex))
-            literals = required_literals(regex.pattern)
-            if literals is None:
+            if required_literals(regex.pattern) is None:  # nothing to look for: one scan of the whole answer
                 self._unguarded.append(index)
-            else:
-                for literal in literals:
-                    literal_owners[literal].append(index)
+                self._strip_word_start(index)
+                continue
+            spelled = literal_forms(regex)
+            prefixes = None if spelled is not None else literal_prefixes(regex)
+            if spelled is not None or prefixes is not None:
+                for rank, (text, bounds) in enumerate(spelled or prefixes or ()):
+                    forms[text].append(_form(index, spelled is not None, rank, text, bounds))
+                continue
+            self._strip_word_start(index)
+            for literal in required_literals(self._patterns[index][1].pattern) or ():
+                owners[literal].append(index)
         self._automaton: ahocorasick.Automaton | None = None
-        if literal_owners:
+        if owners or forms:
             automaton = ahocorasick.Automaton()
-            for literal, owners in literal_owners.items():
-                automaton.add_word(literal, (len(literal), frozenset(owners)))
+            for literal in {*owners, *forms}:
+                guarded = frozenset(owners[literal]) if literal in owners else None
+                meaning = _Literal(
+                    len(literal), guarded, tuple(forms[literal]), _is_word(literal[0]), _is_word(literal[-1])
+                )
+                automaton.add_word(literal, meaning)
             automaton.make_automaton()
             self._automaton = automaton
 
+    def _strip_word_start(self, index: int) -> None:
+        key, regex = self._patterns[index]
+        if regex.pattern.startswith("\\b") and not splits_at_top(regex.pattern):
+            # A leading \b stops the regex engine from jumping to where a match could start; the boundary
+            # is checked on each match instead (see _matches), which finds exactly the same matches.
+            self._patterns[index] = key, re.compile(regex.pattern[2:], regex.flags)
+            self._word_start.add(index)
+
     def find(self, joined: JoinedSentences) -> Hits[K]:
         """Every match in the answer's sentences."""
-        sentences, starts = joined.sentences, joined.starts
+        sentences, starts, text = joined.sentences, joined.starts, joined.text
+        patterns = self._patterns
         hits: Hits[K] = Hits()
+        by_key = hits._by_key
         seen: set[tuple[K, int, int]] = set()
         for pattern in self._unguarded:  # one scan of the whole answer costs less than one per sentence
-            key, regex = self._patterns[pattern]
-            for match in _matches(regex, joined.text, pattern in self._word_start):
+            key, regex = patterns[pattern]
+            for match in _matches(regex, text, pattern in self._word_start):
                 index = bisect_right(starts, match.start()) - 1
                 start = match.start() - starts[index]
                 if match.end() - starts[index] <= len(sentences[index]) and (key, index, start) not in seen:
                     seen.add((key, index, start))
-                    hits.add(key, Hit(index, start, match.group(0)))
-        if self._automaton is None or not joined.text:
+                    by_key[key].append(Hit(index, start, match.group(0)))
+        if self._automaton is None or not text:
             return hits
+        found = self._found(self._automaton, joined)
+        found.sort(key=_by_sentence_and_pattern)  # stable: each pattern's matches stay in scan order
+        for sentence, pattern, start, matched in found:
+            key = patterns[pattern][0]
+            mark = (key, sentence, start)
+            if mark not in seen:  # two patterns of one key matching at one place count once
+                seen.add(mark)
+                by_key[key].append(_hit((sentence, start, matched)))
+        return hits
+
+    def _found(self, automaton: ahocorasick.Automaton, joined: JoinedSentences) -> list[_Found]:
+        """The matches of every pattern the automaton speaks for, in no particular order."""
+        sentences, starts, text = joined.sentences, joined.starts, joined.text
         owners_by_sentence: list[set[frozenset[int]]] = [set() for _ in sentences]
-        for end, (length, owners) in self._automaton.iter(joined.text):
-            owners_by_sentence[bisect_right(starts, end - length + 1) - 1].add(owners)
+        ends = [start + len(sentence) for start, sentence in zip(starts, sentences, strict=True)]
+        last = len(text) - 1
+        spelled: list[tuple[int, int, int, int, int]] = []  # (sentence, pattern, start, rank, length)
+        anchored: list[tuple[int, int, int]] = []  # (sentence, pattern, start)
+        for end, (length, owners, forms, opens_word, closes_word) in automaton.iter(text):
+            start = end - length + 1
+            sentence = bisect_right(starts, start) - 1
+            if owners is not None:
+                owners_by_sentence[sentence].add(owners)
+            if not forms or end >= ends[sentence]:
+                continue
+            before = start > 0 and ((c := text[start - 1]).isalnum() or c == "_")
+            opens = before != opens_word
+            whole = opens and (end < last and ((c := text[end + 1]).isalnum() or c == "_")) != closes_word
+            for form in forms:
+                bounds = form.bounds
+                if (
+                    whole
+                    if bounds == _WHOLE
+                    else opens
+                    if bounds == _OPENS
+                    else all(_at_word_boundary(text, start + at) for at in form.listed)
+                ):
+                    if form.spelled:
+                        spelled.append((sentence, form.pattern, start, form.rank, length))
+                    else:
+                        anchored.append((sentence, form.pattern, start))
+        found: list[_Found] = []
+        if spelled:
+            _add_spelled(found, spelled, joined)
+        if anchored:
+            self._add_anchored(found, anchored, joined)
         patterns, word_start = self._patterns, self._word_start
         for sentence, owner_sets in enumerate(owners_by_sentence):
-            if not owner_sets:
-                continue
-            text = sentences[sentence]
-            for pattern in sorted(frozenset().union(*owner_sets)):
-                key, regex = patterns[pattern]
-                for match in _matches(regex, text, pattern in word_start):
-                    mark = (key, sentence, match.start())
-                    if mark not in seen:  # two patterns of one key matching at one place count once
-                        seen.add(mark)
-                        hits.add(key, Hit(sentence, match.start(), match.group(0)))
-        return hits
+            if owner_sets:
+                sentence_text = sentences[sentence]
+                for pattern in frozenset().union(*owner_sets):
+                    found.extend(
+                        (sentence, pattern, m.start(), m.group(0))
+                        for m in _matches(patterns[pattern][1], sentence_text, pattern in word_start)
+                    )
+        return found
+
+    def _add_anchored(self, found: list[_Found], anchored: list[tuple[int, int, int]], joined: JoinedSentences) -> None:
+        """Try each anchored pattern where one of its prefixes starts, in order, as a scan of the sentence would."""
+        patterns, sentences, starts = self._patterns, joined.sentences, joined.starts
+        anchored.sort()
+        resume, last = 0, (-1, -1)
+        for sentence, pattern, start in anchored:
+            if (sentence, pattern) != last:
+                last, resume = (sentence, pattern), 0
+            at = start - starts[sentence]
+            if at >= resume:
+                match = patterns[pattern][1].match(sentences[sentence], at)
+                if match is not None:
+                    found.append((sentence, pattern, at, match.group(0)))
+                    resume = match.end()  # the scan goes on after the match (forms are never empty)
+
+
+def _add_spelled(found: list[_Found], spelled: list[tuple[int, int, int, int, int]], joined: JoinedSentences) -> None:
+    """The matches of the finite patterns: at each start the lowest-ranked string that fits, and the next match
+    no earlier than where this one ends, as a scan of the sentence would find them."""
+    starts, text = joined.starts, joined.text
+    spelled.sort()
+    resume, last = 0, (-1, -1)
+    for sentence, pattern, start, _, length in spelled:
+        if (sentence, pattern) != last:
+            last, resume = (sentence, pattern), 0
+        if start >= resume:
+            found.append((sentence, pattern, start - starts[sentence], text[start : start + length]))
+            resume = start + length
+
+
+def _form(pattern: int, spelled: bool, rank: int, text: str, bounds: tuple[int, ...]) -> _Form:
+    at = tuple(sorted(set(bounds)))
+    kind = _WHOLE if at == (0, len(text)) else _OPENS if at == (0,) else _LISTED
+    return _Form(pattern, spelled, rank, kind, at)
 
 
 def _is_word(char: str) -> bool:

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter, itemgetter
 
 from bot.scoring.pattern_guard import factored, led_by, words_pattern
-from bot.scoring.pattern_set import Hit, Hits, PatternSet
+from bot.scoring.pattern_set import Hits, PatternSet
 from bot.scoring.relevance import OtherQuestions, QuestionFocus, Rarity, stems
 from bot.scoring.sentence_scan import JoinedSentences
 from bot.scoring.signals import BEFORE_AFTER_PARTS, Vocabulary, lowered
-from bot.scoring.text import AnswerText, spelled_out
+from bot.scoring.text import AnswerText, Shorthand
 from content.schema import Language
 
 # Past tenses that do not end in -ed: who did what is read from these as much as from regular verbs.
@@ -85,6 +87,7 @@ _TALLIED = (
     "past_action",
 )
 _WORDS = re.compile(r"[a-z0-9']+")
+_SENTENCE_OF = itemgetter(0)  # a Hit's sentence
 # Content stems shorter than this are too common to say whether a text is about interview topics.
 KNOWN_MIN_STEM = 3
 REPETITION_MIN_WORDS = 50
@@ -164,8 +167,8 @@ class Reading:
         """Per trait: sentences that have it, and its sum over sentences."""
         tallies = {}
         for name in _TALLIED:
-            values = [int(getattr(s, name)) for s in self.sentences]
-            tallies[name] = (sum(v > 0 for v in values), sum(values))
+            values = list(map(attrgetter(name), self.sentences))  # counts and flags, never negative
+            tallies[name] = (sum(map(bool, values)), sum(values))
         return tallies
 
     @property
@@ -269,6 +272,7 @@ class Reader:
         self.vocabulary = vocabulary
         self.rarity = rarity
         self.abbreviations = dict(language.abbreviations)
+        self._shorthand = Shorthand(self.abbreviations)
         spelled = "|".join(language.number_words)
         number = r"\b(?:[$€£]?\d[\d,.]*\s?(?:%|x|k|m|pp|percent|points?)?|" + spelled + r")"
         stance = "|".join(language.stance_verbs)
@@ -306,6 +310,7 @@ class Reader:
         self._own: PatternSet[Hashable] = PatternSet(self.patterns, lowered)
         # counted only in sentences that have a number at all
         self._activity = lowered(number + r"\s+(?:\w+\s+){0,2}?(?:" + factored(language.activity_nouns) + r")\b")
+        self._activity_noun = lowered("(?:" + factored(language.activity_nouns) + r")\b")
         self._pivot = lowered(words_pattern(language.pivot_openings))
 
     def read(
@@ -319,13 +324,16 @@ class Reader:
 
         `patterns` is this reader's pattern set with more patterns added (a rubric's): they run in the same
         pass and their hits come back in the reading."""
-        joined = JoinedSentences([spelled_out(raw, self.abbreviations) for raw in text.sentences])
+        joined = JoinedSentences(self._shorthand.sentences(text.sentences))
         hits = (patterns or self._own).find(joined)
         sentences = tuple(self._sentences(text, joined, hits))
         low = " ".join(joined.sentences)
-        answer_stems = frozenset(stems(low))
-        opening = " ".join(low.split()[:OPENING_WORDS])
-        words = len(low.split()) or 1
+        low_stems = stems(low)
+        answer_stems = frozenset(low_stems)
+        split = low.split()
+        opening = " ".join(split[:OPENING_WORDS])
+        words = len(split) or 1
+        tokens = _WORDS.findall(low)
         return Reading(
             sentences=sentences,
             joined=joined,
@@ -338,7 +346,7 @@ class Reader:
             answer_stems=answer_stems,
             buzzwords=len(hits.of("buzzword")),
             fillers=len(hits.of("filler")),
-            function_ratio=self.vocabulary.function_word_count(low) / words,
+            function_ratio=self.vocabulary.function_words_among(tokens) / words,
             infra_terms=len(hits.of("infra")),
             grounding_terms=len({h.text for h in hits.of("grounding")}),
             generic_framing=len(hits.of("generic")),
@@ -346,8 +354,8 @@ class Reader:
             conditionals=len(hits.of("conditional")),
             distinct_mechanisms=len({m for s in sentences for m in s.mechanisms}),
             opening_relevance=focus.coverage(frozenset(stems(opening))) if focus else 1.0,
-            known_share=self._known_share(low),
-            repetitive=self._repetitive(low),
+            known_share=self._known_share(low_stems),
+            repetitive=self._repetitive(tokens),
             negated_claims=tuple(
                 dict.fromkeys(
                     h.text
@@ -359,75 +367,65 @@ class Reader:
             pivot_opening=bool(self._pivot.search(opening)),
         )
 
-    def _known_share(self, low: str) -> float:
-        """The share of the answer's content words that interview talk (the bank) uses at all."""
-        content = [s for s in stems(low) if len(s) > KNOWN_MIN_STEM]
-        return sum(self.rarity.known(s) for s in content) / len(content) if content else 1.0
+    def _known_share(self, low_stems: list[str]) -> float:
+        """The share of the answer's content words (its stems, in order) that interview talk (the bank) uses."""
+        content = [s for s in low_stems if len(s) > KNOWN_MIN_STEM]
+        return self.rarity.known_count(content) / len(content) if content else 1.0
 
     @staticmethod
-    def _repetitive(low: str) -> bool:
-        """A long text made of the same few words."""
-        words = _WORDS.findall(low)
+    def _repetitive(words: list[str]) -> bool:
+        """A long text made of the same few words (its lower-cased words, in order)."""
         return len(words) >= REPETITION_MIN_WORDS and len(set(words)) / len(words) < REPETITION_DISTINCT_SHARE
 
     def _sentences(self, text: AnswerText, joined: JoinedSentences, hits: Hits[Hashable]) -> Iterator[SentenceReading]:
         vocabulary = self.vocabulary
         lows = joined.sentences
-        count = len(lows)
-
-        def per_sentence(key: str, keep: Callable[[str, int], bool] | None = None) -> list[list[Hit]]:
-            found: list[list[Hit]] = [[] for _ in range(count)]
-            for hit in hits.of(key):
-                if keep is None or not keep(lows[hit.sentence], hit.start):
-                    found[hit.sentence].append(hit)
-            return found
-
         negated, distanced = vocabulary.negated, vocabulary.distanced
-        numbers = per_sentence("number_word", negated)
-        mechanisms = per_sentence("mechanism", negated)
-        throughput = per_sentence("throughput", distanced)
-        owned = per_sentence("owned", negated)
-        plain = {
-            key: per_sentence(key)
-            for key in (
-                "outcome",
-                "causal",
-                "contrast",
-                "alternative",
-                "cost",
-                "before_after",
-                "hedge",
-                "checked",
-                "shared",
-                "decision",
-                "hypothetical",
-                "past_action",
-            )
-        }
+
+        def tally(key: str, drop: Callable[[str, int], bool] | None = None) -> Counter[int]:
+            """How many matches of `key` each sentence has (that `drop` does not rule out)."""
+            if drop is None:
+                return Counter(map(_SENTENCE_OF, hits.of(key)))
+            return Counter(h.sentence for h in hits.of(key) if not drop(lows[h.sentence], h.start))
+
+        mechanisms: dict[int, list[str]] = {}
+        for hit in hits.of("mechanism"):
+            if not negated(lows[hit.sentence], hit.start):
+                mechanisms.setdefault(hit.sentence, []).append(hit.text)
+        numbers = tally("number_word", negated)
+        throughput = tally("throughput", distanced)
+        owned = tally("owned", negated)
+        outcome, causal, contrast, alternative, cost, before_after, hedge, checked = (
+            tally(key)
+            for key in ("outcome", "causal", "contrast", "alternative", "cost", "before_after", "hedge", "checked")
+        )
+        shared, decision, hypothetical, past_action = (
+            tally(key) for key in ("shared", "decision", "hypothetical", "past_action")
+        )
         for index, (raw, low) in enumerate(zip(text.sentences, lows, strict=True)):
-            quantity = sum(not negated(low, m.start()) for m in vocabulary.quantity.finditer(low))
-            quantity += len(numbers[index])
-            activity = len(self._activity.findall(low)) if quantity else 0
-            before_after = bool(plain["before_after"][index])
-            outcome = (quantity if plain["outcome"][index] else 0) + (1 if before_after else 0)
+            quantity = sum(not negated(low, start) for start in vocabulary.quantity_starts(low)) + numbers[index]
+            # every activity match ends with an activity noun: without one the sentence has none
+            activity = len(self._activity.findall(low)) if quantity and self._activity_noun.search(low) else 0
+            said_before_after = index in before_after
+            outcomes = (quantity if index in outcome else 0) + (1 if said_before_after else 0)
             yield SentenceReading(
                 text=raw,
                 low=low,
-                owned=bool(owned[index]),
-                shared=bool(plain["shared"][index]),
-                decision=bool(plain["decision"][index]),
-                causal=len(plain["causal"][index]),
-                contrast=len(plain["contrast"][index]),
-                alternative=bool(plain["alternative"][index]),
-                cost=bool(plain["cost"][index]),
+                owned=index in owned,
+                shared=index in shared,
+                decision=index in decision,
+                causal=causal[index],
+                contrast=contrast[index],
+                alternative=index in alternative,
+                cost=index in cost,
                 quantities=quantity,
-                outcome_quantities=min(outcome, max(0, quantity - activity) + (1 if before_after else 0)),
+                outcome_quantities=min(outcomes, max(0, quantity - activity) + (1 if said_before_after else 0)),
                 activity_quantities=activity,
-                before_after=before_after,
-                mechanisms=tuple(h.text for h in mechanisms[index]),
-                hedges=len(plain["hedge"][index]),
-                throughput_move=bool(throughput[index]),
-                checked=bool(plain["checked"][index]),
-                hypothetical=bool(plain["hypothetical"][index]),
-                past_action=bool(plain["past_action"][index]),
+                before_after=said_before_after,
+                mechanisms=tuple(mechanisms.get(index, ())),
+                hedges=hedge[index],
+                throughput_move=index in throughput,
+                checked=index in checked,
+                hypothetical=index in hypothetical,
+                past_action=index in past_action,
             )

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import filterfalse
 
 _TOKEN = re.compile(r"[a-z][a-z0-9'-]+")
 # Words every interview question uses; they say nothing about what this one asks.
@@ -219,7 +220,7 @@ def stem(word: str) -> str:
 
 def stems(text: str) -> list[str]:
     """The content stems of a text, in order."""
-    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in _QUESTION_FRAME]
+    return list(map(stem, filterfalse(_QUESTION_FRAME.__contains__, _TOKEN.findall(text.lower()))))
 
 
 class Rarity:
@@ -237,6 +238,10 @@ class Rarity:
     def known(self, word_stem: str) -> bool:
         """Whether the corpus uses the stem at all."""
         return word_stem in self._counts
+
+    def known_count(self, word_stems: Iterable[str]) -> int:
+        """How many of `word_stems` the corpus uses."""
+        return sum(map(self._counts.__contains__, word_stems))
 
     def weight(self, word_stem: str) -> float:
         """Inverse document frequency, smoothed."""
@@ -322,17 +327,23 @@ class OtherQuestions:
     def __init__(self, focuses: Sequence[QuestionFocus]) -> None:
         self.size = len(focuses)
         self._totals = [f.total_weight for f in focuses]
-        index: dict[str, list[tuple[int, float]]] = {}
+        postings: dict[str, dict[float, list[int]]] = {}
         for position, focus in enumerate(focuses):
             for word_stem, weight in focus.terms:
-                index.setdefault(word_stem, []).append((position, weight))
-        self._index = index
+                postings.setdefault(word_stem, {}).setdefault(weight, []).append(position)
+        # A stem weighs the same in every question that shares the bank's rarity, so the questions that use it
+        # are kept together under its weight. Each question still adds its weights in the answer's stem order.
+        self._index = {
+            word_stem: tuple((weight, tuple(positions)) for weight, positions in by_weight.items())
+            for word_stem, by_weight in postings.items()
+        }
 
     def coverages(self, answer_stems: Set[str]) -> list[float]:
         """Each question's coverage by the answer (as QuestionFocus.coverage)."""
         found = [0.0] * self.size
         index = self._index
         for word_stem in answer_stems:
-            for position, weight in index.get(word_stem, ()):
-                found[position] += weight
+            for weight, positions in index.get(word_stem, ()):
+                for position in positions:
+                    found[position] += weight
         return [f / t if t else 1.0 for f, t in zip(found, self._totals, strict=True)]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import lru_cache, partial
 
 from bot.scoring.pattern_guard import words_pattern
 from content.schema import Language
@@ -24,8 +25,11 @@ _CLAUSE_BREAK = re.compile(
     r"[;:—–()]|,\s*(?:so|but|and|then|which|i|we)\b|\s-\s|\b(?:but|so|and then|then|which|because)\b"
 )
 _TOKEN = re.compile(r"[a-z0-9']+")
+# Where a quantity can start: the class of Vocabulary.quantity's leading look-ahead.
+_QUANTITY_START = re.compile("[$€£0-9]")
 NEGATION_REACH_WORDS = 6
 DISTANCING_REACH_WORDS = 12
+TRIGGER_CACHE = 8192  # sentences per vocabulary whose triggers are kept
 
 
 def lowered(pattern: str) -> re.Pattern[str]:
@@ -58,24 +62,37 @@ class Vocabulary:
         self.function_words = frozenset(language.function_words)
         self._negator = lowered(words_pattern(language.negators))
         self._distancing = lowered(words_pattern(language.distancing))
+        # A sentence is searched for triggers once however many matches in it are checked. The caches are keyed
+        # by the sentence alone: a compiled pattern hashes its whole program on every look-up.
+        self._negator_spans = lru_cache(maxsize=TRIGGER_CACHE)(partial(_trigger_spans, self._negator))
+        self._distancing_spans = lru_cache(maxsize=TRIGGER_CACHE)(partial(_trigger_spans, self._distancing))
+
+    def quantity_starts(self, sentence: str) -> list[int]:
+        """Where each quantity in a lower-cased sentence starts (as `quantity.finditer` finds them)."""
+        first = _QUANTITY_START.search(sentence)  # the scan starts at the first place a quantity could
+        return [] if first is None else [m.start() for m in self.quantity.finditer(sentence, first.start())]
 
     def negated(self, sentence: str, start: int) -> bool:
         """Whether the match at `start` sits inside a negation or contrast ("we never measured", "instead of")."""
-        return _governed(self._negator, sentence, start, NEGATION_REACH_WORDS)
+        return _governed(self._negator_spans(sentence), sentence, start, NEGATION_REACH_WORDS)
 
     def distanced(self, sentence: str, start: int) -> bool:
         """Whether the match at `start` is negated or only an option weighed ("I considered adding reviewers")."""
         return self.negated(sentence, start) or _governed(
-            self._distancing, sentence, start, DISTANCING_REACH_WORDS, breaks=False
+            self._distancing_spans(sentence), sentence, start, DISTANCING_REACH_WORDS, breaks=False
         )
 
     def function_word_count(self, text: str) -> int:
         """How many words of lower-cased `text` are function words."""
-        return sum(1 for word in _TOKEN.findall(text) if word in self.function_words)
+        return self.function_words_among(_TOKEN.findall(text))
+
+    def function_words_among(self, words: Iterable[str]) -> int:
+        """How many of `words` (lower-cased, as function_word_count splits a text) are function words."""
+        return sum(map(self.function_words.__contains__, words))
 
 
-def _governed(trigger: re.Pattern[str], sentence: str, start: int, reach: int, breaks: bool = True) -> bool:
-    ends = _trigger_spans(trigger, sentence)
+def _governed(ends: list[tuple[int, int]], sentence: str, start: int, reach: int, breaks: bool = True) -> bool:
+    """Whether the last trigger (of `ends`, the sentence's trigger spans) before `start` reaches it."""
     at = bisect_right(ends, (start, start)) - 1  # the last trigger that ends before `start`
     if at < 0:
         return False
@@ -85,8 +102,6 @@ def _governed(trigger: re.Pattern[str], sentence: str, start: int, reach: int, b
     return len(between.split()) <= reach
 
 
-@lru_cache(maxsize=8192)
 def _trigger_spans(trigger: re.Pattern[str], sentence: str) -> list[tuple[int, int]]:
-    """(end, start) of every trigger in a sentence, sorted: a sentence is searched once however many matches in it
-    are checked."""
+    """(end, start) of every trigger in a sentence, sorted."""
     return sorted((m.end(), m.start()) for m in trigger.finditer(sentence))

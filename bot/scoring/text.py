@@ -4,7 +4,7 @@ chat shorthand spelled out, so casing, bullets and abbreviations change nothing 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 WORDS_PER_MINUTE = 140
@@ -14,7 +14,9 @@ MAX_SCORED_WORDS = 3000  # beyond this the answer is judged on its head; the res
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%.\-/]*")
 # A sentence ends at . ! ? ; before the next word (lower-case too: chat answers rarely capitalise), or at a
 # line break: one line, one thought. Abbreviations such as "e.g." and "vs." do not end a sentence.
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[A-Za-z0-9•\-*~$€£])|[ \t]*\n\s*")
+# Written as (?<=[.!?;])\s+(?=[\"'(\[A-Za-z0-9•\-*~$€£])|[ \t]*\n\s* with the whitespace every break starts with
+# taken first, so the regex engine jumps from one whitespace character to the next instead of trying every place.
+_SENTENCE_END = re.compile(r"\s(?:(?<=[.!?;]\s)\s*(?=[\"'(\[A-Za-z0-9•\-*~$€£])|(?<=\n)\s*|(?<=[ \t])[ \t]*\n\s*)")
 _ABBREVIATION_END = re.compile(
     r"(?:\b(?:e\.g|i\.e|vs|etc|approx|mr|mrs|ms|dr|st|no|ca|cf|incl|est|min|max)\.|\b[a-z]\.)$", re.IGNORECASE
 )
@@ -29,6 +31,9 @@ _SHORTHAND_CHARS = (
     ("b/c", " because "),
     ("’", "'"),
 )
+# Stripped from a word's ends before it is looked up as an abbreviation.
+_WORD_EDGE = ",.;:!?()"
+_WORD_EDGES = re.compile(f"[{re.escape(_WORD_EDGE)}]")
 
 
 @dataclass(frozen=True)
@@ -76,13 +81,39 @@ def read_answer(text: str) -> AnswerText:
 
 def spelled_out(sentence: str, abbreviations: Mapping[str, str]) -> str:
     """A lower-cased sentence with chat shorthand written out ("eng" -> "engineering", "w/" -> "with")."""
+    return _spelled_words(_shorthand_chars_out(sentence), abbreviations)
+
+
+class Shorthand:
+    """spelled_out() with one set of abbreviations, cheap for the usual answer that uses none of them."""
+
+    def __init__(self, abbreviations: Mapping[str, str]) -> None:
+        self.abbreviations = dict(abbreviations)
+        self._keys = frozenset(self.abbreviations)
+        # The quick look deletes the edge characters everywhere in a word, so it cannot see an abbreviation that
+        # has one inside it (or is empty): with such an abbreviation every sentence is read word by word.
+        self._quick = all(key and not set(key) & set(_WORD_EDGE) for key in self._keys)
+
+    def sentences(self, sentences: Sequence[str]) -> list[str]:
+        """Each sentence spelled out, as spelled_out(sentence, abbreviations) gives it."""
+        lows = [_shorthand_chars_out(sentence) for sentence in sentences]
+        if self._quick and self._keys.isdisjoint(_WORD_EDGES.sub("", "\n".join(lows)).split()):
+            return [" ".join(low.split()) for low in lows]
+        return [_spelled_words(low, self.abbreviations) for low in lows]
+
+
+def _shorthand_chars_out(sentence: str) -> str:
     low = sentence.lower()
     for short, full in _SHORTHAND_CHARS:
-        low = low.replace(short, full)
-    words = low.split()
+        if short in low:
+            low = low.replace(short, full)
+    return low
+
+
+def _spelled_words(low: str, abbreviations: Mapping[str, str]) -> str:
     return " ".join(
-        abbreviations.get(word.strip(",.;:!?()"), word) if word.strip(",.;:!?()") in abbreviations else word
-        for word in words
+        abbreviations.get(word.strip(_WORD_EDGE), word) if word.strip(_WORD_EDGE) in abbreviations else word
+        for word in low.split()
     )
 
 
