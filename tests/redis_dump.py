@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from redis.asyncio import Redis
 
 
@@ -32,3 +34,15 @@ async def dump(redis: Redis) -> list[str]:
 async def mentions(redis: Redis, text: str) -> list[str]:
     """Every line of the dump that contains `text` anywhere: key names and entries alike."""
     return [line for line in await dump(redis) if text in line]
+
+
+async def settled_keys(redis: Redis) -> list[str]:
+    """Redis's keys once they stop changing: what an answer writes after its feedback is sent has landed."""
+    keys = sorted(await redis.keys("*"))
+    for _ in range(50):
+        await asyncio.sleep(0.1)
+        again = sorted(await redis.keys("*"))
+        if again == keys:
+            return keys
+        keys = again
+    raise AssertionError("keys kept changing")

@@ -3,7 +3,6 @@ ephemeral reply to the button, clear replies for everyone else."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -15,6 +14,7 @@ from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.slack.fake_slack import event_body
 from tests.handlers.slack.harness import SlackHarness
 from tests.png import assert_sensible_chart
+from tests.redis_dump import settled_keys
 
 CHANNEL = Channel("slack:T1", "C1")
 MEMBER = Member("slack:T1", "UMEMBER")
@@ -125,25 +125,14 @@ async def test_feedback_has_a_strong_answer_button_that_shows_the_exemplar_priva
     assert all(len(b["text"]["text"]) <= 3000 for b in shown["blocks"] if b["type"] == "section")
 
 
-async def settled_keys(slack: SlackHarness) -> list[str]:
-    """Redis's keys once they stop changing: what an answer writes after its feedback is sent has landed."""
-    redis = slack.app.stores.answers.redis
-    keys = sorted(await redis.keys("*"))
-    for _ in range(50):
-        await asyncio.sleep(0.1)
-        again = sorted(await redis.keys("*"))
-        if again == keys:
-            return keys
-        keys = again
-    raise AssertionError("keys kept changing")
-
-
 async def test_a_click_without_an_answer_or_with_a_garbage_id_is_told_and_changes_nothing(
     slack: SlackHarness,
 ) -> None:
     feedback = await answer_today(slack)
     (button,) = [a for a in buttons(feedback) if a.startswith("strong:")]
-    before = await settled_keys(slack)  # the answer's own writes (name cache, workspace registry) land first
+    before = await settled_keys(
+        slack.app.stores.answers.redis
+    )  # the answer's own writes (name cache, workspace registry) land first
     await slack.action(click(slack, "UOTHER", button, "other"))
     await slack.action(click(slack, "UMEMBER", "strong:C1:2001-01-01|<!channel>", "garbage"))
     replies = {r["text"] for r in (await slack.fake.wait_for("response_url", 3))[1:]}
