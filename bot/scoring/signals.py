@@ -73,7 +73,8 @@ class Vocabulary:
 
     def negated(self, sentence: str, start: int) -> bool:
         """Whether the match at `start` sits inside a negation or contrast ("we never measured", "instead of")."""
-        return _governed(self._negator_spans(sentence), sentence, start, NEGATION_REACH_WORDS)
+        spans = self._negator_spans(sentence)
+        return bool(spans) and _governed(spans, sentence, start, NEGATION_REACH_WORDS)
 
     def distanced(self, sentence: str, start: int) -> bool:
         """Whether the match at `start` is negated or only an option weighed ("I considered adding reviewers")."""
