@@ -5,7 +5,6 @@ bullets and chat shorthand change nothing."""
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
@@ -87,7 +86,8 @@ _TALLIED = (
     "hypothetical",
     "past_action",
 )
-_WORDS = re.compile(r"[a-z0-9']+")
+_WORD_CHARS = b"abcdefghijklmnopqrstuvwxyz0123456789'"
+_WORD_CHARS_ELSE_SPACE = bytes(code if code in _WORD_CHARS else ord(" ") for code in range(256))
 _SENTENCE_OF = itemgetter(0)  # a Hit's sentence
 # Content stems shorter than this are too common to say whether a text is about interview topics.
 KNOWN_MIN_STEM = 3
@@ -98,6 +98,12 @@ OPENING_WORDS = 80
 # A design answer with this many infrastructure terms and at most this many words about correctness.
 INFRA_DUMP_TERMS = 5
 INFRA_DUMP_GROUNDING = 2
+
+
+def words_of(low: str) -> list[str]:
+    """The runs of a-z, 0-9 and apostrophes in a text, as re.findall(r"[a-z0-9']+", low) gives them: every
+    other character (outside ASCII too, each encoded as one "?") is made a space and the text split."""
+    return low.encode("ascii", "replace").translate(_WORD_CHARS_ELSE_SPACE).decode("ascii").split()
 
 
 class SentenceReading(NamedTuple):
@@ -334,7 +340,7 @@ class Reader:
         split = low.split()
         opening = " ".join(split[:OPENING_WORDS])
         words = len(split) or 1
-        tokens = _WORDS.findall(low)
+        tokens = words_of(low)
         return Reading(
             sentences=sentences,
             joined=joined,
