@@ -61,6 +61,7 @@ STORY_HYPOTHETICAL = 0.3
 STORY_PAST = 0.15
 # Questions whose "other questions" list is kept (bank questions and the most recent custom ones).
 MAX_CACHED_QUESTIONS = 512
+MAX_CACHED_FOLLOW_UPS = 4096  # follow-ups whose focus is kept (the bank's, and custom questions' if any)
 # An answer that already uses this share of a follow-up's distinctive words has taken it up: suggesting it
 # again reads as if the feedback had not read the answer.
 FOLLOW_UP_ANSWERED = 0.75
@@ -99,7 +100,7 @@ class _Signals:
         self, hits: Hits[Hashable], sentences: list[str], excluded: Callable[[str, int], bool]
     ) -> set[int]:
         """Indexes of the sentences where a pattern matches at a place `excluded` does not rule out."""
-        return hits.sentences(self.key, lambda index, start: not excluded(sentences[index], start))
+        return {h.sentence for h in hits.of(self.key) if not excluded(sentences[h.sentence], h.start)}
 
     def mentions(self, text: str) -> bool:
         """Whether any pattern matches `text` at all."""
@@ -152,6 +153,7 @@ class FeedbackEngine:
         self._rubrics = {rubric_id: _compile(r, self.reader) for rubric_id, r in bank.rubrics.items()}
         self._focus: dict[str, QuestionFocus] = {}
         self._others: dict[str, OtherQuestions] = {}
+        self._follow_up_focus: dict[str, QuestionFocus] = {}
         self._cues = {
             r.category: tuple(lowered(words_pattern([cue])) for cue in r.question_cues) for r in bank.rubrics.values()
         }
@@ -210,8 +212,7 @@ class FeedbackEngine:
             (
                 p.text
                 for p in question.follow_ups
-                if p.criterion in criteria
-                and QuestionFocus.of(p.text, self._rarity).coverage(answer_stems) < FOLLOW_UP_ANSWERED
+                if p.criterion in criteria and self._follow_up(p.text).coverage(answer_stems) < FOLLOW_UP_ANSWERED
             ),
             None,
         )
@@ -236,6 +237,14 @@ class FeedbackEngine:
             if len(self._others) < MAX_CACHED_QUESTIONS:
                 self._others[focus.text] = others
         return others
+
+    def _follow_up(self, text: str) -> QuestionFocus:
+        focus = self._follow_up_focus.get(text)
+        if focus is None:
+            focus = QuestionFocus.of(text, self._rarity)
+            if len(self._follow_up_focus) < MAX_CACHED_FOLLOW_UPS:
+                self._follow_up_focus[text] = focus
+        return focus
 
     def _bank_focus(self, question: Question) -> QuestionFocus:
         focus = self._focus.get(question.id)

@@ -19,6 +19,11 @@ MAX_GUARD_LITERALS = 40  # past this many alternatives a scan is as cheap as the
 MAX_LITERAL_FORMS = 256  # a finite pattern with more spellings than this is left to the regex engine
 MAX_CLASS_RANGE = 16
 MAX_REPEAT_EXPANDED = 4
+# What \\s matches in a str pattern: every character str.isspace() accepts.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
@@ -91,10 +96,34 @@ def literal_forms(regex: re.Pattern[str]) -> tuple[LiteralForm, ...] | None:
 
 
 def literal_prefixes(regex: re.Pattern[str]) -> tuple[LiteralForm, ...] | None:
-    """Strings one of which every match of `regex` starts with (each at least MIN_GUARD characters), with the
-    word boundaries the regex asserts within them or right after them; None if there is no such short list."""
+    """Strings one of which every match of `regex` starts with, with the word boundaries the regex asserts within
+    them or right after them; None if there is no such short list of strings of at least MIN_GUARD characters
+    (or single characters outside ASCII, as rare in answers: "→")."""
     forms = _parsed_forms(regex, prefix=True)
-    return None if forms is None or any(len(text) < MIN_GUARD for text, _ in forms) else forms
+    if forms is None or any(len(text) < MIN_GUARD and (not text or text.isascii()) for text, _ in forms):
+        return None
+    return forms
+
+
+def scanning(regex: re.Pattern[str]) -> re.Pattern[str]:
+    """`regex` as an alternation of its literal forms, each starting with its first character (its word
+    boundaries as look-behinds and \\b after that), when it has them; otherwise `regex` itself.
+
+    Both match the same strings at the same places, but the regex engine can jump between the places where a
+    first character occurs instead of trying the pattern at every place (a word list whose entries are not
+    all plain words, such as "(?:do|did)n't", keeps it from doing so)."""
+    forms = literal_forms(regex)
+    if forms is None:
+        return regex
+    by_first: dict[str, list[str]] = {}
+    for text, bounds in forms:  # different first characters never match at one place: only each group's order counts
+        at = set(bounds)
+        first = re.escape(text[0])
+        rest = [f"(?<=\\b{first})" if 0 in at else ""]
+        rest += [("\\b" if i in at else "") + re.escape(char) for i, char in enumerate(text[1:], start=1)]
+        rest.append("\\b" if len(text) in at else "")
+        by_first.setdefault(first, []).append("".join(rest))
+    return re.compile("|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in by_first.items()), regex.flags)
 
 
 def _parsed_forms(regex: re.Pattern[str], *, prefix: bool) -> tuple[LiteralForm, ...] | None:
@@ -183,6 +212,8 @@ def _class_chars(items: list[tuple[Any, Any]]) -> list[str] | None:
             chars.append(chr(av))
         elif op is c.RANGE and av[1] - av[0] < MAX_CLASS_RANGE:
             chars.extend(chr(code) for code in range(av[0], av[1] + 1))
+        elif op is c.CATEGORY and av is c.CATEGORY_SPACE:
+            chars.extend(WHITESPACE)
         else:
             return None
     return chars

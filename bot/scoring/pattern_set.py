@@ -60,14 +60,16 @@ class Hits(Generic[K]):
 
 # Where a literal form asserts word boundaries: at both of its ends, at its start only, or elsewhere (listed).
 _WHOLE, _OPENS, _LISTED = 0, 1, 2
+# What a literal form is: a string a finite pattern matches, or the start of every match of a pattern tried
+# only where one starts, in its sentence or (for a pattern run over the whole answer) anywhere.
+_SPELLED, _ANCHORED, _ANCHORED_IN_TEXT = 0, 1, 2
 
 
 class _Form(NamedTuple):
-    """A literal that is (`spelled`) one string a finite pattern matches, or that starts every match of an
-    anchored pattern; `rank` orders a pattern's strings as the regex engine tries them."""
+    """One literal form of a pattern; `rank` orders a finite pattern's strings as the regex engine tries them."""
 
     pattern: int
-    spelled: bool
+    kind: int  # _SPELLED, _ANCHORED or _ANCHORED_IN_TEXT
     rank: int
     bounds: int  # _WHOLE, _OPENS or _LISTED
     listed: tuple[int, ...]
@@ -84,6 +86,15 @@ class _Literal(NamedTuple):
     closes_word: bool
 
 
+class _Scan(NamedTuple):
+    """What the literal scan found in one answer."""
+
+    owners_by_sentence: list[set[frozenset[int]]]  # the guarded patterns to run on each sentence
+    spelled: list[tuple[int, int, int, int, int]]  # (sentence, pattern, start, rank, length)
+    anchored: list[tuple[int, int, int]]  # (sentence, pattern, start)
+    anchored_in_text: dict[int, list[int]]  # pattern: starts in the whole answer
+
+
 # (sentence, pattern, start in the sentence, text matched)
 _Found = tuple[int, int, int, str]
 _by_sentence_and_pattern = itemgetter(0, 1)
@@ -96,6 +107,9 @@ class PatternSet(Generic[K]):
     def __init__(self, patterns: Iterable[tuple[K, str]], compile_: Callable[[str], re.Pattern[str]]) -> None:
         self.sources: tuple[tuple[K, str], ...] = tuple(patterns)
         self._patterns: list[tuple[K, re.Pattern[str]]] = []
+        ids: dict[K, int] = {}
+        self._key_ids = [ids.setdefault(key, len(ids)) for key, _ in self.sources]  # each pattern's key, numbered
+        self._keys = list(ids)
         self._unguarded: list[int] = []
         self._word_start: set[int] = set()
         owners: dict[str, list[int]] = defaultdict(list)
@@ -104,19 +118,27 @@ class PatternSet(Generic[K]):
             regex = compile_(source)
             index = len(self._patterns)
             self._patterns.append((key, regex))
-            if required_literals(regex.pattern) is None:  # nothing to look for: one scan of the whole answer
+            if required_literals(regex.pattern) is None:  # nothing to guard it by: it runs over the whole answer
                 self._unguarded.append(index)
-                self._strip_word_start(index)
+                prefixes = literal_prefixes(regex)
+                for rank, (text, bounds) in enumerate(prefixes or ()):
+                    forms[text].append(_form(index, _ANCHORED_IN_TEXT, rank, text, bounds))
+                if prefixes is None:
+                    self._strip_word_start(index)
                 continue
             spelled = literal_forms(regex)
             prefixes = None if spelled is not None else literal_prefixes(regex)
             if spelled is not None or prefixes is not None:
+                kind = _SPELLED if spelled is not None else _ANCHORED
                 for rank, (text, bounds) in enumerate(spelled or prefixes or ()):
-                    forms[text].append(_form(index, spelled is not None, rank, text, bounds))
+                    forms[text].append(_form(index, kind, rank, text, bounds))
                 continue
             self._strip_word_start(index)
             for literal in required_literals(self._patterns[index][1].pattern) or ():
                 owners[literal].append(index)
+        self._anchored_in_text = frozenset(
+            form.pattern for of_literal in forms.values() for form in of_literal if form.kind == _ANCHORED_IN_TEXT
+        )
         self._automaton: ahocorasick.Automaton | None = None
         if owners or forms:
             automaton = ahocorasick.Automaton()
@@ -140,68 +162,80 @@ class PatternSet(Generic[K]):
     def find(self, joined: JoinedSentences) -> Hits[K]:
         """Every match in the answer's sentences."""
         sentences, starts, text = joined.sentences, joined.starts, joined.text
-        patterns = self._patterns
-        hits: Hits[K] = Hits()
-        by_key = hits._by_key
-        seen: set[tuple[K, int, int]] = set()
+        patterns, key_ids = self._patterns, self._key_ids
+        by_key: list[list[Hit]] = [[] for _ in self._keys]
+        seen: set[tuple[int, int, int]] = set()  # (key, sentence, start)
+        scan = self._scan(self._automaton, joined) if self._automaton is not None and text else None
         for pattern in self._unguarded:  # one scan of the whole answer costs less than one per sentence
-            key, regex = patterns[pattern]
-            for match in _matches(regex, text, pattern in self._word_start):
+            key, regex = key_ids[pattern], patterns[pattern][1]
+            matches: Iterable[re.Match[str]] = (
+                _anchored(regex, text, scan.anchored_in_text.get(pattern, []) if scan else [])
+                if pattern in self._anchored_in_text
+                else _matches(regex, text, pattern in self._word_start)
+            )
+            for match in matches:
                 index = bisect_right(starts, match.start()) - 1
                 start = match.start() - starts[index]
                 if match.end() - starts[index] <= len(sentences[index]) and (key, index, start) not in seen:
                     seen.add((key, index, start))
-                    by_key[key].append(Hit(index, start, match.group(0)))
-        if self._automaton is None or not text:
-            return hits
-        found = self._found(self._automaton, joined)
-        found.sort(key=_by_sentence_and_pattern)  # stable: each pattern's matches stay in scan order
-        for sentence, pattern, start, matched in found:
-            key = patterns[pattern][0]
-            mark = (key, sentence, start)
-            if mark not in seen:  # two patterns of one key matching at one place count once
-                seen.add(mark)
-                by_key[key].append(_hit((sentence, start, matched)))
+                    by_key[key].append(_hit((index, start, match.group(0))))
+        if scan is not None:
+            found = self._found(scan, joined)
+            found.sort(key=_by_sentence_and_pattern)  # stable: each pattern's matches stay in scan order
+            for sentence, pattern, start, matched in found:
+                key = key_ids[pattern]
+                mark = (key, sentence, start)
+                if mark not in seen:  # two patterns of one key matching at one place count once
+                    seen.add(mark)
+                    by_key[key].append(_hit((sentence, start, matched)))
+        hits: Hits[K] = Hits()
+        hits._by_key.update((key, found_) for key, found_ in zip(self._keys, by_key, strict=True) if found_)
         return hits
 
-    def _found(self, automaton: ahocorasick.Automaton, joined: JoinedSentences) -> list[_Found]:
-        """The matches of every pattern the automaton speaks for, in no particular order."""
+    @staticmethod
+    def _scan(automaton: ahocorasick.Automaton, joined: JoinedSentences) -> _Scan:
+        """One pass of the literal automaton: which guarded patterns run where, and the literal forms that fit."""
         sentences, starts, text = joined.sentences, joined.starts, joined.text
-        owners_by_sentence: list[set[frozenset[int]]] = [set() for _ in sentences]
+        scan = _Scan([set() for _ in sentences], [], [], defaultdict(list))
+        owners_by_sentence, spelled, anchored, in_text = scan
         ends = [start + len(sentence) for start, sentence in zip(starts, sentences, strict=True)]
         last = len(text) - 1
-        spelled: list[tuple[int, int, int, int, int]] = []  # (sentence, pattern, start, rank, length)
-        anchored: list[tuple[int, int, int]] = []  # (sentence, pattern, start)
         for end, (length, owners, forms, opens_word, closes_word) in automaton.iter(text):
             start = end - length + 1
             sentence = bisect_right(starts, start) - 1
             if owners is not None:
                 owners_by_sentence[sentence].add(owners)
-            if not forms or end >= ends[sentence]:
+            if not forms:
                 continue
+            inside = end < ends[sentence]
             before = start > 0 and ((c := text[start - 1]).isalnum() or c == "_")
             opens = before != opens_word
             whole = opens and (end < last and ((c := text[end + 1]).isalnum() or c == "_")) != closes_word
-            for form in forms:
-                bounds = form.bounds
-                if (
+            for pattern, kind, rank, bounds, listed in forms:
+                if (inside or kind == _ANCHORED_IN_TEXT) and (
                     whole
                     if bounds == _WHOLE
                     else opens
                     if bounds == _OPENS
-                    else all(_at_word_boundary(text, start + at) for at in form.listed)
+                    else all(_at_word_boundary(text, start + at) for at in listed)
                 ):
-                    if form.spelled:
-                        spelled.append((sentence, form.pattern, start, form.rank, length))
+                    if kind == _SPELLED:
+                        spelled.append((sentence, pattern, start, rank, length))
+                    elif kind == _ANCHORED:
+                        anchored.append((sentence, pattern, start))
                     else:
-                        anchored.append((sentence, form.pattern, start))
+                        in_text[pattern].append(start)
+        return scan
+
+    def _found(self, scan: _Scan, joined: JoinedSentences) -> list[_Found]:
+        """The matches of every pattern the literal scan speaks for, in no particular order."""
         found: list[_Found] = []
-        if spelled:
-            _add_spelled(found, spelled, joined)
-        if anchored:
-            self._add_anchored(found, anchored, joined)
-        patterns, word_start = self._patterns, self._word_start
-        for sentence, owner_sets in enumerate(owners_by_sentence):
+        if scan.spelled:
+            _add_spelled(found, scan.spelled, joined)
+        if scan.anchored:
+            self._add_anchored(found, scan.anchored, joined)
+        patterns, word_start, sentences = self._patterns, self._word_start, joined.sentences
+        for sentence, owner_sets in enumerate(scan.owners_by_sentence):
             if owner_sets:
                 sentence_text = sentences[sentence]
                 for pattern in frozenset().union(*owner_sets):
@@ -227,6 +261,19 @@ class PatternSet(Generic[K]):
                     resume = match.end()  # the scan goes on after the match (forms are never empty)
 
 
+def _anchored(regex: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """regex.finditer(text), given every place a match can start (and maybe more)."""
+    matches: list[re.Match[str]] = []
+    resume = 0
+    for start in sorted(set(starts)):
+        if start >= resume:
+            match = regex.match(text, start)
+            if match is not None:
+                matches.append(match)
+                resume = match.end()  # never empty: it holds one of the prefixes
+    return matches
+
+
 def _add_spelled(found: list[_Found], spelled: list[tuple[int, int, int, int, int]], joined: JoinedSentences) -> None:
     """The matches of the finite patterns: at each start the lowest-ranked string that fits, and the next match
     no earlier than where this one ends, as a scan of the sentence would find them."""
@@ -241,10 +288,9 @@ def _add_spelled(found: list[_Found], spelled: list[tuple[int, int, int, int, in
             resume = start + length
 
 
-def _form(pattern: int, spelled: bool, rank: int, text: str, bounds: tuple[int, ...]) -> _Form:
+def _form(pattern: int, kind: int, rank: int, text: str, bounds: tuple[int, ...]) -> _Form:
     at = tuple(sorted(set(bounds)))
-    kind = _WHOLE if at == (0, len(text)) else _OPENS if at == (0,) else _LISTED
-    return _Form(pattern, spelled, rank, kind, at)
+    return _Form(pattern, kind, rank, _WHOLE if at == (0, len(text)) else _OPENS if at == (0,) else _LISTED, at)
 
 
 def _is_word(char: str) -> bool:

@@ -5,12 +5,12 @@ bullets and chat shorthand change nothing."""
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 from bot.scoring.pattern_guard import factored, led_by, words_pattern
 from bot.scoring.pattern_set import Hits, PatternSet
@@ -86,7 +86,8 @@ _TALLIED = (
     "hypothetical",
     "past_action",
 )
-_WORDS = re.compile(r"[a-z0-9']+")
+_WORD_CHARS = b"abcdefghijklmnopqrstuvwxyz0123456789'"
+_WORD_CHARS_ELSE_SPACE = bytes(code if code in _WORD_CHARS else ord(" ") for code in range(256))
 _SENTENCE_OF = itemgetter(0)  # a Hit's sentence
 # Content stems shorter than this are too common to say whether a text is about interview topics.
 KNOWN_MIN_STEM = 3
@@ -99,9 +100,14 @@ INFRA_DUMP_TERMS = 5
 INFRA_DUMP_GROUNDING = 2
 
 
-@dataclass(frozen=True)
-class SentenceReading:
-    """What one sentence does."""
+def words_of(low: str) -> list[str]:
+    """The runs of a-z, 0-9 and apostrophes in a text, as re.findall(r"[a-z0-9']+", low) gives them: every
+    other character (outside ASCII too, each encoded as one "?") is made a space and the text split."""
+    return low.encode("ascii", "replace").translate(_WORD_CHARS_ELSE_SPACE).decode("ascii").split()
+
+
+class SentenceReading(NamedTuple):
+    """What one sentence does (a named tuple: an answer's sentences are built by the dozen)."""
 
     text: str
     low: str
@@ -305,12 +311,13 @@ class Reader:
             ("decision", _DECISION),
             ("hypothetical", _HYPOTHETICAL),
             ("past_action", _PAST_ACTION),
+            # every activity count ends with one: a sentence without one has none
+            ("activity_noun", "(?:" + factored(language.activity_nouns) + r")\b"),
         ]
         self.patterns: tuple[tuple[str, str], ...] = tuple(patterns)
         self._own: PatternSet[Hashable] = PatternSet(self.patterns, lowered)
         # counted only in sentences that have a number at all
         self._activity = lowered(number + r"\s+(?:\w+\s+){0,2}?(?:" + factored(language.activity_nouns) + r")\b")
-        self._activity_noun = lowered("(?:" + factored(language.activity_nouns) + r")\b")
         self._pivot = lowered(words_pattern(language.pivot_openings))
 
     def read(
@@ -333,7 +340,7 @@ class Reader:
         split = low.split()
         opening = " ".join(split[:OPENING_WORDS])
         words = len(split) or 1
-        tokens = _WORDS.findall(low)
+        tokens = words_of(low)
         return Reading(
             sentences=sentences,
             joined=joined,
@@ -399,13 +406,12 @@ class Reader:
             tally(key)
             for key in ("outcome", "causal", "contrast", "alternative", "cost", "before_after", "hedge", "checked")
         )
-        shared, decision, hypothetical, past_action = (
-            tally(key) for key in ("shared", "decision", "hypothetical", "past_action")
+        shared, decision, hypothetical, past_action, activity_nouns = (
+            tally(key) for key in ("shared", "decision", "hypothetical", "past_action", "activity_noun")
         )
         for index, (raw, low) in enumerate(zip(text.sentences, lows, strict=True)):
             quantity = sum(not negated(low, start) for start in vocabulary.quantity_starts(low)) + numbers[index]
-            # every activity match ends with an activity noun: without one the sentence has none
-            activity = len(self._activity.findall(low)) if quantity and self._activity_noun.search(low) else 0
+            activity = len(self._activity.findall(low)) if quantity and index in activity_nouns else 0
             said_before_after = index in before_after
             outcomes = (quantity if index in outcome else 0) + (1 if said_before_after else 0)
             yield SentenceReading(

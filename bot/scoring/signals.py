@@ -11,7 +11,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache, partial
 
-from bot.scoring.pattern_guard import words_pattern
+from bot.scoring.pattern_guard import scanning, words_pattern
 from content.schema import Language
 
 # Each alternative separately, so each can be skipped by its own guard literal.
@@ -25,8 +25,6 @@ _CLAUSE_BREAK = re.compile(
     r"[;:—–()]|,\s*(?:so|but|and|then|which|i|we)\b|\s-\s|\b(?:but|so|and then|then|which|because)\b"
 )
 _TOKEN = re.compile(r"[a-z0-9']+")
-# Where a quantity can start: the class of Vocabulary.quantity's leading look-ahead.
-_QUANTITY_START = re.compile("[$€£0-9]")
 NEGATION_REACH_WORDS = 6
 DISTANCING_REACH_WORDS = 12
 TRIGGER_CACHE = 8192  # sentences per vocabulary whose triggers are kept
@@ -54,27 +52,29 @@ class Vocabulary:
 
     def __init__(self, language: Language) -> None:
         units = "|".join(language.units)
-        # A number with an optional unit, a money amount, or a ratio like 3x; the look-ahead lets the regex
-        # engine skip to digits and currency signs.
+        # A number with an optional unit, a money amount, or a ratio like 3x:
+        #   (?=[$€£0-9])(?:[$€£]\s?\d[\d,.]*\s?[kmb]?\b|\b\d[\d,.]*\s?(?:{units})|\b\d[\d,.]*\b)
+        # written with its first character taken up front (and looked back at), so the regex engine jumps from
+        # one digit or currency sign to the next instead of trying every place.
         self.quantity = lowered(
-            rf"(?=[$€£0-9])(?:[$€£]\s?\d[\d,.]*\s?[kmb]?\b|\b\d[\d,.]*\s?(?:{units})|\b\d[\d,.]*\b)"
+            rf"[$€£0-9](?:(?<=[$€£])\s?\d[\d,.]*\s?[kmb]?\b|(?<=\b[0-9])[\d,.]*\s?(?:{units})|(?<=\b[0-9])[\d,.]*\b)"
         )
         self.function_words = frozenset(language.function_words)
-        self._negator = lowered(words_pattern(language.negators))
-        self._distancing = lowered(words_pattern(language.distancing))
+        self._negator = scanning(lowered(words_pattern(language.negators)))
+        self._distancing = scanning(lowered(words_pattern(language.distancing)))
         # A sentence is searched for triggers once however many matches in it are checked. The caches are keyed
         # by the sentence alone: a compiled pattern hashes its whole program on every look-up.
         self._negator_spans = lru_cache(maxsize=TRIGGER_CACHE)(partial(_trigger_spans, self._negator))
         self._distancing_spans = lru_cache(maxsize=TRIGGER_CACHE)(partial(_trigger_spans, self._distancing))
 
     def quantity_starts(self, sentence: str) -> list[int]:
-        """Where each quantity in a lower-cased sentence starts (as `quantity.finditer` finds them)."""
-        first = _QUANTITY_START.search(sentence)  # the scan starts at the first place a quantity could
-        return [] if first is None else [m.start() for m in self.quantity.finditer(sentence, first.start())]
+        """Where each quantity in a lower-cased sentence starts."""
+        return [m.start() for m in self.quantity.finditer(sentence)]
 
     def negated(self, sentence: str, start: int) -> bool:
         """Whether the match at `start` sits inside a negation or contrast ("we never measured", "instead of")."""
-        return _governed(self._negator_spans(sentence), sentence, start, NEGATION_REACH_WORDS)
+        spans = self._negator_spans(sentence)
+        return bool(spans) and _governed(spans, sentence, start, NEGATION_REACH_WORDS)
 
     def distanced(self, sentence: str, start: int) -> bool:
         """Whether the match at `start` is negated or only an option weighed ("I considered adding reviewers")."""

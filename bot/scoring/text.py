@@ -12,6 +12,8 @@ SPEAKING_GUIDELINE_SECONDS = 150
 MAX_SCORED_WORDS = 3000  # beyond this the answer is judged on its head; the rest still counts as length
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%.\-/]*")
+_LETTERS_AND_DIGITS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_LETTERS_AND_DIGITS_ELSE_SPACE = bytes(code if code in _LETTERS_AND_DIGITS else ord(" ") for code in range(256))
 # A sentence ends at . ! ? ; before the next word (lower-case too: chat answers rarely capitalise), or at a
 # line break: one line, one thought. Abbreviations such as "e.g." and "vs." do not end a sentence.
 # Written as (?<=[.!?;])\s+(?=[\"'(\[A-Za-z0-9•\-*~$€£])|[ \t]*\n\s* with the whitespace every break starts with
@@ -58,9 +60,9 @@ class AnswerText:
 def read_answer(text: str) -> AnswerText:
     """Split an answer into sentences (lines and bullets count as sentences) and count its words."""
     cleaned = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    words = _WORD.findall(cleaned)
+    word_count = count_words(cleaned)
     head = cleaned
-    if len(words) > MAX_SCORED_WORDS:
+    if word_count > MAX_SCORED_WORDS:
         head = cleaned[: _nth_word_end(cleaned, MAX_SCORED_WORDS)]
     sentences: list[str] = []
     pending = ""
@@ -76,7 +78,18 @@ def read_answer(text: str) -> AnswerText:
             pending = ""
     if len(pending) > 1:
         sentences.append(pending)
-    return AnswerText(text=cleaned, sentences=tuple(sentences), word_count=len(words))
+    return AnswerText(text=cleaned, sentences=tuple(sentences), word_count=word_count)
+
+
+def count_words(text: str) -> int:
+    """len(_WORD.findall(text)), without making a string of each word.
+
+    Each match takes a whole run of word characters from its first letter or digit on, so the matches are the
+    runs that hold a letter or digit: with the other word characters deleted and everything else made a space,
+    those runs are what str.split() finds (the one word character outside ASCII, "’", is made an apostrophe
+    first; every other character outside ASCII separates words)."""
+    ascii_text = text.replace("’", "'").encode("ascii", "replace")
+    return len(ascii_text.translate(_LETTERS_AND_DIGITS_ELSE_SPACE, b"'%.-/").split())
 
 
 def spelled_out(sentence: str, abbreviations: Mapping[str, str]) -> str:

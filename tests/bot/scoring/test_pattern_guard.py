@@ -8,12 +8,14 @@ from functools import cache
 import pytest
 
 from bot.scoring.pattern_guard import (
+    WHITESPACE,
     LiteralForm,
     factored,
     guarded,
     literal_forms,
     literal_prefixes,
     required_literals,
+    scanning,
     splits_at_top,
     words_pattern,
 )
@@ -90,7 +92,10 @@ def test_literal_forms_list_what_a_finite_pattern_matches_in_the_order_the_engin
 
 
 def test_literal_prefixes_are_how_every_match_starts() -> None:
-    assert literal_prefixes(re.compile(r"(?:w(?<=\bw)e|t(?<=\bt)hey)\s+\w+ed")) == (("we", (0,)), ("they", (0,)))
+    # a class of spaces is the characters it matches (\s: WHITESPACE), one of which follows
+    assert literal_prefixes(re.compile(r"(?:w(?<=\bw)e|t(?<=\bt)hey)\s+\w+ed")) == tuple(
+        (word + space, (0,)) for word in ("we", "they") for space in WHITESPACE
+    )
     assert literal_prefixes(re.compile(r"(?<!not )\bcut (?:it|them)\b.{0,9}x")) == (
         ("cut it", (0, 6)),
         ("cut them", (0, 8)),
@@ -145,3 +150,16 @@ def test_every_shipped_finite_pattern_matches_exactly_its_forms_in_real_answers(
     for text in _texts():
         for regex, forms in finite:
             assert _simulated(forms, text) == [(m.start(), m.group(0)) for m in regex.finditer(text)], regex.pattern
+
+
+def test_whitespace_is_what_a_class_of_spaces_matches() -> None:
+    assert "".join(chr(code) for code in range(0x110000) if re.fullmatch(r"\s", chr(code))) == WHITESPACE
+
+
+@pytest.mark.parametrize("field", ["negators", "distancing", "activity_nouns", "causal_markers", "hedges"])
+def test_the_scanning_form_of_a_word_list_finds_what_it_finds(field: str) -> None:
+    regex = lowered(words_pattern(getattr(load_bank().language, field)))
+    fast = scanning(regex)
+    assert fast.pattern != regex.pattern
+    for text in _texts():
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in regex.finditer(text)], field

@@ -1,4 +1,4 @@
-"""Spelling out shorthand: the quick path for sentences without any gives what the word-by-word path gives."""
+"""Reading text fast: shorthand, sentence breaks and word counts give what their plain forms give."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.scoring.text import _SENTENCE_END, Shorthand, read_answer, spelled_out
+from bot.scoring.reading import words_of
+from bot.scoring.text import _SENTENCE_END, Shorthand, count_words, read_answer, spelled_out
 from tests.calibration.dataset import fitting_answers
 from tests.shipped import shipped_bank
 
@@ -47,3 +48,20 @@ def test_real_answers_break_where_the_plain_pattern_breaks() -> None:
     for answer in fitting_answers():
         text = answer.text.replace("\r\n", "\n").strip()
         assert _SENTENCE_END.split(text) == PLAIN_SENTENCE_END.split(text), answer.id
+
+
+WORD_CHARS = [*"aZ09'’%.-/ ,;\t\n_é\x1cß", "\u2003", "\U0001f600", "İ", "x.y", "--", "e.g."]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(WORD_CHARS), max_size=14).map("".join))
+def test_words_are_counted_and_split_as_the_plain_patterns_find_them(text: str) -> None:
+    assert count_words(text) == len(re.findall(r"[A-Za-z0-9][A-Za-z0-9'’%.\-/]*", text))
+    assert words_of(text) == re.findall(r"[a-z0-9']+", text)
+
+
+def test_real_answers_are_counted_and_split_as_the_plain_patterns_find_them() -> None:
+    for answer in fitting_answers():
+        assert count_words(answer.text) == len(re.findall(r"[A-Za-z0-9][A-Za-z0-9'’%.\-/]*", answer.text))
+        low = answer.text.lower()
+        assert words_of(low) == re.findall(r"[a-z0-9']+", low)
