@@ -94,9 +94,9 @@ async def test_a_skip_date_already_past_is_refused_and_the_list_stays(slack: Sla
 
 
 async def test_an_open_mock_offers_to_abandon_it_for_the_round_asked_for(slack: SlackHarness) -> None:
-    await slack.command("mock behavioral", "UMEMBER", key="m1")
-    await slack.command("mock loop", "UMEMBER", key="m2")
-    await slack.command("mock cooking", "UMEMBER", key="m3")
+    for n, words in enumerate(("mock behavioral", "mock loop", "mock cooking"), start=1):
+        await slack.command(words, "UMEMBER", key=f"m{n}")
+        await slack.responses(n)  # one at a time: commands are handled concurrently and could answer out of order
     said = [r["text"] for r in await slack.responses(3)]
     assert "/debrief mock abandon loop" in said[1] and "abandon behavioral" not in said[1], said[1]
     assert "recruiter, behavioral, technical, xfn, leadership" in said[2] and "hiring_manager" not in said[2]
