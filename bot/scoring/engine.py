@@ -31,6 +31,7 @@ from bot.scoring.reading import Reader, Reading, SentenceReading
 from bot.scoring.relevance import OtherQuestions, QuestionFocus, Rarity, stems
 from bot.scoring.signals import Vocabulary, lowered
 from bot.scoring.text import MAX_SCORED_WORDS, SPEAKING_GUIDELINE_SECONDS, WORDS_PER_MINUTE, read_answer
+from bot.scoring.wording import terms
 from content.loader import Bank
 from content.schema import Criterion, Question, Rubric
 
@@ -187,6 +188,10 @@ class FeedbackEngine:
         """The features the learned score sees for an answer (used to fit the model)."""
         return _Scoring(self, answer, *self._target(question_id, question_text, category)).features()
 
+    def terms(self, answer: str) -> list[str]:
+        """The answer's words and word pairs as the wording model reads them (used to fit it)."""
+        return terms(self.reader.spelled(read_answer(answer)))
+
     def _target(
         self, question_id: str | None, question_text: str | None, category: str | None
     ) -> tuple[_CompiledRubric, Question | None, QuestionFocus | None]:
@@ -293,7 +298,11 @@ class _Scoring:
         structure = self._structure
         values["structure"] = sum(p.present for p in structure) / len(structure) if structure else 0.0
         values["anti_patterns"] = min(3, len(self._anti_patterns))
-        return values
+        return self.engine.model.with_wording(values, self.terms())
+
+    def terms(self) -> list[str]:
+        """The answer's words and word pairs, as the wording model reads them."""
+        return terms(self.joined.sentences)
 
     # the pass -----------------------------------------------------------------------------------------
 

@@ -12,6 +12,9 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
+from bot.scoring.wording import FEATURE as WORDING
+from bot.scoring.wording import WordingModel
+
 MODEL_FILE = "model.json"
 # A score kept below the hire cut sits this far under it (scores are shown to one decimal).
 BELOW_CUT = 0.1
@@ -126,6 +129,13 @@ class ScoreModel:
     hire_odds: float  # log-odds at or above which the vote is hire
     verdict_cuts: tuple[float, float, float]
     trained_on: str
+    wording: WordingModel | None = None  # its output is the feature named WORDING
+
+    def with_wording(self, values: dict[str, float], answer_terms: Sequence[str]) -> dict[str, float]:
+        """The features with the wording model's reading of the answer's terms added (when there is one)."""
+        if self.wording is not None:
+            values[WORDING] = self.wording.predict(answer_terms)
+        return values
 
     def vector(self, values: Mapping[str, float]) -> list[float]:
         """The features in the model's order (a missing feature reads as 0), at the single precision the trees
@@ -171,6 +181,7 @@ class ScoreModel:
             "verdict_cuts": list(self.verdict_cuts),
             "grade": self.grade.to_json(),
             "hire": self.hire.to_json(),
+            **({"wording": self.wording.to_json()} if self.wording is not None else {}),
         }
 
     @classmethod
@@ -186,6 +197,7 @@ class ScoreModel:
             hire_odds=float(data["hire_odds"]),
             verdict_cuts=(lean, hire, strong),
             trained_on=str(data.get("trained_on", "")),
+            wording=WordingModel.from_json(data["wording"]) if "wording" in data else None,
         )
 
 

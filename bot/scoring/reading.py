@@ -374,6 +374,10 @@ class Reader:
             pivot_opening=bool(self._pivot.search(opening)),
         )
 
+    def spelled(self, text: AnswerText) -> list[str]:
+        """The answer's sentences lower-cased with chat shorthand spelled out, as every reading starts."""
+        return self._shorthand.sentences(text.sentences)
+
     def _known_share(self, low_stems: list[str]) -> float:
         """The share of the answer's content words (its stems, in order) that interview talk (the bank) uses."""
         content = [s for s in low_stems if len(s) > KNOWN_MIN_STEM]

@@ -5,9 +5,10 @@
   them: false starts, self-corrections, strong points buried in plain paragraphs, unannounced answers to a
   neighbouring question; the second batch (`*-2.yaml`) stresses strong answers delivered badly and weak ones
   that look good;
-- `written/`: fitting data only (330 answers to 55 questions, 40 of them not in the bank), written where the
+- `written/`: fitting data only (612 answers to 101 questions, 80 of them not in the bank), written where the
   fitted model erred most: strong answers whose reasoning shows without stock phrases, polished answers to a
-  neighbouring question, and long number-heavy weak ones;
+  neighbouring question, and long number-heavy weak ones; the second batch (`*-2.yaml`, 282 answers) keeps
+  every stock phrase out of its strong answers and makes its long weak answers sound good;
 - `hard/`: measurement only, never fitted (336 answers to 56 questions, 40 of them not in the bank): deliberately
   hard answers written apart from the engine: polished answers to a neighbouring question in the question's own
   vocabulary, strong answers that never echo the question, strong answers with one visible flaw and weak ones
