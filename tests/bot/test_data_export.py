@@ -46,7 +46,8 @@ async def test_the_export_holds_answers_revisions_scores_reviews_streak_and_mock
     first, second = data["answers"]
     assert first["text"] == GOOD_ANSWER + "\n\nAlso: I wrote the rollback plan."
     assert [r["text"] for r in first["revisions"]] == [GOOD_ANSWER, "Also: I wrote the rollback plan."]
-    assert first["revisions"][0]["feedback"]["overall"] == first["best_score"] > 0
+    overalls = [r["feedback"]["overall"] for r in first["revisions"]]
+    assert first["best_score"] == max(overalls) and min(overalls) > 0
     assert first["question"] == core.bank.question("beh-001").text and first["counted_for_streak"]
     assert second["withdrawn"] and len(second["revisions"]) == 1
     (received,) = first["reviews_received"]
