@@ -28,7 +28,8 @@ from bot.scoring.wording import WordingModel
 from content.loader import load_bank
 from tests.calibration.agreement import Scored, agreement, scored
 from tests.calibration.dataset import GradedAnswer, fitting_answers
-from tests.calibration.report import print_agreement
+from tests.calibration.pasted import pasted_answers
+from tests.calibration.report import print_agreement, print_pasted
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "bot" / "scoring" / MODEL_FILE
 FOLDS = 8
@@ -269,55 +270,78 @@ def outer_cuts(items: Sequence[Scored], hire: float) -> tuple[float, float, floa
     return lean, hire, strong
 
 
-def fit(answers: Sequence[GradedAnswer]) -> tuple[ScoreModel, list[Scored]]:
-    """The shipped model fitted on `answers`, and their cross-validated scores with it."""
+def fit(answers: Sequence[GradedAnswer]) -> tuple[ScoreModel, list[Scored], list[Scored]]:
+    """The shipped model fitted on `answers` and their pasted copies under other questions (pasted.py), and the
+    cross-validated scores of both.
+
+    The wording model is fitted on the answers alone (a pasted copy has the same words as its answer, graded 1
+    instead of 4-5); the trees learn from both, so they learn that good words under the wrong question are no
+    answer. A pasted copy sits in the fold of its own answer."""
     bank = load_bank()
     placeholder = ScoreModel((), Ensemble(3.0, 0.1, ()), Ensemble(0.0, 0.1, ()), 3.0, 1.0, 0.0, CUTS, "placeholder")
     engine = FeedbackEngine(bank, model=placeholder)
-    names, x = features(engine, answers)
+    pasted = pasted_answers(answers)
+    rows_of = [*answers, *pasted]
+    names, x = features(engine, rows_of)
     names.append(WORDING)
     docs = [engine.terms(a.text) for a in answers]
     grades = [a.grade for a in answers]
+    all_grades = [a.grade for a in rows_of]
+    index_of = {a.id: i for i, a in enumerate(answers)}
+    origin = [*range(len(answers)), *(index_of[p.id.split("@")[0]] for p in pasted)]  # whose words each row has
     groups = folds(answers)
-    raw, odds = [0.0] * len(answers), [0.0] * len(answers)
+    fold_of = {i: k for k, group in enumerate(groups) for i in group}
+    row_groups = [[j for j in range(len(rows_of)) if fold_of[origin[j]] == k] for k in range(FOLDS)]
+    raw, odds = [0.0] * len(rows_of), [0.0] * len(rows_of)
     fold_models = []
-    for held in groups:
+    for group, held in zip(groups, row_groups, strict=True):
         held_set = set(held)
-        rest = [i for i in range(len(answers)) if i not in held_set]
+        rest = [j for j in range(len(rows_of)) if j not in held_set]
+        rest_answers = [i for i in range(len(answers)) if fold_of[i] != fold_of[group[0]]]
         # nested: the trees of this fold learn from wording scores none of their answers were fitted on
-        inner = out_of_fold_wording(docs, grades, [g for g in groups if g is not held])
-        wording = fit_wording([docs[i] for i in rest], [grades[i] for i in rest])
-        rows = {i: [*x[i], inner[i]] for i in rest} | {i: [*x[i], wording.predict(docs[i])] for i in held}
-        grade = fit_grade([rows[i] for i in rest], [grades[i] for i in rest], names)
-        hire = fit_hire([rows[i] for i in rest], [grades[i] for i in rest])
+        inner = out_of_fold_wording(docs, grades, [g for g in groups if g is not group])
+        wording = fit_wording([docs[i] for i in rest_answers], [grades[i] for i in rest_answers])
+        rows = {j: [*x[j], inner[origin[j]]] for j in rest} | {
+            j: [*x[j], wording.predict(docs[origin[j]])] for j in held
+        }
+        grade = fit_grade([rows[j] for j in rest], [all_grades[j] for j in rest], names)
+        hire = fit_hire([rows[j] for j in rest], [all_grades[j] for j in rest])
         fold_models.append((grade, hire, wording))
-        for i in held:
-            row = list(array("f", rows[i]))
-            raw[i], odds[i] = grade.raw(row), hire.raw(row)
-    center, stretch = stretch_for(raw, grades)
-    hire_odds = hire_odds_for(odds, grades)
-    shown = [center + stretch * (r - center) for r in raw]
-    cut = band_cut_for(shown, [o >= hire_odds for o in odds])
+        for j in held:
+            row = list(array("f", rows[j]))
+            raw[j], odds[j] = grade.raw(row), hire.raw(row)
+    # the stretch and the thresholds are chosen on the answers as written: pasted copies are not a grade spread
+    center, stretch = stretch_for(raw[: len(answers)], grades)
+    hire_odds = hire_odds_for(odds[: len(answers)], grades)
+    shown = [center + stretch * (r - center) for r in raw[: len(answers)]]
+    cut = band_cut_for(shown, [o >= hire_odds for o in odds[: len(answers)]])
     cv_items: list[Scored] = []
-    for held, (grade, hire, wording) in zip(groups, fold_models, strict=True):
+    cv_pasted: list[Scored] = []
+    for held, (grade, hire, wording) in zip(row_groups, fold_models, strict=True):
         fold = ScoreModel(tuple(names), grade, hire, center, stretch, hire_odds, (1.0, cut, 5.0), "fold", wording)
-        cv_items += scored(FeedbackEngine(bank, model=fold), [answers[i] for i in held])
+        fold_engine = FeedbackEngine(bank, model=fold)
+        cv_items += scored(fold_engine, [answers[j] for j in held if j < len(answers)])
+        cv_pasted += scored(fold_engine, [rows_of[j] for j in held if j >= len(answers)])
     cuts = outer_cuts(cv_items, cut)
     cv_items = [replace(i, verdict=verdict_for(i.overall, cuts).value) for i in cv_items]
+    cv_pasted = [replace(i, verdict=verdict_for(i.overall, cuts).value) for i in cv_pasted]
     honest = out_of_fold_wording(docs, grades, groups)
-    full = [[*row, honest[i]] for i, row in enumerate(x)]
+    full = [[*row, honest[origin[j]]] for j, row in enumerate(x)]
     model = ScoreModel(
         features=tuple(names),
-        grade=fit_grade(full, grades, names),
-        hire=fit_hire(full, grades),
+        grade=fit_grade(full, all_grades, names),
+        hire=fit_hire(full, all_grades),
         center=round(center, 4),
         stretch=round(stretch, 4),
         hire_odds=hire_odds,
         verdict_cuts=cuts,
-        trained_on=f"{len(answers)} graded answers (train, spoken, written, legacy, eval tune)",
+        trained_on=(
+            f"{len(answers)} graded answers (train, spoken, written, legacy, eval tune)"
+            f" and {len(pasted)} of them pasted under another question"
+        ),
         wording=fit_wording(docs, grades),
     )
-    return model, cv_items
+    return model, cv_items, cv_pasted
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -326,13 +350,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail if the fitted model differs from the shipped one")
     args = parser.parse_args(argv)
     answers = fitting_answers()
-    model, cv_items = fit(answers)
+    model, cv_items, cv_pasted = fit(answers)
     print(f"cross-validated by question ({FOLDS} folds) on {len(answers)} fitting answers")
     print(
         f"stretch {model.stretch} around {model.center}; hire at log-odds >= {model.hire_odds};"
         f" verdict cuts {model.verdict_cuts}"
     )
     print_agreement("cross-validated", agreement(cv_items), cv_items)
+    print_pasted("cross-validated", cv_pasted)
     text = json.dumps(model.to_json(), separators=(",", ":")) + "\n"
     if args.check:
         if MODEL_PATH.read_text(encoding="utf-8") != text:

@@ -5,6 +5,9 @@ python -m tests.calibration.report --hard               # the deliberately hard 
 python -m tests.calibration.report --dir PATH           # any directory of graded answers (e.g. kept outside)
 python -m tests.calibration.report --fitting            # the answers the model was fitted on (in-sample)
 ... --answers                                           # also every answer's grade, score and verdict
+
+Each set is also scored with its answers graded 4-5 pasted under another of its questions (pasted.py): none of
+those should be voted hire.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from pathlib import Path
 
 from bot.scoring.engine import FeedbackEngine
 from content.loader import load_bank
-from tests.calibration.agreement import VERDICTS, Agreement, Scored, agreement, by_kind, scored
+from tests.calibration.agreement import HIRE, VERDICTS, Agreement, Scored, agreement, by_kind, scored
 from tests.calibration.dataset import fitting_answers, hard_answers, holdout_answers, load_directory
+from tests.calibration.pasted import pasted_answers
 
 
 def print_agreement(label: str, result: Agreement, items: Sequence[Scored]) -> None:
@@ -43,6 +47,20 @@ def print_agreement(label: str, result: Agreement, items: Sequence[Scored]) -> N
         print(f"\n  flagged off-question: {len(flagged)} ({wrong} of them not written as off-question answers)")
 
 
+def print_pasted(label: str, items: Sequence[Scored]) -> None:
+    """How answers graded 4-5, pasted under another question, fare: they answer nothing that was asked."""
+    if not items:
+        return
+    hired = sum(i.verdict in HIRE for i in items)
+    flagged = sum(i.off_question for i in items)
+    mean = sum(i.overall for i in items) / len(items)
+    print(
+        f"\n{label}, answers graded 4-5 pasted under another question: {len(items)}"
+        f" | voted hire {hired / len(items):.0%} | flagged off-question {flagged / len(items):.0%}"
+        f" | mean score {mean:.2f}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Score the chosen answers with the shipped engine and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -61,8 +79,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         label, answers = "fitting (in-sample)", fitting_answers()
     else:
         label, answers = str(args.dir), load_directory(args.dir, "outside")
-    items = scored(FeedbackEngine(load_bank()), answers)
+    engine = FeedbackEngine(load_bank())
+    items = scored(engine, answers)
     print_agreement(label, agreement(items), items)
+    print_pasted(label, scored(engine, pasted_answers(answers)))
     if args.answers:
         for item in sorted(items, key=lambda i: (i.answer.question, -i.answer.grade)):
             flag = " off-question" if item.off_question else ""
