@@ -20,12 +20,11 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import partial
-from operator import itemgetter
 from typing import Generic, NamedTuple, TypeVar
 
 import ahocorasick
 
-from bot.scoring.pattern_guard import literal_forms, literal_prefixes, required_literals, splits_at_top
+from bot.scoring.pattern_guard import jumping, literal_forms, literal_prefixes, required_literals, splits_at_top
 from bot.scoring.sentence_scan import JoinedSentences
 
 K = TypeVar("K", bound=Hashable)
@@ -77,10 +76,12 @@ class _Form(NamedTuple):
 
 class _Literal(NamedTuple):
     """What an occurrence of one literal means: the guarded patterns it lets run in its sentence, and the
-    forms it is; whether it starts and ends with a word character (for the boundary checks)."""
+    forms it is (the strings of finite patterns bounded by word boundaries at both ends apart, as the common
+    case, (pattern, rank)); whether it starts and ends with a word character (for the boundary checks)."""
 
     length: int
     owners: frozenset[int] | None
+    whole: tuple[tuple[int, int], ...]
     forms: tuple[_Form, ...]
     opens_word: bool
     closes_word: bool
@@ -89,15 +90,12 @@ class _Literal(NamedTuple):
 class _Scan(NamedTuple):
     """What the literal scan found in one answer."""
 
-    owners_by_sentence: list[set[frozenset[int]]]  # the guarded patterns to run on each sentence
-    spelled: list[tuple[int, int, int, int, int]]  # (sentence, pattern, start, rank, length)
-    anchored: list[tuple[int, int, int]]  # (sentence, pattern, start)
+    # (sentence, pattern, start in the answer, rank, length): a finite pattern's string where length > 0, a
+    # place to try an anchored pattern where length is 0, a guarded pattern to run on the sentence where start is -1
+    tries: list[tuple[int, int, int, int, int]]
     anchored_in_text: dict[int, list[int]]  # pattern: starts in the whole answer
 
 
-# (sentence, pattern, start in the sentence, text matched)
-_Found = tuple[int, int, int, str]
-_by_sentence_and_pattern = itemgetter(0, 1)
 _hit: Callable[[tuple[int, int, str]], Hit] = partial(tuple.__new__, Hit)  # Hit(*fields) without a Python call
 
 
@@ -139,14 +137,22 @@ class PatternSet(Generic[K]):
         self._anchored_in_text = frozenset(
             form.pattern for of_literal in forms.values() for form in of_literal if form.kind == _ANCHORED_IN_TEXT
         )
+        # The patterns run with a scan (over the whole answer, or the sentences their guards are in) that the
+        # regex engine would otherwise try at every place.
+        self._jumps: dict[int, re.Pattern[str]] = {}
+        for index in {*self._unguarded, *(i for of_literal in owners.values() for i in of_literal)}:
+            if index not in self._anchored_in_text:
+                jump = jumping(self._patterns[index][1], index in self._word_start)
+                if jump is not None:
+                    self._jumps[index] = jump
         self._automaton: ahocorasick.Automaton | None = None
         if owners or forms:
             automaton = ahocorasick.Automaton()
             for literal in {*owners, *forms}:
                 guarded = frozenset(owners[literal]) if literal in owners else None
-                meaning = _Literal(
-                    len(literal), guarded, tuple(forms[literal]), _is_word(literal[0]), _is_word(literal[-1])
-                )
+                whole = tuple((f.pattern, f.rank) for f in forms[literal] if f.kind == _SPELLED and f.bounds == _WHOLE)
+                rest = tuple(f for f in forms[literal] if not (f.kind == _SPELLED and f.bounds == _WHOLE))
+                meaning = _Literal(len(literal), guarded, whole, rest, _is_word(literal[0]), _is_word(literal[-1]))
                 automaton.add_word(literal, meaning)
             automaton.make_automaton()
             self._automaton = automaton
@@ -171,7 +177,7 @@ class PatternSet(Generic[K]):
             matches: Iterable[re.Match[str]] = (
                 _anchored(regex, text, scan.anchored_in_text.get(pattern, []) if scan else [])
                 if pattern in self._anchored_in_text
-                else _matches(regex, text, pattern in self._word_start)
+                else _matches(regex, text, pattern in self._word_start, self._jumps.get(pattern))
             )
             for match in matches:
                 index = bisect_right(starts, match.start()) - 1
@@ -180,85 +186,101 @@ class PatternSet(Generic[K]):
                     seen.add((key, index, start))
                     by_key[key].append(_hit((index, start, match.group(0))))
         if scan is not None:
-            found = self._found(scan, joined)
-            found.sort(key=_by_sentence_and_pattern)  # stable: each pattern's matches stay in scan order
-            for sentence, pattern, start, matched in found:
-                key = key_ids[pattern]
-                mark = (key, sentence, start)
-                if mark not in seen:  # two patterns of one key matching at one place count once
-                    seen.add(mark)
-                    by_key[key].append(_hit((sentence, start, matched)))
+            self._tried(scan.tries, joined, by_key, seen)
         hits: Hits[K] = Hits()
-        hits._by_key.update((key, found_) for key, found_ in zip(self._keys, by_key, strict=True) if found_)
+        hits._by_key.update((key, found) for key, found in zip(self._keys, by_key, strict=True) if found)
         return hits
 
     @staticmethod
     def _scan(automaton: ahocorasick.Automaton, joined: JoinedSentences) -> _Scan:
         """One pass of the literal automaton: which guarded patterns run where, and the literal forms that fit."""
         sentences, starts, text = joined.sentences, joined.starts, joined.text
-        scan = _Scan([set() for _ in sentences], [], [], defaultdict(list))
-        owners_by_sentence, spelled, anchored, in_text = scan
+        scan = _Scan([], defaultdict(list))
+        tries, in_text = scan
+        owners_by_sentence: list[set[frozenset[int]]] = [set() for _ in sentences]
         ends = [start + len(sentence) for start, sentence in zip(starts, sentences, strict=True)]
         last = len(text) - 1
-        for end, (length, owners, forms, opens_word, closes_word) in automaton.iter(text):
+        for end, (length, owners, whole, forms, opens_word, closes_word) in automaton.iter(text):
             start = end - length + 1
             sentence = bisect_right(starts, start) - 1
             if owners is not None:
                 owners_by_sentence[sentence].add(owners)
+            if whole and (
+                end < ends[sentence]
+                and (start > 0 and ((c := text[start - 1]).isalnum() or c == "_")) != opens_word
+                and (end < last and ((c := text[end + 1]).isalnum() or c == "_")) != closes_word
+            ):
+                for pattern, rank in whole:
+                    tries.append((sentence, pattern, start, rank, length))
             if not forms:
                 continue
             inside = end < ends[sentence]
             before = start > 0 and ((c := text[start - 1]).isalnum() or c == "_")
             opens = before != opens_word
-            whole = opens and (end < last and ((c := text[end + 1]).isalnum() or c == "_")) != closes_word
+            both = opens and (end < last and ((c := text[end + 1]).isalnum() or c == "_")) != closes_word
             for pattern, kind, rank, bounds, listed in forms:
                 if (inside or kind == _ANCHORED_IN_TEXT) and (
-                    whole
+                    both
                     if bounds == _WHOLE
                     else opens
                     if bounds == _OPENS
                     else all(_at_word_boundary(text, start + at) for at in listed)
                 ):
                     if kind == _SPELLED:
-                        spelled.append((sentence, pattern, start, rank, length))
+                        tries.append((sentence, pattern, start, rank, length))
                     elif kind == _ANCHORED:
-                        anchored.append((sentence, pattern, start))
+                        tries.append((sentence, pattern, start, 0, 0))
                     else:
                         in_text[pattern].append(start)
+        for sentence, owner_sets in enumerate(owners_by_sentence):
+            if owner_sets:
+                tries.extend((sentence, pattern, -1, 0, 0) for pattern in frozenset().union(*owner_sets))
         return scan
 
-    def _found(self, scan: _Scan, joined: JoinedSentences) -> list[_Found]:
-        """The matches of every pattern the literal scan speaks for, in no particular order."""
-        found: list[_Found] = []
-        if scan.spelled:
-            _add_spelled(found, scan.spelled, joined)
-        if scan.anchored:
-            self._add_anchored(found, scan.anchored, joined)
-        patterns, word_start, sentences = self._patterns, self._word_start, joined.sentences
-        for sentence, owner_sets in enumerate(scan.owners_by_sentence):
-            if owner_sets:
-                sentence_text = sentences[sentence]
-                for pattern in frozenset().union(*owner_sets):
-                    found.extend(
-                        (sentence, pattern, m.start(), m.group(0))
-                        for m in _matches(patterns[pattern][1], sentence_text, pattern in word_start)
-                    )
-        return found
-
-    def _add_anchored(self, found: list[_Found], anchored: list[tuple[int, int, int]], joined: JoinedSentences) -> None:
-        """Try each anchored pattern where one of its prefixes starts, in order, as a scan of the sentence would."""
-        patterns, sentences, starts = self._patterns, joined.sentences, joined.starts
-        anchored.sort()
-        resume, last = 0, (-1, -1)
-        for sentence, pattern, start in anchored:
-            if (sentence, pattern) != last:
-                last, resume = (sentence, pattern), 0
-            at = start - starts[sentence]
-            if at >= resume:
+    def _tried(
+        self,
+        tries: list[tuple[int, int, int, int, int]],
+        joined: JoinedSentences,
+        by_key: list[list[Hit]],
+        seen: set[tuple[int, int, int]],
+    ) -> None:
+        """Add the matches of every pattern the literal scan speaks for, sentence by sentence and pattern by
+        pattern, each pattern's in the order a scan of the sentence finds them: a finite pattern's lowest-ranked
+        string that fits at each start, an anchored pattern tried where one of its prefixes starts, and each
+        next match no earlier than where the last one ends; a guarded pattern run on its sentence."""
+        patterns, word_start, key_ids, jumps = self._patterns, self._word_start, self._key_ids, self._jumps
+        sentences, starts, text = joined.sentences, joined.starts, joined.text
+        tries.sort()
+        last_sentence = last_pattern = resume = -1
+        for sentence, pattern, start, _, length in tries:
+            if pattern != last_pattern or sentence != last_sentence:
+                last_sentence, last_pattern, resume = sentence, pattern, -1
+            elif start < resume:
+                continue
+            key = key_ids[pattern]
+            if length:
+                resume = start + length
+                at = start - starts[sentence]
+                mark = (key, sentence, at)
+                if mark not in seen:  # two patterns of one key matching at one place count once
+                    seen.add(mark)
+                    by_key[key].append(_hit((sentence, at, text[start:resume])))
+            elif start >= 0:
+                at = start - starts[sentence]
                 match = patterns[pattern][1].match(sentences[sentence], at)
                 if match is not None:
-                    found.append((sentence, pattern, at, match.group(0)))
-                    resume = match.end()  # the scan goes on after the match (forms are never empty)
+                    resume = starts[sentence] + match.end()  # the scan goes on after the match (never empty)
+                    mark = (key, sentence, at)
+                    if mark not in seen:
+                        seen.add(mark)
+                        by_key[key].append(_hit((sentence, at, match.group(0))))
+            else:
+                regex, text_ = patterns[pattern][1], sentences[sentence]
+                for match in _matches(regex, text_, pattern in word_start, jumps.get(pattern)):
+                    mark = (key, sentence, match.start())
+                    if mark not in seen:
+                        seen.add(mark)
+                        by_key[key].append(_hit((sentence, match.start(), match.group(0))))
 
 
 def _anchored(regex: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
@@ -272,20 +294,6 @@ def _anchored(regex: re.Pattern[str], text: str, starts: list[int]) -> list[re.M
                 matches.append(match)
                 resume = match.end()  # never empty: it holds one of the prefixes
     return matches
-
-
-def _add_spelled(found: list[_Found], spelled: list[tuple[int, int, int, int, int]], joined: JoinedSentences) -> None:
-    """The matches of the finite patterns: at each start the lowest-ranked string that fits, and the next match
-    no earlier than where this one ends, as a scan of the sentence would find them."""
-    starts, text = joined.starts, joined.text
-    spelled.sort()
-    resume, last = 0, (-1, -1)
-    for sentence, pattern, start, _, length in spelled:
-        if (sentence, pattern) != last:
-            last, resume = (sentence, pattern), 0
-        if start >= resume:
-            found.append((sentence, pattern, start - starts[sentence], text[start : start + length]))
-            resume = start + length
 
 
 def _form(pattern: int, kind: int, rank: int, text: str, bounds: tuple[int, ...]) -> _Form:
@@ -304,8 +312,21 @@ def _at_word_boundary(text: str, position: int) -> bool:
     return before != after
 
 
-def _matches(regex: re.Pattern[str], text: str, word_start: bool) -> Iterator[re.Match[str]]:
-    """regex.finditer(text); with `word_start`, as if the pattern began with \\b."""
+def _matches(
+    regex: re.Pattern[str], text: str, word_start: bool, jump: re.Pattern[str] | None = None
+) -> Iterator[re.Match[str]]:
+    """regex.finditer(text); with `word_start`, as if the pattern began with \\b; with `jump` (see
+    pattern_guard.jumping), found by jumping to where each match starts."""
+    if jump is not None:
+        position = 0
+        while (first := jump.search(text, position)) is not None:
+            match = regex.match(text, first.start())
+            if match is None:  # never: `jump` looked ahead for this very match
+                position = first.start() + 1
+                continue
+            yield match
+            position = match.end()  # never empty: a match has a first character
+        return
     if not word_start:
         yield from regex.finditer(text)
         return
