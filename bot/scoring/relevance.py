@@ -290,29 +290,46 @@ class QuestionFocus:
     def missed_terms(self, answer_stems: Set[str], limit: int = 3) -> list[str]:
         """The question's most distinctive words the answer never uses, as the question wrote them."""
         missing = [s for s, _ in self.terms if s not in answer_stems][:limit]
-        words = []
-        for token in _TOKEN.findall(self.text.lower()):
-            if stem(token) in missing and token not in words and token not in _QUESTION_FRAME:
+        words: list[str] = []
+        for token, token_stem in self._tokens:
+            if token_stem in missing and token not in words:
                 words.append(token)
         return words[:limit]
 
+    @cached_property
+    def _tokens(self) -> tuple[tuple[str, str], ...]:
+        """The question's words outside the interview frame, in order, each with its stem."""
+        return tuple((t, stem(t)) for t in _TOKEN.findall(self.text.lower()) if t not in _QUESTION_FRAME)
+
     def least_covered_ask(self, answer_stems: Set[str]) -> str:
         """The part of the question (one of its clauses) the answer touches least, as the question wrote it."""
-        sentences = _SENTENCE_BREAK.split(self.text.strip())
-        asked = [s for s in sentences if s.rstrip().endswith("?")] or sentences
-        best, best_share = asked[-1].strip(), 2.0
-        for clause in (c for sentence in asked for c in _ASK_BREAK.split(sentence)):
-            clause_stems = set(stems(clause))
-            if len(clause_stems) < 2:
-                continue
+        best, clauses = self._asks
+        best_share = 2.0
+        for clause, clause_stems in clauses:
             share = len(clause_stems & answer_stems) / len(clause_stems)
             if share < best_share:
-                best, best_share = clause.strip(" ,;:"), share
+                best, best_share = clause, share
         return best
+
+    @cached_property
+    def _asks(self) -> tuple[str, tuple[tuple[str, frozenset[str]], ...]]:
+        """The last thing the question asks, and its clauses of two stems or more (as written, with their stems)."""
+        sentences = _SENTENCE_BREAK.split(self.text.strip())
+        asked = [s for s in sentences if s.rstrip().endswith("?")] or sentences
+        clauses = []
+        for clause in (c for sentence in asked for c in _ASK_BREAK.split(sentence)):
+            clause_stems = frozenset(stems(clause))
+            if len(clause_stems) >= 2:
+                clauses.append((clause.strip(" ,;:"), clause_stems))
+        return asked[-1].strip(), tuple(clauses)
 
     def covered_points(self, low_answer: str) -> list[bool]:
         """For each expected point, whether one of its words appears."""
-        return [any(k.lower() in low_answer for k in words) for _, words in self.covers]
+        return [any(k in low_answer for k in words) for words in self._cover_words]
+
+    @cached_property
+    def _cover_words(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(k.lower() for k in words) for _, words in self.covers)
 
     @cached_property
     def asks_for_a_story(self) -> bool:
@@ -341,9 +358,9 @@ class OtherQuestions:
     def coverages(self, answer_stems: Set[str]) -> list[float]:
         """Each question's coverage by the answer (as QuestionFocus.coverage)."""
         found = [0.0] * self.size
-        index = self._index
-        for word_stem in answer_stems:
-            for weight, positions in index.get(word_stem, ()):
-                for position in positions:
-                    found[position] += weight
+        for postings in map(self._index.get, answer_stems):
+            if postings is not None:
+                for weight, positions in postings:
+                    for position in positions:
+                        found[position] += weight
         return [f / t if t else 1.0 for f, t in zip(found, self._totals, strict=True)]

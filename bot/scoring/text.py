@@ -24,6 +24,7 @@ _ABBREVIATION_END = re.compile(
 )
 ABBREVIATION_TAIL = 12
 _BULLET = re.compile(r"^\s*(?:[-*•>–]|\d+[.)])\s+")
+_BULLET_MARKS = frozenset("-*•>–")
 _SHORTHAND_CHARS = (
     ("~", " about "),
     ("&", " and "),
@@ -67,12 +68,14 @@ def read_answer(text: str) -> AnswerText:
     sentences: list[str] = []
     pending = ""
     for piece in _SENTENCE_END.split(head):
-        bullet = _BULLET.match(piece)
+        first = piece[:1]  # a bullet opens with a space, a mark or a digit: most pieces need no look
+        bullet = _BULLET.match(piece) if first in _BULLET_MARKS or first.isspace() or first.isdigit() else None
         sentence = " ".join((piece[bullet.end() :] if bullet else piece).split())
         if not sentence:
             continue
         pending = f"{pending} {sentence}" if pending else sentence
-        if not _ABBREVIATION_END.search(pending[-ABBREVIATION_TAIL:]):  # the tail is enough, and far cheaper
+        # an abbreviation ends with a full stop; the tail is enough, and far cheaper
+        if pending[-1] != "." or not _ABBREVIATION_END.search(pending[-ABBREVIATION_TAIL:]):
             if len(pending) > 1:
                 sentences.append(pending)
             pending = ""
