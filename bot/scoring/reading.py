@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from bot.scoring.pattern_guard import factored, led_by, words_pattern
 from bot.scoring.pattern_set import Hits, PatternSet
-from bot.scoring.relevance import OtherQuestions, QuestionFocus, Rarity, stems
+from bot.scoring.relevance import OtherQuestions, QuestionFocus, Rarity, stem_count, stems
 from bot.scoring.sentence_scan import JoinedSentences
 from bot.scoring.signals import BEFORE_AFTER_PARTS, Vocabulary, lowered
 from bot.scoring.text import AnswerText, Shorthand
@@ -339,6 +339,8 @@ class Reader:
         answer_stems = frozenset(low_stems)
         split = low.split()
         opening = " ".join(split[:OPENING_WORDS])
+        # the opening's stems are the answer's first ones (the opening ends at a space of `low`, or with it)
+        opening_stems = low_stems[: stem_count(opening)] if low.startswith(opening) else stems(opening)
         words = len(split) or 1
         tokens = words_of(low)
         return Reading(
@@ -360,7 +362,7 @@ class Reader:
             process_talk=len(hits.of("process")),
             conditionals=len(hits.of("conditional")),
             distinct_mechanisms=len({m for s in sentences for m in s.mechanisms}),
-            opening_relevance=focus.coverage(frozenset(stems(opening))) if focus else 1.0,
+            opening_relevance=focus.coverage(frozenset(opening_stems)) if focus else 1.0,
             known_share=self._known_share(low_stems),
             repetitive=self._repetitive(tokens),
             negated_claims=tuple(

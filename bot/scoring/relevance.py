@@ -8,8 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from itertools import filterfalse
+from functools import cached_property
 
 _TOKEN = re.compile(r"[a-z][a-z0-9'-]+")
 # Words every interview question uses; they say nothing about what this one asks.
@@ -208,7 +207,9 @@ _SUFFIXES = (
 )
 
 
-@lru_cache(maxsize=1 << 16)
+MAX_CACHED_STEMS = 1 << 16  # distinct runs of word characters whose stem is kept
+
+
 def stem(word: str) -> str:
     """A crude stem, enough to match "cut"/"cutting", "decision"/"decide", "labels"/"labeling"."""
     for suffix in _SUFFIXES:
@@ -218,9 +219,40 @@ def stem(word: str) -> str:
     return word[:6]
 
 
+class _RunStems(dict[str, str]):
+    """The content stem of each run of a-z, 0-9, apostrophes and hyphens seen so far ("" for a run that holds
+    no content word), at most MAX_CACHED_STEMS of them, then it starts over.
+
+    _TOKEN finds at most one word in such a run: from its first letter to its end, when that is two characters
+    or more. Splitting a text into runs and looking each one up costs a fraction of running _TOKEN over it."""
+
+    def __missing__(self, run: str) -> str:
+        if len(self) >= MAX_CACHED_STEMS:
+            self.clear()
+        word = run.lstrip("0123456789'-")
+        found = self[run] = stem(word) if len(word) > 1 and word not in _QUESTION_FRAME else ""
+        return found
+
+
+_RUN_STEMS = _RunStems()
+_RUN_CHARS = b"abcdefghijklmnopqrstuvwxyz0123456789'-"
+_RUN_CHARS_ELSE_SPACE = bytes(code if code in _RUN_CHARS else ord(" ") for code in range(256))
+
+
+def _runs(text: str) -> list[str]:
+    """The runs of a-z, 0-9, apostrophes and hyphens in lower-cased `text` (every other character, outside ASCII
+    too, each encoded as one "?", is made a space and the text split)."""
+    return text.lower().encode("ascii", "replace").translate(_RUN_CHARS_ELSE_SPACE).decode("ascii").split()
+
+
 def stems(text: str) -> list[str]:
-    """The content stems of a text, in order."""
-    return list(map(stem, filterfalse(_QUESTION_FRAME.__contains__, _TOKEN.findall(text.lower()))))
+    """The content stems of a text, in order (of the words _TOKEN finds, those outside the question frame)."""
+    return list(filter(None, map(_RUN_STEMS.__getitem__, _runs(text))))
+
+
+def stem_count(text: str) -> int:
+    """len(stems(text)), without making the list."""
+    return sum(map(bool, map(_RUN_STEMS.__getitem__, _runs(text))))
 
 
 class Rarity:
