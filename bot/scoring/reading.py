@@ -5,11 +5,10 @@ bullets and chat shorthand change nothing."""
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import NamedTuple
 
 from bot.scoring.pattern_guard import factored, led_by, words_pattern
@@ -171,9 +170,12 @@ class Reading:
     @cached_property
     def _tallies(self) -> dict[str, tuple[int, int]]:
         """Per trait: sentences that have it, and its sum over sentences."""
+        if not self.sentences:
+            return dict.fromkeys(_TALLIED, (0, 0))
+        columns = list(zip(*self.sentences, strict=True))  # each field over the sentences
         tallies = {}
         for name in _TALLIED:
-            values = list(map(attrgetter(name), self.sentences))  # counts and flags, never negative
+            values = columns[SentenceReading._fields.index(name)]  # counts and flags, never negative
             tallies[name] = (sum(map(bool, values)), sum(values))
         return tallies
 
@@ -391,25 +393,33 @@ class Reader:
         lows = joined.sentences
         negated, distanced = vocabulary.negated, vocabulary.distanced
 
-        def tally(key: str, drop: Callable[[str, int], bool] | None = None) -> Counter[int]:
-            """How many matches of `key` each sentence has (that `drop` does not rule out)."""
+        def where(key: str, drop: Callable[[str, int], bool] | None = None) -> set[int]:
+            """The sentences with a match of `key` (that `drop` does not rule out)."""
             if drop is None:
-                return Counter(map(_SENTENCE_OF, hits.of(key)))
-            return Counter(h.sentence for h in hits.of(key) if not drop(lows[h.sentence], h.start))
+                return set(map(_SENTENCE_OF, hits.of(key)))
+            return {h.sentence for h in hits.of(key) if not drop(lows[h.sentence], h.start)}
+
+        def tally(key: str, drop: Callable[[str, int], bool] | None = None) -> list[int]:
+            """How many matches of `key` each sentence has (that `drop` does not rule out)."""
+            counts = [0] * len(lows)
+            for hit in hits.of(key):
+                if drop is None or not drop(lows[hit.sentence], hit.start):
+                    counts[hit.sentence] += 1
+            return counts
 
         mechanisms: dict[int, list[str]] = {}
         for hit in hits.of("mechanism"):
             if not negated(lows[hit.sentence], hit.start):
                 mechanisms.setdefault(hit.sentence, []).append(hit.text)
         numbers = tally("number_word", negated)
-        throughput = tally("throughput", distanced)
-        owned = tally("owned", negated)
-        outcome, causal, contrast, alternative, cost, before_after, hedge, checked = (
-            tally(key)
-            for key in ("outcome", "causal", "contrast", "alternative", "cost", "before_after", "hedge", "checked")
+        causal, contrast, hedge = tally("causal"), tally("contrast"), tally("hedge")
+        throughput = where("throughput", distanced)
+        owned = where("owned", negated)
+        outcome, alternative, cost, before_after, checked = (
+            where(key) for key in ("outcome", "alternative", "cost", "before_after", "checked")
         )
         shared, decision, hypothetical, past_action, activity_nouns = (
-            tally(key) for key in ("shared", "decision", "hypothetical", "past_action", "activity_noun")
+            where(key) for key in ("shared", "decision", "hypothetical", "past_action", "activity_noun")
         )
         quantity_starts, activity_of = vocabulary.quantity_starts, self._activity.findall
         for index, (raw, low) in enumerate(zip(text.sentences, lows, strict=True)):
