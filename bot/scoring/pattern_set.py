@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from typing import Generic, NamedTuple, TypeVar
 
@@ -97,6 +98,17 @@ class _Scan(NamedTuple):
 
 
 _hit: Callable[[tuple[int, int, str]], Hit] = partial(tuple.__new__, Hit)  # Hit(*fields) without a Python call
+MIN_WORD_CHARS = 2  # a literal with fewer word characters is looked for as it is
+
+
+@dataclass
+class _WordLiteral:
+    """What an occurrence of a spaced literal means (see PatternSet.__init__), for one way back to its start."""
+
+    back: int
+    tried: list[tuple[int, int, int, str | None]]  # (pattern, rank, length, string to check or None)
+    in_text: list[int]
+    owners: set[int]
 
 
 class PatternSet(Generic[K]):
@@ -145,17 +157,83 @@ class PatternSet(Generic[K]):
                 jump = jumping(self._patterns[index][1], index in self._word_start)
                 if jump is not None:
                     self._jumps[index] = jump
+        # Most literals are looked for in the answer with every character that is not a word character made a
+        # space ("words apart"), each written the same way: a word boundary the form asserts at a word character
+        # it starts or ends with becomes a space before or after it, and holds exactly where the spaced literal
+        # occurs. There a literal occurs wherever it occurs in the answer, and maybe in a few more places (where
+        # the answer has other non-word characters than the literal): a guarded pattern then runs on one more
+        # sentence and an anchored one is tried at one more place, finding nothing there; a finite pattern's
+        # string is checked against the answer. A literal with fewer than two word characters (its spaced form
+        # would occur almost anywhere) and a string whose boundaries are elsewhere are looked for as they are.
+        in_words: dict[str, dict[int, _WordLiteral]] = defaultdict(dict)
+
+        def spaced(literal: str, start: bool, end: bool) -> tuple[str, bool] | None:
+            apart = literal.translate(_APART)
+            if len(apart.replace(" ", "")) < MIN_WORD_CHARS:
+                return None
+            lead = start and _is_word(literal[0])
+            return (" " if lead else "") + apart + (" " if end and _is_word(literal[-1]) else ""), lead
+
+        def word_literal(key: str, lead: bool) -> _WordLiteral:
+            back = len(key) - lead  # the literal starts this far back from where its spaced form ends
+            return in_words[key].setdefault(back, _WordLiteral(back, [], [], set()))
+
+        for literal in list(owners):
+            if (found := spaced(literal, False, False)) is not None:
+                word_literal(*found).owners.update(owners.pop(literal))
+        for literal in list(forms):
+            kept = []
+            for form in forms[literal]:
+                at = form.listed
+                plain = all(map(_is_word, literal))
+                if form.kind == _SPELLED:
+                    found = spaced(literal, True, True) if form.bounds == _WHOLE else None
+                    if found is not None and _is_word(literal[0]) and _is_word(literal[-1]):
+                        verify = None if plain else literal
+                        word_literal(*found).tried.append((form.pattern, form.rank, len(literal), verify))
+                        continue
+                elif (found := spaced(literal, 0 in at, len(literal) in at)) is not None:
+                    entry = word_literal(*found)
+                    if form.kind == _ANCHORED:
+                        entry.tried.append((form.pattern, 0, 0, None))
+                    else:
+                        entry.in_text.append(form.pattern)
+                    continue
+                kept.append(form)
+            if kept:
+                forms[literal] = kept
+            else:
+                del forms[literal]
         self._automaton: ahocorasick.Automaton | None = None
         if owners or forms:
             automaton = ahocorasick.Automaton()
             for literal in {*owners, *forms}:
                 guarded = frozenset(owners[literal]) if literal in owners else None
-                whole = tuple((f.pattern, f.rank) for f in forms[literal] if f.kind == _SPELLED and f.bounds == _WHOLE)
-                rest = tuple(f for f in forms[literal] if not (f.kind == _SPELLED and f.bounds == _WHOLE))
+                of_literal = forms.get(literal, [])
+                whole = tuple((f.pattern, f.rank) for f in of_literal if f.kind == _SPELLED and f.bounds == _WHOLE)
+                rest = tuple(f for f in of_literal if not (f.kind == _SPELLED and f.bounds == _WHOLE))
                 meaning = _Literal(len(literal), guarded, whole, rest, _is_word(literal[0]), _is_word(literal[-1]))
                 automaton.add_word(literal, meaning)
             automaton.make_automaton()
             self._automaton = automaton
+        self._words: ahocorasick.Automaton | None = None
+        if in_words:
+            words = ahocorasick.Automaton()
+            for spaced_literal, by_back in in_words.items():
+                words.add_word(
+                    spaced_literal,
+                    tuple(
+                        (
+                            w.back,
+                            tuple(dict.fromkeys(w.tried)),  # spellings apart alike try a pattern once
+                            tuple(dict.fromkeys(w.in_text)),
+                            frozenset(w.owners) if w.owners else None,
+                        )
+                        for w in by_back.values()
+                    ),
+                )
+            words.make_automaton()
+            self._words = words
 
     def _strip_word_start(self, index: int) -> None:
         key, regex = self._patterns[index]
@@ -171,7 +249,7 @@ class PatternSet(Generic[K]):
         patterns, key_ids = self._patterns, self._key_ids
         by_key: list[list[Hit]] = [[] for _ in self._keys]
         seen: set[tuple[int, int, int]] = set()  # (key, sentence, start)
-        scan = self._scan(self._automaton, joined) if self._automaton is not None and text else None
+        scan = self._scan(joined) if text else None
         for pattern in self._unguarded:  # one scan of the whole answer costs less than one per sentence
             key, regex = key_ids[pattern], patterns[pattern][1]
             matches: Iterable[re.Match[str]] = (
@@ -191,16 +269,31 @@ class PatternSet(Generic[K]):
         hits._by_key.update((key, found) for key, found in zip(self._keys, by_key, strict=True) if found)
         return hits
 
-    @staticmethod
-    def _scan(automaton: ahocorasick.Automaton, joined: JoinedSentences) -> _Scan:
-        """One pass of the literal automaton: which guarded patterns run where, and the literal forms that fit."""
+    def _scan(self, joined: JoinedSentences) -> _Scan:
+        """One pass of each literal automaton: which guarded patterns run where, and the literal forms that fit."""
         sentences, starts, text = joined.sentences, joined.starts, joined.text
         scan = _Scan([], defaultdict(list))
         tries, in_text = scan
         owners_by_sentence: list[set[frozenset[int]]] = [set() for _ in sentences]
         ends = [start + len(sentence) for start, sentence in zip(starts, sentences, strict=True)]
+        if self._words is not None:
+            for end, of_key in self._words.iter(_words_apart(text)):
+                for back, tried, anchored_in_text, owners in of_key:
+                    start = end - back
+                    if start < 0:  # a spaced form opening with the space put before the answer
+                        continue
+                    sentence = bisect_right(starts, start) - 1
+                    for pattern, rank, length, verify in tried:
+                        if verify is None or (text.startswith(verify, start) and start + length <= ends[sentence]):
+                            tries.append((sentence, pattern, start, rank, length))
+                    for pattern in anchored_in_text:
+                        in_text[pattern].append(start)
+                    if owners is not None:
+                        owners_by_sentence[sentence].add(owners)
+        if self._automaton is None:
+            return _with_guarded(scan, owners_by_sentence)
         last = len(text) - 1
-        for end, (length, owners, whole, forms, opens_word, closes_word) in automaton.iter(text):
+        for end, (length, owners, whole, forms, opens_word, closes_word) in self._automaton.iter(text):
             start = end - length + 1
             sentence = bisect_right(starts, start) - 1
             if owners is not None:
@@ -232,10 +325,7 @@ class PatternSet(Generic[K]):
                         tries.append((sentence, pattern, start, 0, 0))
                     else:
                         in_text[pattern].append(start)
-        for sentence, owner_sets in enumerate(owners_by_sentence):
-            if owner_sets:
-                tries.extend((sentence, pattern, -1, 0, 0) for pattern in frozenset().union(*owner_sets))
-        return scan
+        return _with_guarded(scan, owners_by_sentence)
 
     def _tried(
         self,
@@ -283,6 +373,14 @@ class PatternSet(Generic[K]):
                         by_key[key].append(_hit((sentence, match.start(), match.group(0))))
 
 
+def _with_guarded(scan: _Scan, owners_by_sentence: list[set[frozenset[int]]]) -> _Scan:
+    """The scan with a try for each guarded pattern on each sentence that holds one of its guards."""
+    for sentence, owner_sets in enumerate(owners_by_sentence):
+        if owner_sets:
+            scan.tries.extend((sentence, pattern, -1, 0, 0) for pattern in frozenset().union(*owner_sets))
+    return scan
+
+
 def _anchored(regex: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
     """regex.finditer(text), given every place a match can start (and maybe more)."""
     matches: list[re.Match[str]] = []
@@ -299,6 +397,28 @@ def _anchored(regex: re.Pattern[str], text: str, starts: list[int]) -> list[re.M
 def _form(pattern: int, kind: int, rank: int, text: str, bounds: tuple[int, ...]) -> _Form:
     at = tuple(sorted(set(bounds)))
     return _Form(pattern, kind, rank, _WHOLE if at == (0, len(text)) else _OPENS if at == (0,) else _LISTED, at)
+
+
+_WORD_CHARS_ELSE_SPACE = bytes(code if chr(code).isalnum() or chr(code) == "_" else ord(" ") for code in range(256))
+_NOT_WORD = re.compile(r"\W")  # str.isalnum() or "_", as _is_word
+
+
+class _Apart(dict[int, str]):
+    """str.translate table: a character that is not a word character becomes a space."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        return char if _is_word(char) else " "
+
+
+_APART = _Apart()
+
+
+def _words_apart(text: str) -> str:
+    """`text` with a space before and after it and every character that is not a word character made a space."""
+    if text.isascii():
+        return f" {text.encode('ascii').translate(_WORD_CHARS_ELSE_SPACE).decode('ascii')} "
+    return f" {_NOT_WORD.sub(' ', text)} "
 
 
 def _is_word(char: str) -> bool:
