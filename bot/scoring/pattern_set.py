@@ -248,7 +248,7 @@ class PatternSet(Generic[K]):
         sentences, starts, text = joined.sentences, joined.starts, joined.text
         patterns, key_ids = self._patterns, self._key_ids
         by_key: list[list[Hit]] = [[] for _ in self._keys]
-        seen: set[tuple[int, int, int]] = set()  # (key, sentence, start)
+        seen: set[int] = set()  # key << 32 | start in the answer: (key, sentence, start) as one number
         scan = self._scan(joined) if text else None
         for pattern in self._unguarded:  # one scan of the whole answer costs less than one per sentence
             key, regex = key_ids[pattern], patterns[pattern][1]
@@ -260,8 +260,11 @@ class PatternSet(Generic[K]):
             for match in matches:
                 index = bisect_right(starts, match.start()) - 1
                 start = match.start() - starts[index]
-                if match.end() - starts[index] <= len(sentences[index]) and (key, index, start) not in seen:
-                    seen.add((key, index, start))
+                if (
+                    match.end() - starts[index] <= len(sentences[index])
+                    and (mark := key << 32 | match.start()) not in seen
+                ):
+                    seen.add(mark)
                     by_key[key].append(_hit((index, start, match.group(0))))
         if scan is not None:
             self._tried(scan.tries, joined, by_key, seen)
@@ -332,7 +335,7 @@ class PatternSet(Generic[K]):
         tries: list[tuple[int, int, int, int, int]],
         joined: JoinedSentences,
         by_key: list[list[Hit]],
-        seen: set[tuple[int, int, int]],
+        seen: set[int],
     ) -> None:
         """Add the matches of every pattern the literal scan speaks for, sentence by sentence and pattern by
         pattern, each pattern's in the order a scan of the sentence finds them: a finite pattern's lowest-ranked
@@ -350,25 +353,21 @@ class PatternSet(Generic[K]):
             key = key_ids[pattern]
             if length:
                 resume = start + length
-                at = start - starts[sentence]
-                mark = (key, sentence, at)
-                if mark not in seen:  # two patterns of one key matching at one place count once
+                if (mark := key << 32 | start) not in seen:  # two patterns of one key matching at one place count once
                     seen.add(mark)
-                    by_key[key].append(_hit((sentence, at, text[start:resume])))
+                    by_key[key].append(_hit((sentence, start - starts[sentence], text[start:resume])))
             elif start >= 0:
                 at = start - starts[sentence]
                 match = patterns[pattern][1].match(sentences[sentence], at)
                 if match is not None:
                     resume = starts[sentence] + match.end()  # the scan goes on after the match (never empty)
-                    mark = (key, sentence, at)
-                    if mark not in seen:
+                    if (mark := key << 32 | start) not in seen:
                         seen.add(mark)
                         by_key[key].append(_hit((sentence, at, match.group(0))))
             else:
-                regex, text_ = patterns[pattern][1], sentences[sentence]
+                regex, text_, offset = patterns[pattern][1], sentences[sentence], starts[sentence]
                 for match in _matches(regex, text_, pattern in word_start, jumps.get(pattern)):
-                    mark = (key, sentence, match.start())
-                    if mark not in seen:
+                    if (mark := key << 32 | offset + match.start()) not in seen:
                         seen.add(mark)
                         by_key[key].append(_hit((sentence, match.start(), match.group(0))))
 
