@@ -390,9 +390,8 @@ class OtherQuestions:
     def coverages(self, answer_stems: Set[str]) -> list[float]:
         """Each question's coverage by the answer (as QuestionFocus.coverage)."""
         found = [0.0] * self.size
-        for postings in map(self._index.get, answer_stems):
-            if postings is not None:
-                for weight, positions in postings:
-                    for position in positions:
-                        found[position] += weight
+        for postings in filter(None, map(self._index.get, answer_stems)):  # in the answer's stem order
+            for weight, positions in postings:
+                for position in positions:
+                    found[position] += weight
         return [f / t if t else 1.0 for f, t in zip(found, self._totals, strict=True)]
