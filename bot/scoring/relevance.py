@@ -317,7 +317,7 @@ class QuestionFocus:
         if not others.size:
             return 0.0
         own = self.coverage(answer_stems)
-        return sum(share > own for share in others.coverages(answer_stems)) / others.size
+        return sum(map(own.__lt__, others.coverages(answer_stems))) / others.size  # the shares above its own
 
     def missed_terms(self, answer_stems: Set[str], limit: int = 3) -> list[str]:
         """The question's most distinctive words the answer never uses, as the question wrote them."""
