@@ -1,7 +1,8 @@
 """Run many keyed regex patterns over an answer's sentences at the cost of one pass.
 
-One Aho-Corasick pass over the answer finds every occurrence of a set of literals, and each pattern is run
-(or not run at all) according to what that pass found:
+One Aho-Corasick pass over the answer finds every occurrence of a set of literals (most of them in the answer
+with its non-word characters made spaces, where the word boundaries a literal asserts are spaces too), and each
+pattern is run (or not run at all) according to what that pass found:
 
 - most patterns are finite (a word list entry with its plural, a few spelled alternatives): every string such a
   pattern can match is one of the literals, and its matches are read off the occurrences without the regex
@@ -9,7 +10,8 @@ One Aho-Corasick pass over the answer finds every occurrence of a set of literal
 - a pattern whose matches all start with one of a few literals (`we ...`, `from ... to`) is tried only where
   one of them starts, with the word boundaries it asserts there in place;
 - any other pattern is guarded by literals one of which every match contains, and runs only on the sentences
-  that hold one of them; patterns with no usable literal run once over the whole answer.
+  that hold one of them; patterns with no usable literal run once over the whole answer. A pattern the regex
+  engine would try at every place runs behind a one-character pattern over its possible first characters.
 
 Each way finds exactly what running every pattern over every sentence finds, in the same order."""
 
