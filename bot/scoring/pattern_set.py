@@ -227,7 +227,9 @@ class PatternSet(Generic[K]):
                     tuple(
                         (
                             w.back,
-                            tuple(dict.fromkeys(w.tried)),  # spellings apart alike try a pattern once
+                            # spellings apart alike try a pattern once; a string to check against the answer apart
+                            tuple(dict.fromkeys(t[:3] for t in w.tried if t[3] is None)),
+                            tuple(t for t in w.tried if t[3] is not None),
                             tuple(dict.fromkeys(w.in_text)),
                             frozenset(w.owners) if w.owners else None,
                         )
@@ -283,16 +285,20 @@ class PatternSet(Generic[K]):
         ends = [start + len(sentence) for start, sentence in zip(starts, sentences, strict=True)]
         if self._words is not None:
             for end, of_key in self._words.iter(_words_apart(text)):
-                for back, tried, anchored_in_text, owners in of_key:
+                for back, tried, checked, anchored_in_text, owners in of_key:
                     start = end - back
                     if start < 0:  # a spaced form opening with the space put before the answer
                         continue
                     sentence = bisect_right(starts, start) - 1
-                    for pattern, rank, length, verify in tried:
-                        if verify is None or (text.startswith(verify, start) and start + length <= ends[sentence]):
-                            tries.append((sentence, pattern, start, rank, length))
-                    for pattern in anchored_in_text:
-                        in_text[pattern].append(start)
+                    for pattern, rank, length in tried:
+                        tries.append((sentence, pattern, start, rank, length))
+                    if checked:
+                        for pattern, rank, length, verify in checked:
+                            if text.startswith(verify, start) and start + length <= ends[sentence]:
+                                tries.append((sentence, pattern, start, rank, length))
+                    if anchored_in_text:
+                        for pattern in anchored_in_text:
+                            in_text[pattern].append(start)
                     if owners is not None:
                         owners_by_sentence[sentence].add(owners)
         if self._automaton is None:
