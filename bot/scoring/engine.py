@@ -351,15 +351,18 @@ class _Scoring:
             - 0.3 * bool(sentence.hedges)
         )
 
+    @cached_property
+    def _weights(self) -> list[float]:
+        """Each sentence's weight as evidence (every criterion ranks the same sentences)."""
+        return [self._weight(s) for s in self.sentences]
+
     def _criterion(self, criterion: Criterion, signals: _Signals) -> tuple[Criterion, float, tuple[str, ...]]:
-        hits = [
-            self.sentences[i]
-            for i in sorted(signals.sentences_matching(self.hits, self.joined.sentences, self.vocabulary.negated))
-        ]
-        ranked = sorted(hits, key=lambda s: -self._weight(s))
-        strength = sum(d * self._weight(s) for d, s in zip(DECAY, ranked, strict=False))
+        weights = self._weights
+        hits = sorted(signals.sentences_matching(self.hits, self.joined.sentences, self.vocabulary.negated))
+        ranked = sorted(hits, key=lambda i: -weights[i])
+        strength = sum(d * weights[i] for d, i in zip(DECAY, ranked, strict=False))
         raw = 1.0 + 4.0 * (1.0 - math.exp(-strength / EVIDENCE_SCALE))
-        return criterion, raw, tuple(_quote(s.text) for s in ranked[:EVIDENCE_PER_CRITERION])
+        return criterion, raw, tuple(_quote(self.sentences[i].text) for i in ranked[:EVIDENCE_PER_CRITERION])
 
     @cached_property
     def _structure(self) -> tuple[StructurePart, ...]:

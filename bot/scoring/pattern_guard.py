@@ -293,3 +293,97 @@ def words_pattern(fragments: Sequence[str]) -> str:
 def led_by(words: Sequence[str], rest: str) -> str:
     """A pattern that starts with one of `words` (at a word start) followed by `rest`."""
     return "(?:" + factored(words, word_start=True) + ")" + rest
+
+
+def first_chars(regex: re.Pattern[str]) -> str | None:
+    """The source of a character class (without its brackets) that holds the first character of every match of
+    `regex`, when the pattern never matches the empty string and the class can be read off it; None otherwise,
+    and when the regex engine already jumps to where a match can start (the pattern opens with a literal or a
+    character class, or with alternatives that each open with a literal)."""
+    if _sre_parser is None or regex.flags != re.UNICODE:
+        return None
+    try:
+        items = list(_sre_parser.parse(regex.pattern))
+    except (re.error, RecursionError, TypeError, ValueError):
+        return None
+    if _jumps_alone(items):
+        return None
+    firsts = _firsts(items)
+    if firsts is None or firsts[1]:
+        return None
+    return "".join(dict.fromkeys(firsts[0])) or None
+
+
+def _jumps_alone(items: list[tuple[Any, Any]]) -> bool:
+    """Whether the regex engine finds a literal or a set of first characters to jump to by itself."""
+    c = _sre_constants
+    while items and items[0][0] is c.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
+        items = list(items[0][1][3])
+    if not items:
+        return False
+    op, av = items[0]
+    if op is c.BRANCH:
+        return all(branch and next(iter(branch))[0] is c.LITERAL for branch in av[1])
+    return op is c.LITERAL or op is c.IN
+
+
+def _firsts(items: list[tuple[Any, Any]]) -> tuple[list[str], bool] | None:
+    """The class parts a sequence's first character is in, and whether the sequence can match the empty
+    string (then what follows it may supply the first character); None if some part is not understood."""
+    c = _sre_constants
+    parts: list[str] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            return [*parts, re.escape(chr(av))], False
+        if op is c.IN:
+            inside = _class_source(av)
+            return None if inside is None else ([*parts, *inside], False)
+        if op is c.SUBPATTERN or op is c.BRANCH:
+            if op is c.SUBPATTERN and (av[1] or av[2]):
+                return None  # inline flags
+            branches = [list(av[3])] if op is c.SUBPATTERN else [list(branch) for branch in av[1]]
+            found = [_firsts(branch) for branch in branches]
+            if any(f is None for f in found):
+                return None
+            parts += [part for f in found if f is not None for part in f[0]]
+            if not any(f is not None and f[1] for f in found):
+                return parts, False
+        elif op is c.MAX_REPEAT or op is c.MIN_REPEAT:
+            inner = _firsts(list(av[2]))
+            if inner is None:
+                return None
+            parts += inner[0]
+            if av[0] >= 1 and not inner[1]:
+                return parts, False
+        elif op not in (c.AT, c.ASSERT, c.ASSERT_NOT):  # those take no characters
+            return None
+    return parts, True
+
+
+def _class_source(items: list[tuple[Any, Any]]) -> list[str] | None:
+    c = _sre_constants
+    parts: list[str] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            parts.append(re.escape(chr(av)))
+        elif op is c.RANGE:
+            parts.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
+            parts.append("\\d")
+        else:  # negated classes, \w, \s: nearly every character, nothing to jump by
+            return None
+    return parts
+
+
+def jumping(regex: re.Pattern[str], word_start: bool = False) -> re.Pattern[str] | None:
+    """A pattern that matches one character exactly where a match of `regex` (after \\b, with `word_start`)
+    starts, written so the regex engine jumps from one possible first character to the next; None when
+    `regex` does not need one (see first_chars)."""
+    chars = first_chars(regex)
+    if chars is None:
+        return None
+    boundary = "\\b" if word_start else ""
+    try:
+        return re.compile(f"[{chars}](?<=(?={boundary}(?:{regex.pattern}))[{chars}])", regex.flags)
+    except re.error:
+        return None

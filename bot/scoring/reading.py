@@ -5,16 +5,15 @@ bullets and chat shorthand change nothing."""
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import NamedTuple
 
 from bot.scoring.pattern_guard import factored, led_by, words_pattern
 from bot.scoring.pattern_set import Hits, PatternSet
-from bot.scoring.relevance import OtherQuestions, QuestionFocus, Rarity, stems
+from bot.scoring.relevance import OtherQuestions, QuestionFocus, Rarity, stem_count, stems
 from bot.scoring.sentence_scan import JoinedSentences
 from bot.scoring.signals import BEFORE_AFTER_PARTS, Vocabulary, lowered
 from bot.scoring.text import AnswerText, Shorthand
@@ -171,9 +170,12 @@ class Reading:
     @cached_property
     def _tallies(self) -> dict[str, tuple[int, int]]:
         """Per trait: sentences that have it, and its sum over sentences."""
+        if not self.sentences:
+            return dict.fromkeys(_TALLIED, (0, 0))
+        columns = list(zip(*self.sentences, strict=True))  # each field over the sentences
         tallies = {}
         for name in _TALLIED:
-            values = list(map(attrgetter(name), self.sentences))  # counts and flags, never negative
+            values = columns[SentenceReading._fields.index(name)]  # counts and flags, never negative
             tallies[name] = (sum(map(bool, values)), sum(values))
         return tallies
 
@@ -339,6 +341,8 @@ class Reader:
         answer_stems = frozenset(low_stems)
         split = low.split()
         opening = " ".join(split[:OPENING_WORDS])
+        # the opening's stems are the answer's first ones (the opening ends at a space of `low`, or with it)
+        opening_stems = low_stems[: stem_count(opening)] if low.startswith(opening) else stems(opening)
         words = len(split) or 1
         tokens = words_of(low)
         return Reading(
@@ -360,7 +364,7 @@ class Reader:
             process_talk=len(hits.of("process")),
             conditionals=len(hits.of("conditional")),
             distinct_mechanisms=len({m for s in sentences for m in s.mechanisms}),
-            opening_relevance=focus.coverage(frozenset(stems(opening))) if focus else 1.0,
+            opening_relevance=focus.coverage(frozenset(opening_stems)) if focus else 1.0,
             known_share=self._known_share(low_stems),
             repetitive=self._repetitive(tokens),
             negated_claims=tuple(
@@ -393,49 +397,62 @@ class Reader:
         lows = joined.sentences
         negated, distanced = vocabulary.negated, vocabulary.distanced
 
-        def tally(key: str, drop: Callable[[str, int], bool] | None = None) -> Counter[int]:
-            """How many matches of `key` each sentence has (that `drop` does not rule out)."""
+        def where(key: str, drop: Callable[[str, int], bool] | None = None) -> set[int]:
+            """The sentences with a match of `key` (that `drop` does not rule out)."""
             if drop is None:
-                return Counter(map(_SENTENCE_OF, hits.of(key)))
-            return Counter(h.sentence for h in hits.of(key) if not drop(lows[h.sentence], h.start))
+                return set(map(_SENTENCE_OF, hits.of(key)))
+            return {h.sentence for h in hits.of(key) if not drop(lows[h.sentence], h.start)}
+
+        def tally(key: str, drop: Callable[[str, int], bool] | None = None) -> list[int]:
+            """How many matches of `key` each sentence has (that `drop` does not rule out)."""
+            counts = [0] * len(lows)
+            for hit in hits.of(key):
+                if drop is None or not drop(lows[hit.sentence], hit.start):
+                    counts[hit.sentence] += 1
+            return counts
 
         mechanisms: dict[int, list[str]] = {}
         for hit in hits.of("mechanism"):
             if not negated(lows[hit.sentence], hit.start):
                 mechanisms.setdefault(hit.sentence, []).append(hit.text)
         numbers = tally("number_word", negated)
-        throughput = tally("throughput", distanced)
-        owned = tally("owned", negated)
-        outcome, causal, contrast, alternative, cost, before_after, hedge, checked = (
-            tally(key)
-            for key in ("outcome", "causal", "contrast", "alternative", "cost", "before_after", "hedge", "checked")
+        causal, contrast, hedge = tally("causal"), tally("contrast"), tally("hedge")
+        throughput = where("throughput", distanced)
+        owned = where("owned", negated)
+        outcome, alternative, cost, before_after, checked = (
+            where(key) for key in ("outcome", "alternative", "cost", "before_after", "checked")
         )
         shared, decision, hypothetical, past_action, activity_nouns = (
-            tally(key) for key in ("shared", "decision", "hypothetical", "past_action", "activity_noun")
+            where(key) for key in ("shared", "decision", "hypothetical", "past_action", "activity_noun")
         )
+        quantity_starts, activity_of = vocabulary.quantity_starts, self._activity.findall
         for index, (raw, low) in enumerate(zip(text.sentences, lows, strict=True)):
-            quantity = sum(not negated(low, start) for start in vocabulary.quantity_starts(low)) + numbers[index]
-            activity = len(self._activity.findall(low)) if quantity and index in activity_nouns else 0
+            quantity = numbers[index]
+            for start in quantity_starts(low):
+                if not negated(low, start):
+                    quantity += 1
+            activity = len(activity_of(low)) if quantity and index in activity_nouns else 0
             said_before_after = index in before_after
             outcomes = (quantity if index in outcome else 0) + (1 if said_before_after else 0)
+            # positional: the fields in SentenceReading's order, far cheaper than keywords for a dozen sentences
             yield SentenceReading(
-                text=raw,
-                low=low,
-                owned=index in owned,
-                shared=index in shared,
-                decision=index in decision,
-                causal=causal[index],
-                contrast=contrast[index],
-                alternative=index in alternative,
-                cost=index in cost,
-                quantities=quantity,
-                outcome_quantities=min(outcomes, max(0, quantity - activity) + (1 if said_before_after else 0)),
-                activity_quantities=activity,
-                before_after=said_before_after,
-                mechanisms=tuple(mechanisms.get(index, ())),
-                hedges=hedge[index],
-                throughput_move=index in throughput,
-                checked=index in checked,
-                hypothetical=index in hypothetical,
-                past_action=index in past_action,
+                raw,
+                low,
+                index in owned,
+                index in shared,
+                index in decision,
+                causal[index],
+                contrast[index],
+                index in alternative,
+                index in cost,
+                quantity,
+                min(outcomes, max(0, quantity - activity) + (1 if said_before_after else 0)),
+                activity,
+                said_before_after,
+                tuple(mechanisms.get(index, ())),
+                hedge[index],
+                index in throughput,
+                index in checked,
+                index in hypothetical,
+                index in past_action,
             )

@@ -8,8 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from itertools import filterfalse
+from functools import cached_property
 
 _TOKEN = re.compile(r"[a-z][a-z0-9'-]+")
 # Words every interview question uses; they say nothing about what this one asks.
@@ -208,7 +207,9 @@ _SUFFIXES = (
 )
 
 
-@lru_cache(maxsize=1 << 16)
+MAX_CACHED_STEMS = 1 << 16  # distinct runs of word characters whose stem is kept
+
+
 def stem(word: str) -> str:
     """A crude stem, enough to match "cut"/"cutting", "decision"/"decide", "labels"/"labeling"."""
     for suffix in _SUFFIXES:
@@ -218,9 +219,40 @@ def stem(word: str) -> str:
     return word[:6]
 
 
+class _RunStems(dict[str, str]):
+    """The content stem of each run of a-z, 0-9, apostrophes and hyphens seen so far ("" for a run that holds
+    no content word), at most MAX_CACHED_STEMS of them, then it starts over.
+
+    _TOKEN finds at most one word in such a run: from its first letter to its end, when that is two characters
+    or more. Splitting a text into runs and looking each one up costs a fraction of running _TOKEN over it."""
+
+    def __missing__(self, run: str) -> str:
+        if len(self) >= MAX_CACHED_STEMS:
+            self.clear()
+        word = run.lstrip("0123456789'-")
+        found = self[run] = stem(word) if len(word) > 1 and word not in _QUESTION_FRAME else ""
+        return found
+
+
+_RUN_STEMS = _RunStems()
+_RUN_CHARS = b"abcdefghijklmnopqrstuvwxyz0123456789'-"
+_RUN_CHARS_ELSE_SPACE = bytes(code if code in _RUN_CHARS else ord(" ") for code in range(256))
+
+
+def _runs(text: str) -> list[str]:
+    """The runs of a-z, 0-9, apostrophes and hyphens in lower-cased `text` (every other character, outside ASCII
+    too, each encoded as one "?", is made a space and the text split)."""
+    return text.lower().encode("ascii", "replace").translate(_RUN_CHARS_ELSE_SPACE).decode("ascii").split()
+
+
 def stems(text: str) -> list[str]:
-    """The content stems of a text, in order."""
-    return list(map(stem, filterfalse(_QUESTION_FRAME.__contains__, _TOKEN.findall(text.lower()))))
+    """The content stems of a text, in order (of the words _TOKEN finds, those outside the question frame)."""
+    return list(filter(None, map(_RUN_STEMS.__getitem__, _runs(text))))
+
+
+def stem_count(text: str) -> int:
+    """len(stems(text)), without making the list."""
+    return sum(map(bool, map(_RUN_STEMS.__getitem__, _runs(text))))
 
 
 class Rarity:
@@ -285,34 +317,51 @@ class QuestionFocus:
         if not others.size:
             return 0.0
         own = self.coverage(answer_stems)
-        return sum(share > own for share in others.coverages(answer_stems)) / others.size
+        return sum(map(own.__lt__, others.coverages(answer_stems))) / others.size  # the shares above its own
 
     def missed_terms(self, answer_stems: Set[str], limit: int = 3) -> list[str]:
         """The question's most distinctive words the answer never uses, as the question wrote them."""
         missing = [s for s, _ in self.terms if s not in answer_stems][:limit]
-        words = []
-        for token in _TOKEN.findall(self.text.lower()):
-            if stem(token) in missing and token not in words and token not in _QUESTION_FRAME:
+        words: list[str] = []
+        for token, token_stem in self._tokens:
+            if token_stem in missing and token not in words:
                 words.append(token)
         return words[:limit]
 
+    @cached_property
+    def _tokens(self) -> tuple[tuple[str, str], ...]:
+        """The question's words outside the interview frame, in order, each with its stem."""
+        return tuple((t, stem(t)) for t in _TOKEN.findall(self.text.lower()) if t not in _QUESTION_FRAME)
+
     def least_covered_ask(self, answer_stems: Set[str]) -> str:
         """The part of the question (one of its clauses) the answer touches least, as the question wrote it."""
-        sentences = _SENTENCE_BREAK.split(self.text.strip())
-        asked = [s for s in sentences if s.rstrip().endswith("?")] or sentences
-        best, best_share = asked[-1].strip(), 2.0
-        for clause in (c for sentence in asked for c in _ASK_BREAK.split(sentence)):
-            clause_stems = set(stems(clause))
-            if len(clause_stems) < 2:
-                continue
+        best, clauses = self._asks
+        best_share = 2.0
+        for clause, clause_stems in clauses:
             share = len(clause_stems & answer_stems) / len(clause_stems)
             if share < best_share:
-                best, best_share = clause.strip(" ,;:"), share
+                best, best_share = clause, share
         return best
+
+    @cached_property
+    def _asks(self) -> tuple[str, tuple[tuple[str, frozenset[str]], ...]]:
+        """The last thing the question asks, and its clauses of two stems or more (as written, with their stems)."""
+        sentences = _SENTENCE_BREAK.split(self.text.strip())
+        asked = [s for s in sentences if s.rstrip().endswith("?")] or sentences
+        clauses = []
+        for clause in (c for sentence in asked for c in _ASK_BREAK.split(sentence)):
+            clause_stems = frozenset(stems(clause))
+            if len(clause_stems) >= 2:
+                clauses.append((clause.strip(" ,;:"), clause_stems))
+        return asked[-1].strip(), tuple(clauses)
 
     def covered_points(self, low_answer: str) -> list[bool]:
         """For each expected point, whether one of its words appears."""
-        return [any(k.lower() in low_answer for k in words) for _, words in self.covers]
+        return [any(k in low_answer for k in words) for words in self._cover_words]
+
+    @cached_property
+    def _cover_words(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(k.lower() for k in words) for _, words in self.covers)
 
     @cached_property
     def asks_for_a_story(self) -> bool:
@@ -341,9 +390,8 @@ class OtherQuestions:
     def coverages(self, answer_stems: Set[str]) -> list[float]:
         """Each question's coverage by the answer (as QuestionFocus.coverage)."""
         found = [0.0] * self.size
-        index = self._index
-        for word_stem in answer_stems:
-            for weight, positions in index.get(word_stem, ()):
+        for postings in filter(None, map(self._index.get, answer_stems)):  # in the answer's stem order
+            for weight, positions in postings:
                 for position in positions:
                     found[position] += weight
         return [f / t if t else 1.0 for f, t in zip(found, self._totals, strict=True)]

@@ -13,17 +13,38 @@ MAX_SCORED_WORDS = 3000  # beyond this the answer is judged on its head; the res
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%.\-/]*")
 _LETTERS_AND_DIGITS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-_LETTERS_AND_DIGITS_ELSE_SPACE = bytes(code if code in _LETTERS_AND_DIGITS else ord(" ") for code in range(256))
+# Letters and digits made "a", everything else a space: a word is where " a" starts.
+_LETTERS_AND_DIGITS_AS_A = bytes(ord("a") if code in _LETTERS_AND_DIGITS else ord(" ") for code in range(256))
 # A sentence ends at . ! ? ; before the next word (lower-case too: chat answers rarely capitalise), or at a
 # line break: one line, one thought. Abbreviations such as "e.g." and "vs." do not end a sentence.
 # Written as (?<=[.!?;])\s+(?=[\"'(\[A-Za-z0-9•\-*~$€£])|[ \t]*\n\s* with the whitespace every break starts with
 # taken first, so the regex engine jumps from one whitespace character to the next instead of trying every place.
 _SENTENCE_END = re.compile(r"\s(?:(?<=[.!?;]\s)\s*(?=[\"'(\[A-Za-z0-9•\-*~$€£])|(?<=\n)\s*|(?<=[ \t])[ \t]*\n\s*)")
-_ABBREVIATION_END = re.compile(
-    r"(?:\b(?:e\.g|i\.e|vs|etc|approx|mr|mrs|ms|dr|st|no|ca|cf|incl|est|min|max)\.|\b[a-z]\.)$", re.IGNORECASE
+_ABBREVIATIONS = (
+    "e.g",
+    "i.e",
+    "vs",
+    "etc",
+    "approx",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "no",
+    "ca",
+    "cf",
+    "incl",
+    "est",
+    "min",
+    "max",
 )
+_ABBREVIATION_END = re.compile(rf"(?:\b(?:{'|'.join(map(re.escape, _ABBREVIATIONS))})\.|\b[a-z]\.)$", re.IGNORECASE)
+# How the abbreviations end: a text whose full stop follows two ASCII letters that end none of them has none.
+_ABBREVIATION_ENDINGS = frozenset(a[-2:] for a in _ABBREVIATIONS)
 ABBREVIATION_TAIL = 12
 _BULLET = re.compile(r"^\s*(?:[-*•>–]|\d+[.)])\s+")
+_BULLET_MARKS = frozenset("-*•>–")
 _SHORTHAND_CHARS = (
     ("~", " about "),
     ("&", " and "),
@@ -35,7 +56,7 @@ _SHORTHAND_CHARS = (
 )
 # Stripped from a word's ends before it is looked up as an abbreviation.
 _WORD_EDGE = ",.;:!?()"
-_WORD_EDGES = re.compile(f"[{re.escape(_WORD_EDGE)}]")
+_NO_WORD_EDGES = str.maketrans("", "", _WORD_EDGE)
 
 
 @dataclass(frozen=True)
@@ -67,12 +88,13 @@ def read_answer(text: str) -> AnswerText:
     sentences: list[str] = []
     pending = ""
     for piece in _SENTENCE_END.split(head):
-        bullet = _BULLET.match(piece)
+        first = piece[:1]  # a bullet opens with a space, a mark or a digit: most pieces need no look
+        bullet = _BULLET.match(piece) if first in _BULLET_MARKS or first.isspace() or first.isdigit() else None
         sentence = " ".join((piece[bullet.end() :] if bullet else piece).split())
         if not sentence:
             continue
         pending = f"{pending} {sentence}" if pending else sentence
-        if not _ABBREVIATION_END.search(pending[-ABBREVIATION_TAIL:]):  # the tail is enough, and far cheaper
+        if not _ends_with_abbreviation(pending):
             if len(pending) > 1:
                 sentences.append(pending)
             pending = ""
@@ -81,15 +103,26 @@ def read_answer(text: str) -> AnswerText:
     return AnswerText(text=cleaned, sentences=tuple(sentences), word_count=word_count)
 
 
+def _ends_with_abbreviation(text: str) -> bool:
+    """Whether `text` ends with an abbreviation such as "e.g." or "vs.", or a lone letter and a full stop."""
+    core = text[:-1] if text[-1:] == "\n" else text  # as $ allows
+    if core[-1:] != ".":
+        return False
+    before = core[-3:-1]  # one letter after another cannot end a lone letter, only an abbreviation
+    if len(before) == 2 and before.isascii() and before.isalpha() and before.lower() not in _ABBREVIATION_ENDINGS:
+        return False
+    return _ABBREVIATION_END.search(text[-ABBREVIATION_TAIL:]) is not None  # the tail is enough, and far cheaper
+
+
 def count_words(text: str) -> int:
     """len(_WORD.findall(text)), without making a string of each word.
 
     Each match takes a whole run of word characters from its first letter or digit on, so the matches are the
     runs that hold a letter or digit: with the other word characters deleted and everything else made a space,
     those runs are what str.split() finds (the one word character outside ASCII, "’", is made an apostrophe
-    first; every other character outside ASCII separates words)."""
+    first; every other character outside ASCII separates words), counted where each one starts."""
     ascii_text = text.replace("’", "'").encode("ascii", "replace")
-    return len(ascii_text.translate(_LETTERS_AND_DIGITS_ELSE_SPACE, b"'%.-/").split())
+    return (b" " + ascii_text.translate(_LETTERS_AND_DIGITS_AS_A, b"'%.-/")).count(b" a")
 
 
 def spelled_out(sentence: str, abbreviations: Mapping[str, str]) -> str:
@@ -109,8 +142,14 @@ class Shorthand:
 
     def sentences(self, sentences: Sequence[str]) -> list[str]:
         """Each sentence spelled out, as spelled_out(sentence, abbreviations) gives it."""
-        lows = [_shorthand_chars_out(sentence) for sentence in sentences]
-        if self._quick and self._keys.isdisjoint(_WORD_EDGES.sub("", "\n".join(lows)).split()):
+        joined = "\n".join(sentences)
+        if joined.count("\n") == len(sentences) - 1:  # no sentence has a line break: all are read at once
+            lowered = _shorthand_chars_out(joined)
+            lows = lowered.split("\n")
+        else:
+            lows = [_shorthand_chars_out(sentence) for sentence in sentences]
+            lowered = "\n".join(lows)
+        if self._quick and self._keys.isdisjoint(lowered.translate(_NO_WORD_EDGES).split()):
             return [" ".join(low.split()) for low in lows]
         return [_spelled_words(low, self.abbreviations) for low in lows]
 
