@@ -157,6 +157,7 @@ class Reading:
     known_share: float
     repetitive: bool
     negated_claims: tuple[str, ...] = ()
+    fit_margin: float = 0.0  # this question's fit less the best other question's
     extra: dict[str, float] = field(default_factory=dict)
 
     def count(self, name: str) -> int:
@@ -253,6 +254,7 @@ class Reading:
             "relevance": self.relevance,
             "opening_relevance": self.opening_relevance,
             "fit_rank": self.fit_rank,
+            "fit_margin": self.fit_margin,
             "pivot_opening": float(self.pivot_opening),
             "covered": covered,
             "story_question": story,
@@ -345,6 +347,7 @@ class Reader:
         opening_stems = low_stems[: stem_count(opening)] if low.startswith(opening) else stems(opening)
         words = len(split) or 1
         tokens = words_of(low)
+        fit_rank, fit_margin = focus.fit_rank(answer_stems, others) if focus and others else (0.0, 0.0)
         return Reading(
             sentences=sentences,
             joined=joined,
@@ -374,7 +377,8 @@ class Reader:
                     if self.vocabulary.negated(joined.sentences[h.sentence], h.start)
                 )
             ),
-            fit_rank=focus.fit_rank(answer_stems, others) if focus and others else 0.0,
+            fit_rank=fit_rank,
+            fit_margin=fit_margin,
             pivot_opening=bool(self._pivot.search(opening)),
         )
 

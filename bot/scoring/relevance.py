@@ -312,12 +312,14 @@ class QuestionFocus:
             return 1.0
         return sum(w for s, w in self.terms if s in answer_stems) / total
 
-    def fit_rank(self, answer_stems: Set[str], others: OtherQuestions) -> float:
-        """The share of other questions the answer fits better than this one (0: this one fits best)."""
+    def fit_rank(self, answer_stems: Set[str], others: OtherQuestions) -> tuple[float, float]:
+        """The share of other questions the answer fits better than this one (0: this one fits best), and how
+        much better it fits this one than the best of the others (negative: another question fits better)."""
         if not others.size:
-            return 0.0
+            return 0.0, 0.0
         own = self.coverage(answer_stems)
-        return sum(map(own.__lt__, others.coverages(answer_stems))) / others.size  # the shares above its own
+        shares = others.coverages(answer_stems)
+        return sum(map(own.__lt__, shares)) / others.size, own - max(shares)  # the shares above its own
 
     def missed_terms(self, answer_stems: Set[str], limit: int = 3) -> list[str]:
         """The question's most distinctive words the answer never uses, as the question wrote them."""
