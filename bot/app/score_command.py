@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import sys
 from pathlib import Path
@@ -86,4 +87,11 @@ def _read(path: Path | None) -> str:
     else:
         with path.open("rb") as handle:
             data = handle.read(MAX_INPUT_BYTES + 1)
-    return data[:MAX_INPUT_BYTES].decode("utf-8", errors="replace")
+    return decoded(data[:MAX_INPUT_BYTES])
+
+
+def decoded(data: bytes) -> str:
+    """An answer's bytes as text: UTF-8, or UTF-16 where the bytes say so (Windows PowerShell's `>` writes it)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8-sig", errors="replace")

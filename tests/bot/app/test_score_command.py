@@ -45,6 +45,22 @@ def test_text_from_file_for_a_question(tmp_path: Path, capsys: pytest.CaptureFix
     assert "Criteria" in out
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig"])
+def test_a_file_saved_as_utf16_or_with_a_byte_order_mark_scores_like_plain_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str
+) -> None:
+    """Windows PowerShell's `>` writes UTF-16 with a byte order mark; read as UTF-8 it was a page of noise
+    that scored 1.0 and was told it repeats itself."""
+    plain, other = tmp_path / "plain.txt", tmp_path / "other.txt"
+    plain.write_bytes(STRONG_BEHAVIORAL.encode("utf-8"))
+    data = STRONG_BEHAVIORAL.encode(encoding)
+    other.write_bytes(data if encoding != "utf-16-be" else b"\xfe\xff" + data)
+    assert main(["score", "--question", "beh-001", "--json", str(plain)]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    assert main(["score", "--question", "beh-001", "--json", str(other)]) == 0
+    assert json.loads(capsys.readouterr().out) == expected
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
