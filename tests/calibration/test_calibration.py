@@ -100,16 +100,16 @@ def test_the_criteria_shown_agree_with_the_overall_score(engine: FeedbackEngine)
     the fitted answers; while a criterion with no quotable sentence was held at 2 even in a strong answer, 181 of
     1,296 were more than a point apart, then 34; with the written set's strong answers in plain words, 44 of 1,626,
     the widest 1.7: a 5.0 whose criteria find no quotable sentence for two of five, held at 3; since the wording
-    model credits strong answers the rubric's signals cannot quote, 120 of 1,908, the widest 1.9: a 4.9 with no
-    quotable sentence for any of its four criteria, each held at 3 rather than praised without a quote)."""
+    model credits strong answers the rubric's signals cannot quote, 104 of 1,908, the widest 1.8: strong answers
+    with no quotable sentence for most criteria, each held at 3 rather than praised without a quote)."""
     gaps = []
     for answer in fitting_answers():
         feedback = score(engine, answer)
         weights = sum(c.weight for c in feedback.criteria) or 1.0
         mean = sum(c.weight * c.score for c in feedback.criteria) / weights
         gaps.append(abs(mean - feedback.overall))
-    assert max(gaps) <= 1.9 + 1e-9
-    assert sum(gap > 1.0 for gap in gaps) <= 0.065 * len(gaps)
+    assert max(gaps) <= 1.8 + 1e-9
+    assert sum(gap > 1.0 for gap in gaps) <= 0.06 * len(gaps)
 
 
 def test_the_hard_set_is_never_fitted_and_shares_no_question_with_the_holdout() -> None:
