@@ -58,6 +58,10 @@ UNRELATED_RELEVANCE = 0.15
 UNRELATED_KNOWN_SHARE_ALONE = 0.4  # with no question to compare against, only far stranger text counts
 UNRELATED_CAP = 1.0
 # A question about something the candidate did, answered mostly with what they would do.
+# An answer that fits another bank question this much better than the one asked answers that one: on the fitting
+# answers, 0.4% of those graded 4-5 and 13% of them pasted under another question (tests/calibration/pasted.py).
+OTHER_QUESTION_MARGIN = 0.3
+OTHER_QUESTION_SHOWN_CHARS = 120
 STORY_HYPOTHETICAL = 0.3
 STORY_PAST = 0.15
 # Questions whose "other questions" list is kept (bank questions and the most recent custom ones).
@@ -433,6 +437,9 @@ class _Scoring:
             return OffQuestion(missed=missed, reason="it is not about this kind of work at all", unrelated=True)
         if reading.pivot_opening and (reading.relevance < PIVOT_RELEVANCE or reading.fit_rank > PIVOT_FIT_RANK):
             return OffQuestion(missed=missed, reason="it opens by steering to a topic of its own")
+        if reading.fit_margin < -OTHER_QUESTION_MARGIN:
+            other = _clipped(reading.best_other, OTHER_QUESTION_SHOWN_CHARS)
+            return OffQuestion(missed=missed, reason=f"it fits another question far better: \u201c{other}\u201d")
         if (
             reading.asks_for_a_story
             and reading.hypothetical_share > STORY_HYPOTHETICAL
@@ -590,4 +597,8 @@ class _Scoring:
 
 
 def _quote(sentence: str) -> str:
-    return sentence if len(sentence) <= MAX_QUOTE_CHARS else sentence[: MAX_QUOTE_CHARS - 1].rstrip() + "…"
+    return _clipped(sentence, MAX_QUOTE_CHARS)
+
+
+def _clipped(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

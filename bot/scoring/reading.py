@@ -158,6 +158,7 @@ class Reading:
     repetitive: bool
     negated_claims: tuple[str, ...] = ()
     fit_margin: float = 0.0  # this question's fit less the best other question's
+    best_other: str = ""  # the text of the other question the answer fits best
     extra: dict[str, float] = field(default_factory=dict)
 
     def count(self, name: str) -> int:
@@ -347,7 +348,7 @@ class Reader:
         opening_stems = low_stems[: stem_count(opening)] if low.startswith(opening) else stems(opening)
         words = len(split) or 1
         tokens = words_of(low)
-        fit_rank, fit_margin = focus.fit_rank(answer_stems, others) if focus and others else (0.0, 0.0)
+        fit_rank, fit_margin, best_other = focus.fit_rank(answer_stems, others) if focus and others else (0.0, 0.0, "")
         return Reading(
             sentences=sentences,
             joined=joined,
@@ -379,6 +380,7 @@ class Reader:
             ),
             fit_rank=fit_rank,
             fit_margin=fit_margin,
+            best_other=best_other,
             pivot_opening=bool(self._pivot.search(opening)),
         )
 

@@ -312,14 +312,16 @@ class QuestionFocus:
             return 1.0
         return sum(w for s, w in self.terms if s in answer_stems) / total
 
-    def fit_rank(self, answer_stems: Set[str], others: OtherQuestions) -> tuple[float, float]:
-        """The share of other questions the answer fits better than this one (0: this one fits best), and how
-        much better it fits this one than the best of the others (negative: another question fits better)."""
+    def fit_rank(self, answer_stems: Set[str], others: OtherQuestions) -> tuple[float, float, str]:
+        """The share of other questions the answer fits better than this one (0: this one fits best), how much
+        better it fits this one than the best of the others (negative: another question fits better), and the
+        text of that best other question."""
         if not others.size:
-            return 0.0, 0.0
+            return 0.0, 0.0, ""
         own = self.coverage(answer_stems)
         shares = others.coverages(answer_stems)
-        return sum(map(own.__lt__, shares)) / others.size, own - max(shares)  # the shares above its own
+        best = max(range(others.size), key=shares.__getitem__)
+        return sum(map(own.__lt__, shares)) / others.size, own - shares[best], others.texts[best]
 
     def missed_terms(self, answer_stems: Set[str], limit: int = 3) -> list[str]:
         """The question's most distinctive words the answer never uses, as the question wrote them."""
@@ -377,6 +379,7 @@ class OtherQuestions:
 
     def __init__(self, focuses: Sequence[QuestionFocus]) -> None:
         self.size = len(focuses)
+        self.texts = tuple(f.text for f in focuses)
         self._totals = [f.total_weight for f in focuses]
         postings: dict[str, dict[float, list[int]]] = {}
         for position, focus in enumerate(focuses):

@@ -102,6 +102,17 @@ def test_a_negated_measurement_scores_below_the_measurement(engine: FeedbackEngi
     )
 
 
+def test_an_answer_that_fits_another_bank_question_far_better_is_told_which(engine: FeedbackEngine) -> None:
+    """A member who pastes the answer they prepared for another question hears which question it answers."""
+    prepared = engine.bank.question("met-001")
+    answer = " ".join(point.point for point in prepared.covers)
+    assert engine.score(answer, question_id=prepared.id).off_question is None
+    feedback = engine.score(answer, question_id="lead-007")
+    assert feedback.off_question is not None
+    assert prepared.text[:60] in feedback.off_question.reason
+    assert feedback.verdict in (Verdict.NO_HIRE, Verdict.LEAN_NO_HIRE)
+
+
 def test_structure_detects_what_is_missing(engine: FeedbackEngine, question_id: str) -> None:
     full = engine.score(STRONG_BEHAVIORAL, question_id=question_id)
     assert {p.id for p in full.structure if p.present} >= {"decision", "alternatives", "result", "trade_off"}
