@@ -57,11 +57,11 @@ UNRELATED_KNOWN_SHARE = 0.55
 UNRELATED_RELEVANCE = 0.15
 UNRELATED_KNOWN_SHARE_ALONE = 0.4  # with no question to compare against, only far stranger text counts
 UNRELATED_CAP = 1.0
-# A question about something the candidate did, answered mostly with what they would do.
 # An answer that fits another bank question this much better than the one asked answers that one: on the fitting
 # answers, 0.4% of those graded 4-5 and 13% of them pasted under another question (tests/calibration/pasted.py).
 OTHER_QUESTION_MARGIN = 0.3
 OTHER_QUESTION_SHOWN_CHARS = 120
+# A question about something the candidate did, answered mostly with what they would do.
 STORY_HYPOTHETICAL = 0.3
 STORY_PAST = 0.15
 # Questions whose "other questions" list is kept (bank questions and the most recent custom ones).
@@ -435,10 +435,10 @@ class _Scoring:
         missed = self.focus.least_covered_ask(reading.answer_stems)
         if reading.known_share < UNRELATED_KNOWN_SHARE and reading.relevance < UNRELATED_RELEVANCE:
             return OffQuestion(missed=missed, reason="it is not about this kind of work at all", unrelated=True)
-        if reading.pivot_opening and (reading.relevance < PIVOT_RELEVANCE or reading.fit_rank > PIVOT_FIT_RANK):
+        if reading.pivot_opening and (reading.relevance < PIVOT_RELEVANCE or reading.fit.rank > PIVOT_FIT_RANK):
             return OffQuestion(missed=missed, reason="it opens by steering to a topic of its own")
-        if reading.fit_margin < -OTHER_QUESTION_MARGIN:
-            other = _clipped(reading.best_other, OTHER_QUESTION_SHOWN_CHARS)
+        if reading.fit.margin < -OTHER_QUESTION_MARGIN:
+            other = _clipped(reading.fit.best_other, OTHER_QUESTION_SHOWN_CHARS)
             return OffQuestion(missed=missed, reason=f"it fits another question far better: \u201c{other}\u201d")
         if (
             reading.asks_for_a_story

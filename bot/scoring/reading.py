@@ -13,7 +13,15 @@ from typing import NamedTuple
 
 from bot.scoring.pattern_guard import factored, led_by, words_pattern
 from bot.scoring.pattern_set import Hits, PatternSet
-from bot.scoring.relevance import OtherQuestions, QuestionFocus, Rarity, stem_count, stems
+from bot.scoring.relevance import (
+    NO_OTHER_QUESTIONS,
+    OtherQuestions,
+    QuestionFit,
+    QuestionFocus,
+    Rarity,
+    stem_count,
+    stems,
+)
 from bot.scoring.sentence_scan import JoinedSentences
 from bot.scoring.signals import BEFORE_AFTER_PARTS, Vocabulary, lowered
 from bot.scoring.text import AnswerText, Shorthand
@@ -152,13 +160,11 @@ class Reading:
     conditionals: int
     distinct_mechanisms: int
     opening_relevance: float
-    fit_rank: float
+    fit: QuestionFit
     pivot_opening: bool
     known_share: float
     repetitive: bool
     negated_claims: tuple[str, ...] = ()
-    fit_margin: float = 0.0  # this question's fit less the best other question's
-    best_other: str = ""  # the text of the other question the answer fits best
     extra: dict[str, float] = field(default_factory=dict)
 
     def count(self, name: str) -> int:
@@ -254,8 +260,8 @@ class Reading:
             "conditionals": min(6, self.conditionals),
             "relevance": self.relevance,
             "opening_relevance": self.opening_relevance,
-            "fit_rank": self.fit_rank,
-            "fit_margin": self.fit_margin,
+            "fit_rank": self.fit.rank,
+            "fit_margin": self.fit.margin,
             "pivot_opening": float(self.pivot_opening),
             "covered": covered,
             "story_question": story,
@@ -336,7 +342,7 @@ class Reader:
 
         `patterns` is this reader's pattern set with more patterns added (a rubric's): they run in the same
         pass and their hits come back in the reading."""
-        joined = JoinedSentences(self._shorthand.sentences(text.sentences))
+        joined = JoinedSentences(self.spelled(text))
         hits = (patterns or self._own).find(joined)
         sentences = tuple(self._sentences(text, joined, hits))
         low = " ".join(joined.sentences)
@@ -348,7 +354,6 @@ class Reader:
         opening_stems = low_stems[: stem_count(opening)] if low.startswith(opening) else stems(opening)
         words = len(split) or 1
         tokens = words_of(low)
-        fit_rank, fit_margin, best_other = focus.fit_rank(answer_stems, others) if focus and others else (0.0, 0.0, "")
         return Reading(
             sentences=sentences,
             joined=joined,
@@ -378,9 +383,7 @@ class Reader:
                     if self.vocabulary.negated(joined.sentences[h.sentence], h.start)
                 )
             ),
-            fit_rank=fit_rank,
-            fit_margin=fit_margin,
-            best_other=best_other,
+            fit=focus.fit(answer_stems, others) if focus and others else NO_OTHER_QUESTIONS,
             pivot_opening=bool(self._pivot.search(opening)),
         )
 

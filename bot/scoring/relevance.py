@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 _TOKEN = re.compile(r"[a-z][a-z0-9'-]+")
 # Words every interview question uses; they say nothing about what this one asks.
@@ -312,16 +313,14 @@ class QuestionFocus:
             return 1.0
         return sum(w for s, w in self.terms if s in answer_stems) / total
 
-    def fit_rank(self, answer_stems: Set[str], others: OtherQuestions) -> tuple[float, float, str]:
-        """The share of other questions the answer fits better than this one (0: this one fits best), how much
-        better it fits this one than the best of the others (negative: another question fits better), and the
-        text of that best other question."""
+    def fit(self, answer_stems: Set[str], others: OtherQuestions) -> QuestionFit:
+        """How the answer fits this question against the other questions."""
         if not others.size:
-            return 0.0, 0.0, ""
+            return NO_OTHER_QUESTIONS
         own = self.coverage(answer_stems)
         shares = others.coverages(answer_stems)
         best = max(range(others.size), key=shares.__getitem__)
-        return sum(map(own.__lt__, shares)) / others.size, own - shares[best], others.texts[best]
+        return QuestionFit(sum(map(own.__lt__, shares)) / others.size, own - shares[best], others.texts[best])
 
     def missed_terms(self, answer_stems: Set[str], limit: int = 3) -> list[str]:
         """The question's most distinctive words the answer never uses, as the question wrote them."""
@@ -371,6 +370,17 @@ class QuestionFocus:
     def asks_for_a_story(self) -> bool:
         """Whether the question asks about something the candidate did (rather than what they would do)."""
         return bool(_STORY.search(self.text.lower()))
+
+
+class QuestionFit(NamedTuple):
+    """How an answer fits the question asked, measured against the other questions."""
+
+    rank: float  # the share of other questions the answer fits better (0: the one asked fits best)
+    margin: float  # its fit to the question asked less its fit to the best other one (negative: another fits better)
+    best_other: str  # the text of the other question it fits best ("" when there are none)
+
+
+NO_OTHER_QUESTIONS = QuestionFit(0.0, 0.0, "")
 
 
 class OtherQuestions:

@@ -28,7 +28,7 @@ from bot.scoring.wording import WordingModel
 from content.loader import load_bank
 from tests.calibration.agreement import Scored, agreement, scored
 from tests.calibration.dataset import GradedAnswer, fitting_answers
-from tests.calibration.pasted import pasted_answers
+from tests.calibration.pasted import pasted_copies
 from tests.calibration.report import print_agreement, print_pasted
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "bot" / "scoring" / MODEL_FILE
@@ -41,12 +41,12 @@ SUBSAMPLE = 0.8
 # The wording model: ridge strength, and how many of the commonest terms (seen in at least two answers) it keeps.
 # Grouped cross-validation put the vote's recall within a point for 10,000 to 30,000 terms and ridge 1 to 10.
 WORDING_RIDGE = 3.0
+WORDING_TERMS = 10_000
 # How much a pasted copy (pasted.py) counts against an answer as written. Grouped cross-validation on the fitting
 # answers and their copies: at 1.0 the trees distrusted every strong answer that does not echo its question
 # (4-5 voted hire 89%, Spearman 0.81, copies voted hire 16%); at 0.3, 92%, 0.84 and 22%. Without copies the
 # figures were 96% and 0.87, but 85% of the hard set's copies were voted hire.
 PASTED_WEIGHT = 0.3
-WORDING_TERMS = 10_000
 CUTS = (2.5, 3.5, 4.2)
 MIXED_GRADE = 3
 # Features whose direction a grade must follow, whatever else the answer says: more hedging never raises the
@@ -291,16 +291,15 @@ def fit(answers: Sequence[GradedAnswer]) -> tuple[ScoreModel, list[Scored], list
     bank = load_bank()
     placeholder = ScoreModel((), Ensemble(3.0, 0.1, ()), Ensemble(0.0, 0.1, ()), 3.0, 1.0, 0.0, CUTS, "placeholder")
     engine = FeedbackEngine(bank, model=placeholder)
-    pasted = pasted_answers(answers)
-    rows_of = [*answers, *pasted]
+    pasted = pasted_copies(answers)
+    rows_of = [*answers, *(p.answer for p in pasted)]
     names, x = features(engine, rows_of)
     names.append(WORDING)
     docs = [engine.terms(a.text) for a in answers]
     grades = [a.grade for a in answers]
     all_grades = [a.grade for a in rows_of]
     row_weights = [1.0] * len(answers) + [PASTED_WEIGHT] * len(pasted)
-    index_of = {a.id: i for i, a in enumerate(answers)}
-    origin = [*range(len(answers)), *(index_of[p.id.split("@")[0]] for p in pasted)]  # whose words each row has
+    origin = [*range(len(answers)), *(p.source for p in pasted)]  # whose words each row has
     groups = folds(answers)
     fold_of = {i: k for k, group in enumerate(groups) for i in group}
     row_groups = [[j for j in range(len(rows_of)) if fold_of[origin[j]] == k] for k in range(FOLDS)]
@@ -309,9 +308,10 @@ def fit(answers: Sequence[GradedAnswer]) -> tuple[ScoreModel, list[Scored], list
     for group, held in zip(groups, row_groups, strict=True):
         held_set = set(held)
         rest = [j for j in range(len(rows_of)) if j not in held_set]
-        rest_answers = [i for i in range(len(answers)) if fold_of[i] != fold_of[group[0]]]
+        other_groups = [g for g in groups if g is not group]
+        rest_answers = [i for g in other_groups for i in g]
         # nested: the trees of this fold learn from wording scores none of their answers were fitted on
-        inner = out_of_fold_wording(docs, grades, [g for g in groups if g is not group])
+        inner = out_of_fold_wording(docs, grades, other_groups)
         wording = fit_wording([docs[i] for i in rest_answers], [grades[i] for i in rest_answers])
         rows = {j: [*x[j], inner[origin[j]]] for j in rest} | {
             j: [*x[j], wording.predict(docs[origin[j]])] for j in held

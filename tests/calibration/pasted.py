@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 from tests.calibration.dataset import GradedAnswer
 
@@ -20,14 +21,26 @@ def _stable(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
 
+class Pasted(NamedTuple):
+    """A copy of one of the answers (`source`, its index among them) under another question."""
+
+    source: int
+    answer: GradedAnswer
+
+
 def pasted_answers(answers: Sequence[GradedAnswer]) -> list[GradedAnswer]:
     """One copy of each answer graded 4-5 under another of these answers' questions, graded 1."""
+    return [p.answer for p in pasted_copies(answers)]
+
+
+def pasted_copies(answers: Sequence[GradedAnswer]) -> list[Pasted]:
+    """pasted_answers(), each with the index of the answer it copies."""
     questions: dict[str, GradedAnswer] = {}
     for answer in answers:
         questions.setdefault(answer.question, answer)
     ordered = sorted(questions)
-    out = []
-    for answer in answers:
+    out: list[Pasted] = []
+    for index, answer in enumerate(answers):
         if answer.grade < 4:
             continue
         seed = _stable(answer.id)
@@ -36,14 +49,17 @@ def pasted_answers(answers: Sequence[GradedAnswer]) -> list[GradedAnswer]:
         pool = same if seed % 2 == 0 and same else other
         target = questions[pool[(seed // 2) % len(pool)]]
         out.append(
-            replace(
-                answer,
-                id=f"{answer.id}@{target.question}",
-                question=target.question,
-                question_text=target.question_text,
-                category=target.category,
-                grade=1,
-                kind=PASTED_KIND,
+            Pasted(
+                index,
+                replace(
+                    answer,
+                    id=f"{answer.id}@{target.question}",
+                    question=target.question,
+                    question_text=target.question_text,
+                    category=target.category,
+                    grade=1,
+                    kind=PASTED_KIND,
+                ),
             )
         )
     return out

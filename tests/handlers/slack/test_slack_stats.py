@@ -130,9 +130,8 @@ async def test_a_click_without_an_answer_or_with_a_garbage_id_is_told_and_change
 ) -> None:
     feedback = await answer_today(slack)
     (button,) = [a for a in buttons(feedback) if a.startswith("strong:")]
-    before = await settled_keys(
-        slack.app.stores.answers.redis
-    )  # the answer's own writes (name cache, workspace registry) land first
+    # the answer's own writes (name cache, workspace registry) land first
+    before = await settled_keys(slack.app.stores.answers.redis)
     await slack.action(click(slack, "UOTHER", button, "other"))
     await slack.action(click(slack, "UMEMBER", "strong:C1:2001-01-01|<!channel>", "garbage"))
     replies = {r["text"] for r in (await slack.fake.wait_for("response_url", 3))[1:]}
