@@ -142,24 +142,11 @@ class ScoreModel:
         were fitted at, so each split goes the same way it did in fitting."""
         return list(array("f", [float(values.get(name, 0.0)) for name in self.features]))
 
-    def predict(self, values: Mapping[str, float]) -> float:
-        """The score for one answer's features, on the grade scale (not yet clamped to 1-5)."""
-        return self._predicted(self.vector(values))
-
-    def votes_hire(self, values: Mapping[str, float]) -> bool:
-        """Whether a panel would likely grade the answer 4-5."""
-        return self._votes_hire(self.vector(values))
-
     def assess(self, values: Mapping[str, float]) -> tuple[float, bool]:
-        """predict() and votes_hire() together, from one feature vector."""
+        """The score for one answer's features on the grade scale (not yet clamped to 1-5), and whether a panel
+        would likely grade it 4-5."""
         x = self.vector(values)
-        return self._predicted(x), self._votes_hire(x)
-
-    def _predicted(self, x: Sequence[float]) -> float:
-        return self.center + self.stretch * (self.grade.raw(x) - self.center)
-
-    def _votes_hire(self, x: Sequence[float]) -> bool:
-        return self.hire.raw(x) >= self.hire_odds
+        return self.center + self.stretch * (self.grade.raw(x) - self.center), self.hire.raw(x) >= self.hire_odds
 
     def compile_trees(self) -> None:
         """Compile both ensembles now (a fraction of a second), so the first answer scored does not wait."""
