@@ -68,12 +68,25 @@ async def test_a_reply_slack_refuses_is_kept_and_the_outbox_depth_shows_it(slack
         thread_ts = await _thread(slack)
         slack.fake.rate_limited.add("chat.postEphemeral")  # a storm past the client's own retries
         await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER, "UMEMBER"), "Ev-storm")
-        stormy = await scrape_until(url, lambda s: s.get(sample("debrief_outbox_total", outcome="kept", **SLACK)) == 1)
+        # the depth is read from Redis before the counters are written out, so the scrape that first shows the
+        # kept reply may have read the depth a moment before it was stored: the next one shows it
+        stormy = await scrape_until(
+            url,
+            lambda s: (
+                s.get(sample("debrief_outbox_total", outcome="kept", **SLACK)) == 1
+                and s.get(sample("debrief_outbox_depth", **SLACK)) == 1
+            ),
+        )
         assert stormy[sample("debrief_outbox_depth", **SLACK)] == 1
         slack.fake.rate_limited.discard("chat.postEphemeral")
         await slack.fake.wait_for("chat.postEphemeral", 1, timeout=30)
         calm = await scrape_until(
-            url, lambda s: s.get(sample("debrief_outbox_total", outcome="delivered", **SLACK)) == 1, timeout=30
+            url,
+            lambda s: (
+                s.get(sample("debrief_outbox_total", outcome="delivered", **SLACK)) == 1
+                and s.get(sample("debrief_outbox_depth", **SLACK)) == 0
+            ),
+            timeout=30,
         )
     assert calm[sample("debrief_outbox_depth", **SLACK)] == 0
     assert calm[sample("debrief_platform_rate_limited_total", **SLACK)] >= 4, "the first try and 3 retries"
