@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 
 from bot.channels import Channels
 from bot.clock import Clock
+from bot.coach.coach import ModelCoach
+from bot.coach.reply import with_model_notice
 from bot.errors import StoreUnavailable
 from bot.identities import Member, ThreadRef
 from bot.metrics import Metrics, NoMetrics, platform_of
@@ -78,6 +81,7 @@ class AnswerOutcome:
     points: int = 0
     late: bool = False
     freezes_spent: int = 0
+    answer: str = ""  # the whole answer the feedback is for
 
     @property
     def tells_member(self) -> bool:
@@ -90,13 +94,16 @@ class ThreadAnswer:
     """What an adapter does after a message in a question's thread.
 
     `reply` goes to the member (privately, or in the thread when `public`); `react` marks the message as an
-    answer; `fallback` is posted in the thread when the platform cannot reach the member privately.
+    answer; `fallback` is posted in the thread when the platform cannot reach the member privately. `refine`, when
+    the workspace chose model feedback, gives the model's feedback to put in place of `reply` once it is ready (None
+    when the model gave nothing usable: `reply` stands).
     """
 
     reply: Reply | None = None
     public: bool = False
     react: bool = False
     fallback: Reply | None = None
+    refine: Callable[[], Awaitable[Reply | None]] | None = None
 
 
 def combine(messages: Sequence[tuple[str, str]], message_id: str, text: str) -> tuple[tuple[str, str], ...]:
@@ -142,8 +149,10 @@ class Answers:
         channels: Channels,
         clock: Clock,
         metrics: Metrics | None = None,
+        coach: ModelCoach | None = None,
     ) -> None:
         self.metrics: Metrics = metrics or NoMetrics()
+        self.coach = coach
         self.engine = engine
         self.prompts = prompts
         self.store = answers
@@ -209,6 +218,7 @@ class Answers:
                     points=points if counts else 0,
                     late=not counts,
                     freezes_spent=recorded.freezes_spent,
+                    answer=answer_text(messages),
                 )
         raise RuntimeError("answer kept changing while it was being saved")
 
@@ -235,7 +245,10 @@ class Answers:
             assert outcome.feedback is not None and outcome.prompt is not None
             reply = outcome_reply(outcome)
             fallback = None if public else self._closed_dm_note(command.member, outcome.prompt)
-            return ThreadAnswer(reply.public() if public else reply, public, outcome.revision == 1, fallback)
+            refine = None
+            if self.coach is not None and await self.coach.enabled(command.member.workspace):
+                refine = partial(self._model_reply, command.member, outcome, public)
+            return ThreadAnswer(reply.public() if public else reply, public, outcome.revision == 1, fallback, refine)
         if outcome.tells_member:
             return _note(command.member, outcome.message)
         return ThreadAnswer()
@@ -285,6 +298,20 @@ class Answers:
             if recorded.status == "ok":
                 return True
         return False
+
+    async def _model_reply(self, member: Member, outcome: AnswerOutcome, public: bool) -> Reply | None:
+        """The feedback message again, judged by the workspace's model under the engine's guard; None when the model
+        gave nothing usable."""
+        assert self.coach is not None and outcome.feedback is not None and outcome.prompt is not None
+        question = self.engine.question(outcome.prompt.question_id)
+        rubric = self.engine.bank.rubric_for(question)
+        judged = await self.coach.judge(member.workspace, question.text, rubric, outcome.answer, outcome.feedback)
+        if judged is None:
+            return None
+        reply = outcome_reply(replace(outcome, feedback=judged))
+        if await self.coach.first_notice(member):
+            reply = with_model_notice(reply, self.coach.model_name)
+        return reply.public() if public else reply
 
     def _closed_dm_note(self, member: Member, prompt: DailyPrompt) -> Reply:
         return say(

@@ -10,6 +10,7 @@ from bot.answers import SOMETHING_WENT_WRONG
 from bot.channel_settings import SETUP_KEYS, ChannelSettings, SetupError
 from bot.channels import Channels
 from bot.chat_port import ChatPort
+from bot.coach.coach import ModelCoach
 from bot.daily_post import DailyPosts
 from bot.data_export import DataExports
 from bot.errors import PlatformRefused, StoreUnavailable
@@ -21,6 +22,7 @@ from bot.outbox import Outbox
 from bot.progress import Progress
 from bot.replies import Command, Inline, Kind, Line, Reply, Section, Setting, code, line, plain_line, say, text
 from bot.standings import Standings
+from bot.store.coach import CoachMode
 
 SUBCOMMANDS = (
     "help",
@@ -40,6 +42,7 @@ SUBCOMMANDS = (
     "forget-me",
 )
 MOCK_ACTIONS = ("skip", "repeat", "stop")
+COACH_KEY = "coach"
 ADMIN_ONLY = frozenset({"setup", "post", "skip"})
 MAX_ARGS = 20
 EXAMPLE_SETUP = (("time", "09:00"), ("tz", "Europe/Berlin"), ("days", "weekdays"))
@@ -57,6 +60,7 @@ SETUP_CHOICES = (
     "reviewers=named|anonymous",
     "board=all-time|weekly",
     "skip=YYYY-MM-DD,YYYY-MM-DD or none (no question and no streak effect on those dates; replaces the list)",
+    "coach=rules|model (the whole workspace)",
 )
 log = logging.getLogger(__name__)
 
@@ -114,6 +118,13 @@ def usage() -> Reply:
             ": stop posting here (history and streaks stay); ",
             Command("setup", settings=(("posting", "on"),)),
             " resumes",
+        ),
+        line(
+            Command("setup", settings=(("coach", "model"),)),
+            ": feedback judged by the language model this deployment set up, checked by the rules (answers then "
+            "leave the workspace for that model; off by default); ",
+            Command("setup", settings=(("coach", "rules"),)),
+            " switches back",
         ),
         line(Command("post"), ": post today's question here now"),
         line(Command("skip"), ": skip today's question here"),
@@ -184,6 +195,7 @@ class ChatCommands:
         outbox: Outbox | None = None,
         exports: DataExports | None = None,
         forget_me: ForgetMe | None = None,
+        coach: ModelCoach | None = None,
     ) -> None:
         self.channels = channels
         self.posts = posts
@@ -195,6 +207,7 @@ class ChatCommands:
         self.outbox = outbox
         self.exports = exports
         self.forget_me = forget_me
+        self.coach = coach
 
     async def run(self, request: CommandRequest) -> Reply:
         """Dispatch one subcommand; unknown or malformed input gets the usage text. Never raises. Notices about
@@ -257,26 +270,72 @@ class ChatCommands:
         return await self.standings.leaderboard_reply(request.member, request.channel, request.args)
 
     async def _setup(self, request: CommandRequest) -> Reply:
+        coach_words = [w for w in request.args if w.partition("=")[0].strip().lower() == COACH_KEY]
+        channel_words = tuple(w for w in request.args if w not in coach_words)
+        coach = await self._coach_choice(coach_words) if coach_words else None
+        if isinstance(coach, Reply):
+            return coach
         if not request.args:
             current = await self.channels.settings(request.channel)
             state = "Settings for this channel:" if current else "This channel is not set up; the defaults would be:"
             off = line("Posting is off here; ", Command("setup", settings=(("posting", "on"),)), " resumes it.")
             shown = await self.channels.settings_or_defaults(request.channel)
-            return _settings_reply(state, shown, None if shown.active else off)
+            return await self._settings_reply(request, state, shown, None if shown.active else off)
+        if not channel_words:
+            assert coach is not None
+            await self._save_coach(request, coach)
+            shown = await self.channels.settings_or_defaults(request.channel)
+            return await self._settings_reply(request, _coach_saved(coach, self._model_name()), shown)
         try:
             today = self.posts.local_date(await self.channels.settings_or_defaults(request.channel))
-            updated = await self.channels.configure(request.channel, request.args, today)
+            updated = await self.channels.configure(request.channel, channel_words, today)
         except SetupError as exc:
             what: Inline = Setting(*exc.setting) if exc.setting else code(exc.word[:80])
-            return say("Nothing was changed. ", what, f": {exc.reason} (settings: {', '.join(SETUP_KEYS)})")
+            return say("Nothing was changed. ", what, f": {exc.reason} (settings: {', '.join(SETUP_KEYS)}, coach)")
+        if coach is not None:
+            await self._save_coach(request, coach)
         if self.posts.local_date(updated) in updated.skip_dates:
             await self.posts.skip_today(request.channel)  # a question already up today stops counting
         if not updated.active:
             off = line(
                 "No questions, reminders or digests here until ", Command("setup", settings=(("posting", "on"),)), "."
             )
-            return _settings_reply("Saved. Posting is off; history and streaks stay. The settings are:", updated, off)
-        return _settings_reply("Saved. This channel's settings are now:", updated)
+            return await self._settings_reply(
+                request, "Saved. Posting is off; history and streaks stay. The settings are:", updated, off
+            )
+        return await self._settings_reply(request, "Saved. This channel's settings are now:", updated)
+
+    async def _coach_choice(self, words: Sequence[str]) -> CoachMode | Reply:
+        """The coach an admin asked for, or the reply saying why it cannot be had (nothing is changed then)."""
+        word = words[-1]
+        value = word.partition("=")[2].strip().lower()
+        if len(set(words)) > 1 or value not in ("rules", "model"):
+            return say("Nothing was changed. ", Setting(COACH_KEY, value[:40]), ": coach is rules or model.")
+        if value == "model" and (self.coach is None or not self.coach.available):
+            return say(
+                "Nothing was changed. ",
+                Setting(COACH_KEY, "model"),
+                ": this deployment has no model set up. Whoever runs debrief sets DEBRIEF_LLM_BASE_URL and "
+                "DEBRIEF_LLM_MODEL (a hosted API or a local server such as Ollama; see the README).",
+            )
+        return "model" if value == "model" else "rules"
+
+    async def _save_coach(self, request: CommandRequest, mode: CoachMode) -> None:
+        if self.coach is not None:
+            await self.coach.set_mode(request.member.workspace, mode)
+
+    def _model_name(self) -> str:
+        return self.coach.model_name if self.coach is not None else ""
+
+    async def _settings_reply(
+        self, request: CommandRequest, headline: str, settings: ChannelSettings, note: Line | None = None
+    ) -> Reply:
+        mode = await self.coach.mode(request.member.workspace) if self.coach is not None else "rules"
+        coach = f"model ({self._model_name()}), for the whole workspace" if mode == "model" else "rules"
+        lines = [line(Setting(key, value)) for key, value in settings.describe()]
+        lines.append(line(Setting(COACH_KEY, coach)))
+        notes = (text(note, kind=Kind.NOTE),) if note else ()
+        return Reply(headline, body=(text(headline), text(*lines, kind=Kind.BULLETS), *notes))
 
     async def _post(self, request: CommandRequest) -> Reply:
         if request.args:
@@ -399,7 +458,11 @@ def _with_usage(first: tuple[Inline, ...]) -> Reply:
     return Reply(plain_line(first), body=(text(first),), sections=(Section(help_.title, ()), *help_.sections))
 
 
-def _settings_reply(headline: str, settings: ChannelSettings, note: Line | None = None) -> Reply:
-    lines = [line(Setting(key, value)) for key, value in settings.describe()]
-    notes = (text(note, kind=Kind.NOTE),) if note else ()
-    return Reply(headline, body=(text(headline), text(*lines, kind=Kind.BULLETS), *notes))
+def _coach_saved(mode: CoachMode, model_name: str) -> str:
+    if mode == "model":
+        return (
+            f"Saved. Answers in this workspace are now judged by {model_name}, with the rules engine checking every "
+            "quote and score; each answer, its question and rubric are sent to that model. Members are told the "
+            "first time. This channel's settings:"
+        )
+    return "Saved. Answers in this workspace are judged by the rules engine only. This channel's settings:"

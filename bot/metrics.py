@@ -39,6 +39,12 @@ class Metrics(Protocol):
     def rate_limit_retry(self, platform: str) -> None:
         """The platform's client waited out a 429 and tried again."""
 
+    def model_request(self, outcome: str, seconds: float = 0.0, tokens: int = 0) -> None:
+        """A request to the workspace's model: ok, or why it gave nothing usable (timeout, budget, malformed...)."""
+
+    def model_guard(self, quotes_dropped: int, fell_back: int) -> None:
+        """The guard dropped unverifiable quotes and fell back to the engine's score on some criteria."""
+
 
 class NoMetrics:
     """Counts nothing (practice in a terminal, scripts)."""
@@ -68,6 +74,12 @@ class NoMetrics:
         """Count nothing."""
 
     def rate_limit_retry(self, platform: str) -> None:
+        """Count nothing."""
+
+    def model_request(self, outcome: str, seconds: float = 0.0, tokens: int = 0) -> None:
+        """Count nothing."""
+
+    def model_guard(self, quotes_dropped: int, fell_back: int) -> None:
         """Count nothing."""
 
 

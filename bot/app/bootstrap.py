@@ -16,6 +16,9 @@ from bot.app.metrics import PrometheusMetrics
 from bot.app.settings import SettingError, Settings
 from bot.channels import Channels
 from bot.clock import Clock, utc_now
+from bot.coach.coach import ModelCoach
+from bot.coach.openai_model import OpenAIChatModel
+from bot.coach.port import ModelPort
 from bot.commands import ChatCommands
 from bot.daily_post import DailyPosts
 from bot.data_export import DataExports
@@ -33,6 +36,7 @@ from bot.scoring.engine import FeedbackEngine
 from bot.standings import Standings
 from bot.store import Stores
 from bot.store.client import RedisClient, redis_client
+from bot.store.coach import CoachStore
 from bot.store.guard import observing_store_errors
 from bot.store.member_data import MemberDataStore
 from bot.store.outbox import OutboxStore
@@ -68,6 +72,7 @@ class Core:
     exports: DataExports
     forget_me: ForgetMe
     metrics: PrometheusMetrics
+    coach: ModelCoach
 
 
 def build_core(
@@ -77,20 +82,29 @@ def build_core(
     clock: Clock = utc_now,
     engine: FeedbackEngine | None = None,
     metrics: PrometheusMetrics | None = None,
+    model: ModelPort | None = None,
 ) -> Core:
     """Wire the use cases over one Redis client (the engine is built from the bank unless one is given; the
-    metrics get a registry of their own unless given)."""
+    metrics get a registry of their own unless given; without a model every workspace gets the rules' feedback)."""
     engine = engine or FeedbackEngine(bank)
     metrics = metrics or PrometheusMetrics()
     stores = Stores.over(redis)
+    coach = ModelCoach(
+        CoachStore(redis),
+        clock,
+        model,
+        timeout=settings.llm_timeout_seconds,
+        daily_budget=settings.llm_daily_budget,
+        metrics=metrics,
+    )
     channels = Channels(stores.channels, bank.categories)
     posts = DailyPosts(
         bank, channels, stores.channels, stores.prompts, stores.schedule, clock, stores.members, metrics=metrics
     )
-    answers = Answers(engine, stores.prompts, stores.answers, channels, clock, metrics=metrics)
+    answers = Answers(engine, stores.prompts, stores.answers, channels, clock, metrics=metrics, coach=coach)
     standings = Standings(stores.standings, channels, clock, stores.members)
     members = Members(stores.members, channels, clock)
-    mocks = MockInterviews(bank, engine, MockStore(redis), stores.events, clock)
+    mocks = MockInterviews(bank, engine, MockStore(redis), stores.events, clock, coach=coach)
     reviews = PeerReviews(
         bank, answers, stores.answers, stores.prompts, stores.standings, channels, ReviewStore(redis), clock
     )
@@ -127,7 +141,7 @@ def build_core(
         progress=progress,
         strong_answers=StrongAnswers(bank, stores.prompts, stores.answers),
         commands=ChatCommands(
-            channels, posts, standings, mocks, progress, members, settings.admins, outbox, exports, forget_me
+            channels, posts, standings, mocks, progress, members, settings.admins, outbox, exports, forget_me, coach
         ),
         scheduled=scheduled,
         outbox=outbox,
@@ -135,7 +149,18 @@ def build_core(
         exports=exports,
         forget_me=forget_me,
         metrics=metrics,
+        coach=coach,
     )
+
+
+def configured_model(settings: Settings) -> ModelPort | None:
+    """The model workspaces may choose, from the DEBRIEF_LLM_ settings; None when none is set up."""
+    if settings.llm_base_url is None or settings.llm_model is None:
+        return None
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key is not None else None
+    model = OpenAIChatModel(settings.llm_base_url, key, settings.llm_model, timeout=settings.llm_timeout_seconds)
+    model.prepare()
+    return model
 
 
 def usable_data_dir(settings: Settings) -> Path:
@@ -158,9 +183,10 @@ async def bootstrap(
     redis: RedisClient | None = None,
     clock: Clock = utc_now,
     engine: FeedbackEngine | None = None,
+    model: ModelPort | None = None,
 ) -> AsyncIterator[Core]:
     """Build the core, with the process's one metrics registry; close Redis (and stop an embedded server) on exit.
-    A given engine brings its bank."""
+    A given engine brings its bank; without a given model, the one the settings name (if any)."""
     bank = engine.bank if engine is not None else load_bank(settings.content_dirs)
     embedded = None
     owns_client = redis is None
@@ -171,11 +197,14 @@ async def bootstrap(
             embedded = EmbeddedRedis(data_dir=usable_data_dir(settings) / "redis")
             await embedded.start()
             redis = redis_client(embedded.url)
+    owned_model = configured_model(settings) if model is None else None
     try:
         metrics = PrometheusMetrics(CollectorRegistry())
         with observing_store_errors(metrics.store_error):
-            yield build_core(settings, bank, redis, clock, engine, metrics)
+            yield build_core(settings, bank, redis, clock, engine, metrics, model or owned_model)
     finally:
+        if isinstance(owned_model, OpenAIChatModel):
+            await owned_model.aclose()
         if owns_client:
             await redis.aclose()
         if embedded is not None:

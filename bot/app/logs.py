@@ -88,6 +88,9 @@ class RepeatFilter(logging.Filter):
         return True
 
 
+HTTP_CLIENT_LOGGERS = ("httpx", "httpx2", "httpcore", "httpcore2")
+
+
 def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | None = None) -> None:
     """Set up the root logger once per process; SDK retry noise is folded to one line a minute."""
     handler = logging.StreamHandler(stream or sys.stderr)
@@ -98,3 +101,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
     handler.addFilter(RepeatFilter())
     root.addHandler(handler)
     root.setLevel(level)
+    # The model client's HTTP layer logs every request URL at INFO: one line per answer, and a URL may carry
+    # what its owner did not mean to show. Its warnings still come through.
+    for name in HTTP_CLIENT_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

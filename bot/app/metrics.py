@@ -65,6 +65,20 @@ class PrometheusMetrics:
             registry=r,
         )
 
+        self._model_requests = Counter(
+            "debrief_model_requests", "Requests to the workspace's model, by outcome", ["outcome"], registry=r
+        )
+        self._model_latency = Histogram(
+            "debrief_model_latency_seconds",
+            "Time to a model's reply (answered requests)",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self._model_tokens = Counter("debrief_model_tokens", "Tokens the model reported using", registry=r)
+        self._model_guard = Counter(
+            "debrief_model_guard", "What the guard took out of model judgements", ["change"], registry=r
+        )
+
     def answer(self, platform: str, status: str) -> None:
         """Count a handled thread message."""
         self._answers.labels(platform, status).inc()
@@ -100,6 +114,19 @@ class PrometheusMetrics:
     def rate_limit_retry(self, platform: str) -> None:
         """Count a retry after a 429."""
         self._rate_limit_retries.labels(platform).inc()
+
+    def model_request(self, outcome: str, seconds: float = 0.0, tokens: int = 0) -> None:
+        """Count a model request, its latency and tokens when it answered."""
+        self._model_requests.labels(outcome[:MAX_LABEL_CHARS]).inc()
+        if seconds:
+            self._model_latency.observe(seconds)
+        if tokens:
+            self._model_tokens.inc(tokens)
+
+    def model_guard(self, quotes_dropped: int, fell_back: int) -> None:
+        """Count quotes dropped and criteria returned to the engine's score."""
+        self._model_guard.labels("quote_dropped").inc(quotes_dropped)
+        self._model_guard.labels("score_fell_back").inc(fell_back)
 
     def outbox_depth(self, platform: str, depth: int) -> None:
         """Set how many replies wait for a platform."""

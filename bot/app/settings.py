@@ -17,7 +17,15 @@ from bot.channel_settings import known_zone
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 # Settings whose values are never echoed back, not even in an error.
 SECRET_SETTINGS = frozenset(
-    {"REDIS_URL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_SECRET", "DISCORD_TOKEN"}
+    {
+        "REDIS_URL",
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_CLIENT_SECRET",
+        "DISCORD_TOKEN",
+        "DEBRIEF_LLM_API_KEY",
+    }
 )
 
 
@@ -85,6 +93,14 @@ class Settings(BaseSettings):
     # With these two (and no SLACK_BOT_TOKEN) workspaces install the app through the install flow (OAuth).
     slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
     slack_client_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
+
+    # An OpenAI-compatible Chat Completions server (a hosted API, or Ollama, vLLM, llama.cpp's server) that
+    # workspaces may choose to judge answers with (`setup coach=model`).
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str | None = None
+    llm_timeout_seconds: float = Field(default=8.0, gt=0, le=120)
+    llm_daily_budget: int = Field(default=500, ge=1, le=1_000_000)
 
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
     discord_api_base: str | None = Field(default=None, validation_alias="DISCORD_API_BASE")
@@ -175,7 +191,14 @@ class Settings(BaseSettings):
             raise ValueError("must be a single word without spaces")
         return value
 
-    @field_validator("slack_api_url", "discord_api_base")
+    @field_validator("llm_model")
+    @classmethod
+    def _model_name(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or len(value) > 200 or any(c.isspace() for c in value.strip())):
+            raise ValueError("must be the model's name as the server knows it, e.g. llama3.1:8b or gpt-4o-mini")
+        return value.strip() if value is not None else None
+
+    @field_validator("slack_api_url", "discord_api_base", "llm_base_url")
     @classmethod
     def _urls(cls, value: str | None) -> str | None:
         return _http_url(value)
@@ -216,6 +239,19 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _complete_model(self) -> Settings:
+        """A model needs both where it is served and which one it is."""
+        if self.llm_base_url is not None and self.llm_model is None:
+            raise ValueError("DEBRIEF_LLM_MODEL: needed with DEBRIEF_LLM_BASE_URL (the model's name, e.g. llama3.1:8b)")
+        if self.llm_model is not None and self.llm_base_url is None:
+            raise ValueError(
+                "DEBRIEF_LLM_BASE_URL: needed with DEBRIEF_LLM_MODEL (e.g. http://localhost:11434/v1 for Ollama)"
+            )
+        if self.llm_api_key is not None and self.llm_base_url is None:
+            raise ValueError("DEBRIEF_LLM_BASE_URL: needed with DEBRIEF_LLM_API_KEY (where the model is served)")
+        return self
+
+    @model_validator(mode="after")
     def _cluster_needs_a_node(self) -> Settings:
         """A cluster is reached over the network through one of its nodes; the private Redis is no cluster."""
         if self.redis_cluster:
@@ -228,6 +264,11 @@ class Settings(BaseSettings):
     def slack_installs(self) -> bool:
         """Whether workspaces install the app through the install flow (SLACK_CLIENT_ID or SLACK_CLIENT_SECRET set)."""
         return self.slack_client_id is not None or self.slack_client_secret is not None
+
+    @property
+    def model_configured(self) -> bool:
+        """Whether a model is set up for workspaces to choose (`setup coach=model`)."""
+        return self.llm_base_url is not None and self.llm_model is not None
 
     @property
     def discord_configured(self) -> bool:

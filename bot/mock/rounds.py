@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from bot.answers import SOMETHING_WENT_WRONG
 from bot.clock import Clock
+from bot.coach.coach import ModelCoach
 from bot.errors import StoreUnavailable
 from bot.identities import Member, personal
 from bot.mock.scorecard import Scorecard, scorecard
@@ -25,6 +26,7 @@ from bot.scoring.feedback_reply import clock
 from bot.scoring.text import SPEAKING_GUIDELINE_SECONDS
 from bot.store.events import EventStore
 from content.loader import Bank
+from content.schema import Question
 
 LOOP = "loop"
 DEFAULT_ROUND = "hiring_manager"
@@ -58,6 +60,8 @@ SAVE_RETRIES = 5
 REPEAT_OVERLAP = 0.8
 REPEAT_MIN_WORDS = 20
 REPEATED_ANSWER_CAP = 2.0
+# With model feedback, a criterion the model scores at or below this is a gap worth one probe.
+MODEL_PROBE_BELOW = 2
 REPEATED_ANSWER = "Giving the same answer to a different question: answer the question that was asked"
 log = logging.getLogger(__name__)
 
@@ -103,7 +107,16 @@ def _say(status: MockStatus, *parts: Inline) -> MockTurn:
 class MockInterviews:
     """Runs members' mock interviews; state lives in Redis, so any replica can continue a session."""
 
-    def __init__(self, bank: Bank, engine: FeedbackEngine, store: MockStore, events: EventStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        bank: Bank,
+        engine: FeedbackEngine,
+        store: MockStore,
+        events: EventStore,
+        clock: Clock,
+        coach: ModelCoach | None = None,
+    ) -> None:
+        self.coach = coach
         self.bank = bank
         self.engine = engine
         self.store = store
@@ -137,6 +150,7 @@ class MockInterviews:
 
     async def start(self, member: Member, name: str, *, if_open: str = "ask") -> MockTurn:
         """Start a round (or the loop); with a session open, ask first unless told to resume or abandon."""
+        workspace = member.workspace  # where it was started: whose coach setting applies
         member = personal(member)
         name = name.strip().lower() or DEFAULT_ROUND
         name = ALIASES.get(name, name)
@@ -163,7 +177,13 @@ class MockInterviews:
         session_id = hashlib.sha256(f"{member.workspace}/{member.user_id}/{now.isoformat()}".encode()).hexdigest()[:16]
         questions = await self._pick(member, rounds[0], session_id)
         session = MockSession(
-            id=session_id, kind=name, rounds=rounds, questions=questions, asked_at=now, started_at=now
+            id=session_id,
+            kind=name,
+            rounds=rounds,
+            questions=questions,
+            asked_at=now,
+            started_at=now,
+            workspace=workspace,
         )
         await self.store.save(member, session, expected_version=None)
         await self.store.mark_seen(member, questions, now)
@@ -254,11 +274,11 @@ class MockInterviews:
         seconds = self._elapsed(session)
         if session.probe is not None and session.pending is not None:
             combined = f"{session.pending.text}\n\n{text}"
-            feedback = self.engine.score(combined, question_id=question.id)
+            feedback = await self._judged(session.workspace or member.workspace, question, combined)
             answered = self._record(session.pending, feedback, seconds=session.pending.seconds + seconds)
             answered = answered.model_copy(update={"follow_up": text})
             return await self._advance(member, session, answered)
-        feedback = self.engine.score(text, question_id=question.id)
+        feedback = await self._judged(session.workspace or member.workspace, question, text)
         answered = self._record(
             MockAnswer(round=session.round, question_id=question.id, text=text), feedback, seconds=seconds
         )
@@ -270,8 +290,7 @@ class MockInterviews:
                     "anti_patterns": [REPEATED_ANSWER, *answered.anti_patterns],
                 }
             )
-        missing = [c.id for c in feedback.criteria if c.score == 1]
-        probe = self.engine.open_follow_up(question, missing, text)
+        probe = self._probe(question, feedback, text)
         if probe is not None:
             updated = session.model_copy(
                 update={
@@ -285,6 +304,28 @@ class MockInterviews:
             return _turn(MockStatus.PROBE, _timing(answered), paragraph(f"Follow-up: {probe}"))
         return await self._advance(member, session, answered)
 
+    async def _judged(self, workspace: str, question: Question, text: str) -> Feedback:
+        """The engine's feedback, or the workspace's model's under the engine's guard when it chose the model."""
+        feedback = self.engine.score(text, question_id=question.id)
+        if self.coach is None or not await self.coach.enabled(workspace):
+            return feedback
+        rubric = self.bank.rubric_for(question)
+        judged = await self.coach.judge(workspace, question.text, rubric, text, feedback)
+        return judged or feedback
+
+    def _probe(self, question: Question, feedback: Feedback, text: str) -> str | None:
+        """The one follow-up where the answer left a gap: on the weakest criterion (the model's own question when it
+        judged the answer), or None when no criterion is weak enough to probe."""
+        if feedback.coach is None:
+            missing = [c.id for c in feedback.criteria if c.score == 1]
+            return self.engine.open_follow_up(question, missing, text)
+        weakest = min((c.score for c in feedback.criteria), default=5)
+        if weakest > MODEL_PROBE_BELOW:
+            return None
+        return feedback.follow_up or self.engine.open_follow_up(
+            question, [c.id for c in feedback.criteria if c.score == weakest], text
+        )
+
     def _record(self, base: MockAnswer, feedback: Feedback, *, seconds: int) -> MockAnswer:
         rubric = self.bank.rubric_for(self.bank.question(base.question_id))
         return base.model_copy(
@@ -296,6 +337,8 @@ class MockInterviews:
                 "to_reach_five": {c.name: c.levels.five for c in rubric.criteria},
                 "anti_patterns": [f"{a.name}: {a.better}" for a in feedback.anti_patterns],
                 "off_question": feedback.off_question is not None,
+                "quotes": {c.name: c.evidence[0] for c in feedback.criteria if feedback.coach and c.evidence},
+                "reasons": {c.name: c.reason for c in feedback.criteria if feedback.coach and c.reason},
             }
         )
 

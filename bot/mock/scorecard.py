@@ -93,6 +93,10 @@ def scorecard(title: str, answers: list[MockAnswer]) -> Scorecard:
     fixes: list[str] = []
     for name, _ in sorted(criteria, key=lambda item: item[1])[:3]:
         hint = next((a.to_reach_five[name] for a in done if name in a.to_reach_five), "")
+        quoted = next((a for a in done if name in a.quotes), None)
+        if quoted is not None:
+            # the member's own words, and what the model said they lack
+            hint = f"you said \u201c{quoted.quotes[name]}\u201d. {quoted.reasons.get(name) or hint}"
         fixes.append(f"{name}: {hint}".strip())
     habits = Counter(item for a in done for item in a.anti_patterns)
     fixes = [f"Stop: {habit}" for habit, _ in habits.most_common(1)] + fixes

@@ -25,6 +25,9 @@ class MockAnswer(BaseModel):
     anti_patterns: list[str] = Field(default_factory=list)
     skipped: bool = False
     off_question: bool = False  # answered another question, or repeated an earlier answer
+    # With model feedback: per criterion name, a verified quote of the member and the model's reason.
+    quotes: dict[str, str] = Field(default_factory=dict)
+    reasons: dict[str, str] = Field(default_factory=dict)
 
 
 class MockSession(BaseModel):
@@ -45,6 +48,7 @@ class MockSession(BaseModel):
     answers: list[MockAnswer] = Field(default_factory=list)
     round_scores: dict[str, float] = Field(default_factory=dict)
     venue: str | None = None  # where it runs when not in a DM (a private thread); only answers there count
+    workspace: str | None = None  # the workspace (server) it was started in, whose coach setting applies
     version: int = 0
 
     @property

@@ -24,7 +24,7 @@ from bot.scoring.feedback import (
     StructurePart,
     Verdict,
 )
-from bot.scoring.model import ScoreModel, shipped_model
+from bot.scoring.model import BELOW_CUT, ScoreModel, shipped_model
 from bot.scoring.pattern_guard import GuardedPattern, guarded, words_pattern
 from bot.scoring.pattern_set import Hits, PatternSet
 from bot.scoring.reading import Reader, Reading, SentenceReading
@@ -320,7 +320,8 @@ class _Scoring:
         anti = self._anti_patterns
         language = self._language()
         off_question = self._off_question()
-        overall, capped = self._caps(min(5.0, max(1.0, predicted)), off_question)
+        overall, ceiling = self._caps(min(5.0, max(1.0, predicted)), off_question)
+        capped = ceiling is not None
         overall = round(model.in_band(overall, votes_hire and not capped), 1)
         missing_by_criterion = self._missing_points_by_criterion(coverage)
         criteria = self._aligned_criteria(overall, missing_by_criterion)
@@ -342,6 +343,7 @@ class _Scoring:
             rubric_id=self.rubric.id,
             off_question=off_question,
             question_text=self.focus.text if self.focus and not self.question else None,
+            ceiling=ceiling,
         )
 
     def _weight(self, sentence: SentenceReading) -> float:
@@ -448,38 +450,39 @@ class _Scoring:
             return OffQuestion(missed=missed, reason="the question asks what you did; this says what you would do")
         return None
 
-    def _caps(self, score: float, off_question: OffQuestion | None) -> tuple[float, bool]:
-        """The score after the caps that apply, and whether any did (a capped answer is never a hire)."""
-        before = score
+    def _caps(self, score: float, off_question: OffQuestion | None) -> tuple[float, float | None]:
+        """The score after the caps that apply, and the highest score they allow (None when none applies; a
+        capped answer is never a hire, and neither is one whose numbers are all throughput or infrastructure)."""
+        limits: list[float] = []
         words = self.text.word_count
         limit_words = SPEAKING_GUIDELINE_SECONDS * WORDS_PER_MINUTE // 60
         reading = self.reading
         if words >= 8 and reading.buzzwords / max(words, 1) > BUZZWORD_RATIO:
             self.notes.append("This is mostly buzzwords: say what you did, why, and what changed, in plain words.")
-            score = min(score, BUZZWORD_CAP)
+            limits.append(BUZZWORD_CAP)
         if off_question is not None and off_question.unrelated:
             asked = f"\u201c{off_question.missed}\u201d" if off_question.missed else "the question"
             self.notes.append(
                 "This does not answer the interview question: it is about something else entirely. Answer "
                 f"{asked} with something you did or would do at work."
             )
-            score = min(score, UNRELATED_CAP)
+            limits.append(UNRELATED_CAP)
         elif off_question is not None:
             self.notes.append(
                 f"This seems to answer a different question ({off_question.reason}); it never gets to: "
                 f"\u201c{off_question.missed.rstrip('. ')}\u201d. Answer that first, then use the rest if it fits."
             )
-            score = min(score, OFF_QUESTION_CAP)
+            limits.append(OFF_QUESTION_CAP)
         serious = bool(reading.unguarded_throughput) or reading.infrastructure_only
         if reading.repetitive:
             self.notes.append("This repeats the same few words; write what you would say out loud.")
-            score = min(score, UNRELATED_CAP)
+            limits.append(UNRELATED_CAP)
         if words < ONE_LINER_WORDS:
             self.notes.append(
                 f"At {counted(words, 'word')} this is a headline, not an answer;"
                 " say what you did, why, and what changed."
             )
-            score = min(score, ONE_LINER_CAP)
+            limits.append(ONE_LINER_CAP)
         if words > limit_words * ESSAY_FACTOR:
             minutes = self.text.speaking_seconds / 60
             scored = " (only the first 3,000 words were read)" if words > MAX_SCORED_WORDS else ""
@@ -487,13 +490,16 @@ class _Scoring:
                 f"About {minutes:.0f} minutes spoken: far past the 2.5-minute guideline{scored}. "
                 "An interviewer would cut in; lead with the decision and keep the rest for follow-ups."
             )
-            score = min(score, ESSAY_CAP)
+            limits.append(ESSAY_CAP)
         elif self.text.over_time:
             self.notes.append(
                 f"About {self.text.speaking_seconds // 60}:{self.text.speaking_seconds % 60:02d} spoken, "
                 "over the 2.5-minute guideline; cut the set-up, keep the decision and the numbers."
             )
-        return score, serious or score < before
+        if serious:
+            limits.append(self.engine.model.verdict_cuts[1] - BELOW_CUT)
+        ceiling = min(limits, default=None)
+        return (score if ceiling is None else min(score, ceiling)), ceiling
 
     def _advice(self, language: LanguageProfile) -> None:
         """Notes on habits the score already weighs, said plainly."""

@@ -31,6 +31,7 @@ class CriterionResult:
     score: int
     evidence: tuple[str, ...]
     suggestion: str | None
+    reason: str | None = None  # why, in a model's words, when a model judged the answer
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,10 @@ class Feedback:
     rubric_id: str
     off_question: OffQuestion | None = None
     question_text: str | None = None  # when the question is not in the bank
+    ceiling: float | None = None  # the highest overall score the engine's caps allow, when one applies
+    coach: str | None = None  # the model that judged the answer, when one did (the engine guarded it)
+    engine_overall: float | None = None  # the engine's own overall score, beside a model's
+    follow_up: str | None = None  # the question an interviewer would ask next, when a model wrote one
 
     @property
     def missing_structure(self) -> tuple[str, ...]:

@@ -259,3 +259,18 @@ def workspace_pattern(workspace: str) -> str:
 def workspace_prefix(workspace: str) -> str:
     """What every key of one workspace starts with."""
     return f"{_tag(workspace)}:"
+
+
+def coach(workspace: str) -> str:
+    """Who judges answers in a workspace: `rules` (the default when absent) or `model`."""
+    return f"{_tag(workspace)}:coach"
+
+
+def model_requests(workspace: str, day: str) -> str:
+    """How many model requests a workspace made on one UTC day (its daily budget)."""
+    return f"{_tag(workspace)}:coach:requests:{day}"
+
+
+def coach_notice(member: Member) -> str:
+    """Set once a member has been told their answers go to the workspace's model."""
+    return f"{_tag(member.workspace)}:member:{member.user_id}:coach_notice"

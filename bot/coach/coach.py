@@ -1,0 +1,116 @@
+"""Asking the workspace's model to judge an answer, within its daily budget and timeout, under the engine's guard."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from bot.clock import Clock
+from bot.coach.guard import guarded
+from bot.coach.judgement import judgement_schema, parse_judgement
+from bot.coach.port import ModelFailure, ModelPort
+from bot.coach.prompt import judge_messages
+from bot.errors import StoreUnavailable
+from bot.identities import Member
+from bot.metrics import Metrics, NoMetrics
+from bot.scoring.feedback import Feedback
+from bot.store.coach import CoachMode, CoachStore
+from content.schema import Rubric
+
+DEFAULT_TIMEOUT_SECONDS = 8.0
+DEFAULT_DAILY_BUDGET = 500
+log = logging.getLogger(__name__)
+
+
+class ModelCoach:
+    """Model feedback for workspaces that chose it: one request per answer, never more than the day's budget, and
+    None (the engine's feedback stands) whenever the model cannot give a usable judgement in time."""
+
+    def __init__(
+        self,
+        store: CoachStore,
+        clock: Clock,
+        port: ModelPort | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        daily_budget: int = DEFAULT_DAILY_BUDGET,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.port = port
+        self.timeout = timeout
+        self.daily_budget = daily_budget
+        self.metrics: Metrics = metrics or NoMetrics()
+
+    @property
+    def available(self) -> bool:
+        """Whether this deployment has a model set up (DEBRIEF_LLM_BASE_URL and DEBRIEF_LLM_MODEL)."""
+        return self.port is not None
+
+    @property
+    def model_name(self) -> str:
+        """The configured model's name, or "" without one."""
+        return self.port.name if self.port is not None else ""
+
+    async def mode(self, workspace: str) -> CoachMode:
+        """Who judges answers in the workspace as set by its admins (`rules` unless they chose the model)."""
+        return await self.store.mode(workspace)
+
+    async def set_mode(self, workspace: str, mode: CoachMode) -> None:
+        """Record who judges answers in the workspace."""
+        await self.store.set_mode(workspace, mode)
+
+    async def enabled(self, workspace: str) -> bool:
+        """Whether answers in the workspace go to the model; False too when the setting cannot be read."""
+        if self.port is None:
+            return False
+        try:
+            return await self.store.mode(workspace) == "model"
+        except StoreUnavailable:
+            return False
+
+    async def first_notice(self, member: Member) -> bool:
+        """Whether this is the first model feedback the member gets (they are then told where answers go)."""
+        try:
+            return await self.store.first_notice(member)
+        except StoreUnavailable:
+            return False
+
+    async def judge(
+        self, workspace: str, question: str, rubric: Rubric, answer: str, engine: Feedback
+    ) -> Feedback | None:
+        """The model's guarded feedback on `answer`, or None (counted) when there is none: no model, budget spent,
+        timeout, an error, or a reply that is not a judgement. Never raises."""
+        if self.port is None:
+            return None
+        started = time.perf_counter()
+        try:
+            if not await self.store.spend(workspace, self.clock().date().isoformat(), self.daily_budget):
+                self.metrics.model_request("budget_spent")
+                return None
+            async with asyncio.timeout(self.timeout):
+                completion = await self.port.complete(
+                    judge_messages(question, rubric, answer), judgement_schema(rubric), "judgement"
+                )
+            judgement = parse_judgement(completion.text)
+        except TimeoutError:
+            self.metrics.model_request("timeout", time.perf_counter() - started)
+            log.warning("the model gave no judgement within %g s", self.timeout)
+            return None
+        except ModelFailure as exc:
+            self.metrics.model_request(exc.reason, time.perf_counter() - started)
+            log.warning("the model gave no usable judgement: %s", exc)
+            return None
+        except StoreUnavailable:
+            self.metrics.model_request("store_unavailable")
+            return None
+        except Exception:
+            self.metrics.model_request("error", time.perf_counter() - started)
+            log.exception("asking the model failed")
+            return None
+        feedback, report = guarded(judgement, engine, rubric, answer, self.port.name)
+        self.metrics.model_request("ok", time.perf_counter() - started, completion.tokens)
+        self.metrics.model_guard(report.quotes_dropped, len(report.fell_back))
+        return feedback

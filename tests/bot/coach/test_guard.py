@@ -1,0 +1,119 @@
+"""The engine's guard over a model's judgement: quotes checked word for word, caps kept, scores that rest on
+nothing the answer says returned to the engine's."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.coach.guard import folded, guarded, verified_quotes
+from bot.coach.judgement import CriterionJudgement, Judgement, parse_judgement
+from bot.coach.port import ModelFailure
+from bot.replies import plain_text
+from bot.scoring.engine import FeedbackEngine
+from bot.scoring.feedback_reply import feedback_reply, shows_engine_score
+
+QUESTION = "beh-001"
+ANSWER = (
+    "Last spring our labeling vendor’s accuracy on medical images fell from 96% to 88% in two weeks. "
+    "I owned the relationship, so I pulled 300 rejected items and found that a new guideline on lesion borders "
+    "was being read two ways. I rewrote the guideline with twelve worked examples, ran a calibration session with "
+    "the vendor’s leads, and added a weekly gold-set audit. Within a month accuracy was back to 95%, and the "
+    "audit caught the next drift in three days instead of two weeks. What I learned is to treat guidelines as "
+    "code: versioned, reviewed and tested against examples before they ship."
+)
+
+
+def judgement(engine: FeedbackEngine, score: int, quotes: list[str], follow_up: str = "") -> Judgement:
+    rubric = engine.bank.rubric_for(engine.question(QUESTION))
+    return Judgement(
+        criteria=[
+            CriterionJudgement(id=c.id, score=score, reason="You named the drop.", quotes=quotes)
+            for c in rubric.criteria
+        ],
+        follow_up=follow_up,
+    )
+
+
+def guard(engine: FeedbackEngine, answer: str, given: Judgement):
+    rubric = engine.bank.rubric_for(engine.question(QUESTION))
+    return guarded(given, engine.score(answer, question_id=QUESTION), rubric, answer, "test-model")
+
+
+def test_a_quote_counts_when_its_words_are_in_the_answer_despite_typography_case_and_spacing() -> None:
+    kept, dropped = verified_quotes(
+        [
+            "our labeling vendor's accuracy on medical images",  # straight apostrophe for the typographic one
+            "I  REWROTE the guideline with twelve worked examples.",
+            "accuracy improved by 40% thanks to my leadership",  # invented
+            "two weeks",  # too short to point at anything
+        ],
+        ANSWER,
+    )
+    assert kept == (
+        "our labeling vendor's accuracy on medical images",
+        "I REWROTE the guideline with twelve worked examples.",
+    )
+    assert dropped == 2
+    assert folded("A\u00a0“B” — c") == 'a "b" - c'
+
+
+def test_invented_quotes_never_reach_the_member_and_their_scores_return_to_the_engine(engine: FeedbackEngine) -> None:
+    invented = "I personally tripled revenue for the whole company"
+    feedback, report = guard(engine, ANSWER, judgement(engine, 5, [invented]))
+    engine_feedback = engine.score(ANSWER, question_id=QUESTION)
+    assert report.quotes_dropped == len(feedback.criteria)
+    assert set(report.fell_back) == {c.id for c in feedback.criteria}
+    assert [c.score for c in feedback.criteria] == [c.score for c in engine_feedback.criteria]
+    assert invented not in plain_text(feedback_reply(feedback))
+
+
+def test_a_verified_judgement_is_shown_as_model_feedback_with_the_engine_score_when_far_apart(
+    engine: FeedbackEngine,
+) -> None:
+    quote = "I rewrote the guideline with twelve worked examples"
+    follow = "You said the guideline was read two ways: how did you find out which reading was right?"
+    feedback, report = guard(engine, ANSWER, judgement(engine, 5, [quote], follow))
+    assert report.quotes_dropped == 0 and report.fell_back == ()
+    assert feedback.overall == 5.0 and feedback.coach == "test-model"
+    assert all(c.evidence == (quote,) and c.reason == "You named the drop." for c in feedback.criteria)
+    rendered = plain_text(feedback_reply(feedback))
+    assert feedback_reply(feedback).title.startswith("Model feedback")
+    assert quote in rendered and follow in rendered
+    assert feedback.engine_overall is not None
+    assert shows_engine_score(feedback) == (abs(5.0 - feedback.engine_overall) > 1)
+    assert (f"The rules engine scored this {feedback.engine_overall:.1f}/5" in rendered) == shows_engine_score(feedback)
+
+
+def test_the_engine_caps_still_hold_over_a_generous_model(engine: FeedbackEngine) -> None:
+    one_liner = "I rewrote the guideline with twelve worked examples and it worked."
+    feedback, _ = guard(
+        engine, one_liner, judgement(engine, 5, ["I rewrote the guideline with twelve worked examples"])
+    )
+    assert feedback.ceiling is not None
+    assert feedback.overall <= feedback.ceiling <= 2
+    assert feedback.verdict.value in ("no_hire", "lean_no_hire")
+    assert all(c.score <= 2 for c in feedback.criteria)
+
+
+def test_a_low_score_needs_no_quote_but_a_missing_criterion_falls_back(engine: FeedbackEngine) -> None:
+    rubric = engine.bank.rubric_for(engine.question(QUESTION))
+    first, *rest = rubric.criteria
+    given = Judgement(criteria=[CriterionJudgement(id=first.id, score=2, reason="No result is given.", quotes=[])])
+    feedback, report = guard(engine, ANSWER, given)
+    assert feedback.criteria[0].score == 2
+    assert set(report.fell_back) == {c.id for c in rest}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["not json", '{"criteria": "many"}', '{"criteria": [{"id": "x", "score": 9, "reason": "", "quotes": []}]}', "[]"],
+)
+def test_anything_but_a_judgement_is_malformed(raw: str) -> None:
+    with pytest.raises(ModelFailure) as caught:
+        parse_judgement(raw)
+    assert caught.value.reason == "malformed"
+
+
+def test_a_judgement_in_a_code_fence_is_read() -> None:
+    parsed = parse_judgement('```json\n{"criteria": [], "follow_up": "Why?"}\n```')
+    assert parsed.criteria == [] and parsed.follow_up == "Why?"
