@@ -127,3 +127,41 @@ def test_redis_cluster_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) 
     assert load(monkeypatch, REDIS_URL="redis://h:7000").redis_cluster is False  # type: ignore[attr-defined]
     settings = load(monkeypatch, REDIS_URL="redis://node-1.internal:7000/0", REDIS_CLUSTER="true")
     assert settings.redis_cluster is True  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"DEBRIEF_LLM_BASE_URL": "localhost:11434/v1", "DEBRIEF_LLM_MODEL": "m"}, "DEBRIEF_LLM_BASE_URL: must be"),
+        ({"DEBRIEF_LLM_BASE_URL": "http://localhost:11434/v1"}, "DEBRIEF_LLM_MODEL: needed with DEBRIEF_LLM_BASE_URL"),
+        ({"DEBRIEF_LLM_MODEL": "llama3.1:8b"}, "DEBRIEF_LLM_BASE_URL: needed with DEBRIEF_LLM_MODEL"),
+        ({"DEBRIEF_LLM_API_KEY": "sk-abc"}, "DEBRIEF_LLM_BASE_URL: needed with DEBRIEF_LLM_API_KEY"),
+        (
+            {"DEBRIEF_LLM_BASE_URL": "http://h/v1", "DEBRIEF_LLM_MODEL": "two words"},
+            "DEBRIEF_LLM_MODEL: must be the model's name",
+        ),
+        (
+            {"DEBRIEF_LLM_BASE_URL": "http://h/v1", "DEBRIEF_LLM_MODEL": "m", "DEBRIEF_LLM_TIMEOUT_SECONDS": "0"},
+            "DEBRIEF_LLM_TIMEOUT_SECONDS: ",
+        ),
+        ({"DEBRIEF_LLM_DAILY_BUDGET": "lots"}, "DEBRIEF_LLM_DAILY_BUDGET: must be a whole number"),
+    ],
+)
+def test_bad_model_settings_are_named(monkeypatch: pytest.MonkeyPatch, values: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingError) as raised:
+        load(monkeypatch, **values)
+    assert str(raised.value).startswith(message)
+    assert "sk-abc" not in str(raised.value)
+
+
+def test_a_model_is_configured_by_its_url_and_name_and_its_key_stays_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(
+        monkeypatch,
+        DEBRIEF_LLM_BASE_URL="http://localhost:11434/v1",
+        DEBRIEF_LLM_MODEL="llama3.1:8b",
+        DEBRIEF_LLM_API_KEY="sk-very-secret",
+    )
+    assert settings.model_configured  # type: ignore[attr-defined]
+    assert settings.llm_timeout_seconds == 8.0 and settings.llm_daily_budget == 500  # type: ignore[attr-defined]
+    assert "sk-very-secret" not in repr(settings)
+    assert not load(monkeypatch, DEBRIEF_LLM_BASE_URL="", DEBRIEF_LLM_MODEL="", DEBRIEF_LLM_API_KEY="").model_configured  # type: ignore[attr-defined]
