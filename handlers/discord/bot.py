@@ -7,7 +7,7 @@ import io
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +15,10 @@ import discord
 from discord.ext import commands
 
 from bot.answers import SOMETHING_WENT_WRONG, Answers, SubmitAnswer, ThreadAnswer
+from bot.coach.reply import follow_with_model
 from bot.commands import ChatCommands, CommandRequest, reply_or_failure
 from bot.daily_post import DailyPosts
-from bot.errors import StoreUnavailable
+from bot.errors import PlatformRefused, StoreUnavailable
 from bot.identities import Channel, Member, ThreadRef
 from bot.metrics import Metrics, NoMetrics
 from bot.mock.rounds import MockInterviews
@@ -29,7 +30,7 @@ from bot.strong_answer import ACTION_PREFIX as STRONG_ANSWER_PREFIX
 from bot.strong_answer import StrongAnswers
 from content.loader import Bank
 from handlers.discord.api_metrics import api_response_counter
-from handlers.discord.chat_port import DiscordChatPort, message_payloads, send_kept, send_reply
+from handlers.discord.chat_port import DiscordChatPort, edit_reply, message_payloads, send_kept, send_reply
 from handlers.discord.slash_commands import command_group
 from handlers.discord.translate import answer_from_edit, answer_from_message, reply_embeds, workspace_id
 from handlers.discord.views import (
@@ -71,6 +72,15 @@ class DiscordUseCases:
     onboarding: Onboarding
     strong_answers: StrongAnswers
     metrics: Metrics = field(default_factory=NoMetrics)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Where the feedback to an answer went: the messages it was sent in (none when it was kept to send later),
+    and whether the member can be reached there (not when their DMs are closed)."""
+
+    messages: tuple[discord.Message, ...] = ()
+    reaches_member: bool = True
 
 
 @dataclass(frozen=True)
@@ -332,26 +342,64 @@ class DebriefBot(commands.Bot):
 
     async def handle_answer(self, command: SubmitAnswer) -> bool:
         """Record through the core, then deliver what it says: feedback by DM, in the thread, or the fallback;
-        whether a reply was sent (or kept to send)."""
+        whether a reply was sent (or kept to send). The model's feedback, when the server chose it, follows in the
+        background."""
         result = await self.core.answers.in_thread(command)
         assert command.thread is not None
         if result.react:
-            reaction = asyncio.create_task(self._react(command.thread, command.message_id))
-            self._background.add(reaction)
-            reaction.add_done_callback(self._background.discard)
+            self._in_background(self._react(command.thread, command.message_id))
         if result.reply is None:
             return False
-        await self._deliver(command, result)
+        delivered = await self._deliver(command, result)
+        if result.refine is not None and delivered.reaches_member:
+            self._in_background(self._follow_with_model(command, result.reply.private, result.refine, delivered))
         return True
 
-    async def _deliver(self, command: SubmitAnswer, result: ThreadAnswer) -> None:
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` off the event's path, holding a reference until it is done."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _follow_with_model(
+        self,
+        command: SubmitAnswer,
+        private: bool,
+        refine: Callable[[], Awaitable[Reply | None]],
+        delivered: Delivered,
+    ) -> None:
+        """The model's feedback once it is ready: an edit of the messages the engine's feedback went out in, else a
+        new message in the same place (the member's DMs, or the thread for public feedback)."""
+        assert command.thread is not None
+        thread = command.thread
+
+        async def edit(reply: Reply) -> bool:
+            return await edit_reply(delivered.messages, reply)
+
+        async def send(reply: Reply) -> bool:
+            if private:
+                return await self.port.send_private(command.member, reply)
+            try:
+                await self.port.reply_to(thread, command.message_id, reply)
+            except PlatformRefused as exc:
+                log.warning("could not send the model's feedback to %s: %s", command.member.user_id, exc)
+                return False
+            return True
+
+        await follow_with_model(refine, edit if delivered.messages else None, send)
+
+    async def _deliver(self, command: SubmitAnswer, result: ThreadAnswer) -> Delivered:
         assert result.reply is not None and command.thread is not None
         reply = result.reply
         try:
             if not reply.private:
-                await self.port.reply_to(command.thread, command.message_id, reply)
-            elif not await self.port.send_private(command.member, reply) and result.fallback is not None:
+                return Delivered(await self.port.reply_to_messages(command.thread, command.message_id, reply))
+            sent = await self.port.send_private_messages(command.member, reply)
+            if sent is not None:
+                return Delivered(sent)
+            if result.fallback is not None:
                 await self.port.reply_in_thread(command.thread, result.fallback)
+            return Delivered(reaches_member=False)
         except Exception as exc:  # the answer is saved; the reply is kept and sent again, never raised here
             log.warning("could not deliver to %s now (%s); keeping it to send again", command.member.user_id, exc)
             if reply.private:
@@ -360,6 +408,7 @@ class DebriefBot(commands.Bot):
                 messages = message_payloads(reply, reference=command.message_id)
                 requests = [{"to": "channel", "id": command.thread.thread_id, "message": m} for m in messages]
             await self.core.outbox.keep("discord", command.member, requests, "the reply to your answer")
+        return Delivered()
 
     async def send_kept_replies(self, stop: asyncio.Event) -> None:
         """Send the replies Discord would not take earlier, until `stop` is set."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,6 +20,7 @@ from handlers.discord.translate import reply_embeds
 from handlers.discord.views import reply_view
 
 THREAD_ARCHIVE_MINUTES = 1440
+log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -32,17 +34,43 @@ async def refusals() -> AsyncIterator[None]:
 
 async def send_reply(target: discord.abc.Messageable, reply: Reply, **extra: Any) -> discord.Message:
     """Send a reply as embeds (several messages when it is long), buttons on the last; the last message."""
+    return (await send_reply_messages(target, reply, **extra))[-1]
+
+
+async def send_reply_messages(
+    target: discord.abc.Messageable, reply: Reply, **extra: Any
+) -> tuple[discord.Message, ...]:
+    """Send a reply as `send_reply` does; every message sent, in order (one per embed)."""
     embeds = reply_embeds(reply)
     view = reply_view(reply)
-    message: discord.Message | None = None
+    messages: list[discord.Message] = []
     for index, embed in enumerate(embeds):
         last = index == len(embeds) - 1
         options: dict[str, Any] = {"embed": embed, **(extra if index == 0 else {})}
         if last and view is not None:
             options["view"] = view
-        message = await target.send(**options)
-    assert message is not None
-    return message
+        messages.append(await target.send(**options))
+    assert messages
+    return tuple(messages)
+
+
+async def edit_reply(messages: Sequence[discord.Message], reply: Reply) -> bool:
+    """Put `reply` in place of the one `messages` hold (as `send_reply_messages` sent it): each message edited to
+    its embed, the buttons on the last, mentions off. False, with nothing edited, when the reply needs another
+    number of messages; False too when Discord refuses an edit."""
+    embeds = reply_embeds(reply)
+    if not messages or len(embeds) != len(messages):
+        return False
+    try:
+        for index, (message, embed) in enumerate(zip(messages, embeds, strict=True)):
+            options: dict[str, Any] = {"embed": embed, "allowed_mentions": discord.AllowedMentions.none()}
+            if index == len(embeds) - 1:
+                options["view"] = reply_view(reply)  # None takes away buttons the new reply does not have
+            await message.edit(**options)
+    except discord.HTTPException as exc:
+        log.warning("could not edit message %s: %s %s", message.id, exc.status, exc.text[:120])
+        return False
+    return True
 
 
 def message_payloads(reply: Reply, *, reference: str | None = None) -> list[dict[str, Any]]:
@@ -164,17 +192,24 @@ class DiscordChatPort:
 
     async def reply_to(self, thread: ThreadRef, message_id: str, reply: Reply) -> MessageRef:
         """A reply to one message in a thread (no ping: mentions are off on the bot)."""
+        messages = await self.reply_to_messages(thread, message_id, reply)
+        return MessageRef(thread.channel, str(messages[-1].id))
+
+    async def reply_to_messages(self, thread: ThreadRef, message_id: str, reply: Reply) -> tuple[discord.Message, ...]:
+        """`reply_to`, giving every message sent (to edit later)."""
         async with refusals():
             target = await self.resolve(thread.thread_id)
             partial = target.get_partial_message(int(message_id))
-            message = await send_reply(target, reply, reference=partial, mention_author=False)
-        return MessageRef(thread.channel, str(message.id))
+            return await send_reply_messages(target, reply, reference=partial, mention_author=False)
 
     async def send_private(self, member: Member, reply: Reply, *, thread: ThreadRef | None = None) -> bool:
         """A DM; False when the member's DMs are closed."""
+        return await self.send_private_messages(member, reply) is not None
+
+    async def send_private_messages(self, member: Member, reply: Reply) -> tuple[discord.Message, ...] | None:
+        """A DM, giving every message sent (to edit later); None when the member's DMs are closed."""
         try:
             user = self.client.get_user(int(member.user_id)) or await self.client.fetch_user(int(member.user_id))
-            await send_reply(user, reply)
+            return await send_reply_messages(user, reply)
         except (discord.Forbidden, discord.NotFound):
-            return False
-        return True
+            return None

@@ -55,6 +55,7 @@ def command_group(bot: CommandActions) -> app_commands.Group:
         board="Points board: all-time, or weekly (starts again every Monday)",
         skip="Dates with no question, YYYY-MM-DD comma-separated, or none",
         posting="Post questions here (off keeps history and streaks)",
+        coach="Who judges answers in this server: rules, or model (answers then go to the deployment's model)",
     )
     async def setup(
         interaction: discord.Interaction,
@@ -72,6 +73,7 @@ def command_group(bot: CommandActions) -> app_commands.Group:
         board: str | None = None,
         skip: str | None = None,
         posting: bool | None = None,
+        coach: Literal["rules", "model"] | None = None,
     ) -> None:
         given: dict[str, Any] = {
             "time": time,
@@ -88,6 +90,7 @@ def command_group(bot: CommandActions) -> app_commands.Group:
             "board": board,
             "posting": posting,
             "skip": skip,
+            "coach": coach,
         }
         words = [f"{k}={_option_word(v)}" for k, v in given.items() if v is not None]
         await bot.run_command(interaction, "setup", words)

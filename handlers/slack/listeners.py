@@ -7,7 +7,7 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.answers import SOMETHING_WENT_WRONG, Answers, SubmitAnswer
+from bot.coach.reply import follow_with_model
 from bot.commands import ChatCommands, CommandRequest, reply_or_failure
 from bot.daily_post import DailyPosts
 from bot.errors import StoreUnavailable
@@ -93,12 +94,13 @@ PERMANENT_ERRORS = frozenset(
 )
 
 
-async def send_kept(clients: WorkspaceClients, request: Mapping[str, Any]) -> None:
-    """Send one kept Web API request again with its workspace's client; Undeliverable when Slack will never take
-    it (or the workspace removed the app)."""
+async def send_kept(clients: WorkspaceClients, request: Mapping[str, Any]) -> str:
+    """Send one kept Web API request (again) with its workspace's client; the ts of the message it posted ("" when
+    Slack names none). Undeliverable when Slack will never take it (or the workspace removed the app)."""
     try:
         client = await clients.for_workspace(str(request.get("workspace") or ""))
-        await client.api_call(str(request["method"]), json=dict(request["args"]))
+        response = await client.api_call(str(request["method"]), json=dict(request["args"]))
+        return str(response.get("ts") or response.get("message_ts") or "")
     except NotInstalled as exc:
         raise Undeliverable(exc.reason) from None
     except SlackApiError as exc:
@@ -212,8 +214,13 @@ class SlackHandlers:
         sends = [self._send_in_thread(command.member, channel_id, thread_ts, result.reply)]
         if result.react:
             sends.append(self._react(command.member.workspace, channel_id, command.message_id))
-        await asyncio.gather(*sends)
+        sent_ts, *_ = await asyncio.gather(*sends)
         self.core.metrics.feedback_latency("slack", time.perf_counter() - arrived)
+        if result.refine is not None:
+            # the public message can be edited in place; an ephemeral one cannot (a second one follows)
+            editable = sent_ts if sent_ts and not result.reply.private else None
+            follow = self._follow_with_model(command.member, channel_id, thread_ts, result.refine, editable)
+            self._in_background(follow)
 
     async def on_direct_message(self, member: Member, channel_id: str, text: str, event_id: str | None) -> None:
         """The interviewer's next turn, in the same DM; a retried event is answered once."""
@@ -226,12 +233,16 @@ class SlackHandlers:
         """Attach the member's display name if known; otherwise learn it in the background, off the answer's path."""
         known = self.directory.cached(command.member.workspace, command.member.user_id)
         if known is None:
-            task = asyncio.create_task(self._learn_name(command.member))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            self._in_background(self._learn_name(command.member))
             return command
         member = Member(command.member.workspace, command.member.user_id, known.name)
         return SubmitAnswer(member, command.message_id, command.text, command.at, command.event_id, command.thread)
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` off the request's path, holding a reference until it is done."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _learn_name(self, member: Member) -> None:
         try:
@@ -250,9 +261,10 @@ class SlackHandlers:
             if exc.response.get("error") != "already_reacted":
                 log.warning("reaction failed: %s", exc.response.get("error"))
 
-    async def _send_in_thread(self, member: Member, channel_id: str, thread_ts: str, reply: Reply) -> None:
-        """A reply in the thread: public, or ephemeral for one member. When Slack will not take it now (rate
-        limits past the client's own retries, an outage) it is kept and sent again."""
+    async def _send_in_thread(self, member: Member, channel_id: str, thread_ts: str, reply: Reply) -> str | None:
+        """A reply in the thread: public, or ephemeral for one member; its ts ("" if Slack named none), or None
+        when it was not sent now. When Slack will not take it now (rate limits past the client's own retries, an
+        outage) it is kept and sent again."""
         args: dict[str, Any] = {
             "channel": channel_id,
             "thread_ts": thread_ts,
@@ -265,12 +277,45 @@ class SlackHandlers:
             method, args = "chat.postMessage", {**args, "unfurl_links": False}
         request = {"method": method, "args": args, "workspace": member.workspace}
         try:
-            await send_kept(self.clients, request)
+            return await send_kept(self.clients, request)
         except Undeliverable as exc:
             log.warning("could not reply to %s: %s", member.user_id, exc)
         except (SlackApiError, *NETWORK_FAILURES) as exc:
             log.warning("could not reply to %s now (%s); keeping it to send again", member.user_id, exc)
             await self.core.outbox.keep("slack", member, [request], "the reply to your answer")
+        return None
+
+    async def _follow_with_model(
+        self,
+        member: Member,
+        channel_id: str,
+        thread_ts: str,
+        refine: Callable[[], Awaitable[Reply | None]],
+        editable_ts: str | None,
+    ) -> None:
+        """The model's feedback once it is ready: chat.update of the public reply at `editable_ts`, else (an
+        ephemeral reply, which Slack cannot edit, or one not sent) a second reply in the thread the usual way."""
+
+        async def edit(reply: Reply) -> bool:
+            assert editable_ts is not None
+            return await self._update_in_thread(member.workspace, channel_id, editable_ts, reply)
+
+        async def send(reply: Reply) -> bool:
+            return await self._send_in_thread(member, channel_id, thread_ts, reply) is not None
+
+        await follow_with_model(refine, edit if editable_ts else None, send)
+
+    async def _update_in_thread(self, workspace: str, channel_id: str, ts: str, reply: Reply) -> bool:
+        """chat.update of a message the bot posted; whether Slack took it."""
+        try:
+            client = await self.clients.for_workspace(workspace)
+            await client.chat_update(channel=channel_id, ts=ts, text=notification(reply), blocks=reply_blocks(reply))
+        except NotInstalled:
+            return False
+        except (SlackApiError, *NETWORK_FAILURES) as exc:
+            log.warning("could not update message %s with the model's feedback: %s", ts, exc)
+            return False
+        return True
 
     async def send_kept_replies(self, stop: asyncio.Event) -> None:
         """Send the replies Slack would not take earlier, until `stop` is set."""

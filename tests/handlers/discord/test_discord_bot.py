@@ -9,7 +9,7 @@ import pytest
 from bot.app.bootstrap import redis_client
 from bot.app.embedded_redis import free_port
 from bot.channel_settings import SETUP_KEYS
-from bot.commands import SUBCOMMANDS
+from bot.commands import COACH_KEY, SUBCOMMANDS
 from bot.identities import Channel
 from tests.bot.scenario import GOOD_ANSWER
 from tests.handlers.discord.fake_discord import EPHEMERAL
@@ -28,7 +28,9 @@ async def test_commands_are_synced_to_the_configured_server(discord_bot: Discord
     assert group["name"] == "debrief"
     assert {o["name"] for o in group["options"]} == {*SUBCOMMANDS, "review"}, "every core subcommand, and review"
     setup = next(o for o in group["options"] if o["name"] == "setup")
-    assert {o["name"] for o in setup["options"]} == set(SETUP_KEYS)
+    assert {o["name"] for o in setup["options"]} == {*SETUP_KEYS, COACH_KEY}
+    coach = next(o for o in setup["options"] if o["name"] == COACH_KEY)
+    assert [c["value"] for c in coach["choices"]] == ["rules", "model"]
     assert discord_bot.fake.identify is not None
     assert discord_bot.fake.identify["intents"] & (1 << 15), "message content intent"
 

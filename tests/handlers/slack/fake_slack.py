@@ -28,6 +28,7 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str | None = None  # the bearer token the call carried (the Authorization header, or a token param)
+    response: dict[str, Any] | None = None  # what the fake answered (Web API methods), e.g. a posted message's ts
 
 
 @dataclass
@@ -162,6 +163,7 @@ class FakeSlack:
             self._record(f"{method}#429", params, token)
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
         self._record(method, params, token)
+        call = self.calls[-1]
         if method in self.delays:
             await asyncio.sleep(self.delays[method])
         if method in self.errors:
@@ -173,7 +175,9 @@ class FakeSlack:
         if method == "auth.test" and token in self.bot_tokens:
             team = self.bot_tokens[token]
             return web.json_response(self._answer(method, params) | {"team_id": team, "user_id": f"UBOT{team}"})
-        return web.json_response(self._answer(method, params))
+        answer = self._answer(method, params)
+        call.response = answer
+        return web.json_response(answer)
 
     def _exchange(self, request: web.Request, params: dict[str, Any]) -> dict[str, Any]:
         """oauth.v2.access: the app's credentials (basic auth or params) and a code issued once."""
@@ -222,6 +226,8 @@ class FakeSlack:
             }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self.next_ts()}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "text": params.get("text")}
         if method == "users.info":
             user = str(params.get("user"))
             return {

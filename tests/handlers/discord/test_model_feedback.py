@@ -1,0 +1,218 @@
+"""Model feedback on Discord, end to end: the real discord.py bot against the fake Discord and a fake
+OpenAI-compatible model.
+
+The engine's feedback goes out at once (by DM, or in the thread); the model's follows as an edit (PATCH) of that
+message. A model that stalls, fails or talks nonsense changes nothing, and private feedback never goes public.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.identities import Channel
+from tests.bot.scenario import GOOD_ANSWER
+from tests.coach.fake_openai import FakeOpenAI
+from tests.handlers.discord.fake_discord import Call
+from tests.handlers.discord.harness import WORKSPACE, DiscordHarness, F, running_discord
+
+CHANNEL = Channel(WORKSPACE, str(F.TEXT_CHANNEL_ID))
+REAL_QUOTE = "told the sales lead it would slip to Q3"
+INVENTED_QUOTE = "we tripled revenue by hiring four hundred annotators overnight"
+REASON = "You named the cost of waiting and what you gave up for it."
+FOLLOW_UP = "How did you decide the polygon workflow could wait until Q3?"
+
+
+@asynccontextmanager
+async def discord_with_model(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis, *, timeout: float | None = None
+) -> AsyncIterator[tuple[DiscordHarness, FakeOpenAI]]:
+    """The bot with a model set up the way an operator does it (DEBRIEF_LLM_*), served by the fake."""
+    async with FakeOpenAI() as model:
+        monkeypatch.setenv("DEBRIEF_LLM_BASE_URL", model.url)
+        monkeypatch.setenv("DEBRIEF_LLM_MODEL", "fake-model")
+        monkeypatch.setenv("DEBRIEF_LLM_API_KEY", "sk-test")
+        if timeout is not None:
+            monkeypatch.setenv("DEBRIEF_LLM_TIMEOUT_SECONDS", str(timeout))
+        async with running_discord(monkeypatch, redis_url, redis) as harness:
+            yield harness, model
+
+
+async def judgement(harness: DiscordHarness) -> dict[str, Any]:
+    """A judgement of today's question: every criterion scored 4 on a real quote, the first also on an invented one."""
+    settings = await harness.app.channels.settings(CHANNEL)
+    assert settings is not None
+    prompt = (await harness.app.posts.todays(CHANNEL, settings))[0]
+    rubric = harness.app.bank.rubric_for(harness.app.bank.question(prompt.question_id))
+    criteria = [
+        {"id": c.id, "score": 4, "reason": REASON, "quotes": [INVENTED_QUOTE, REAL_QUOTE] if i == 0 else [REAL_QUOTE]}
+        for i, c in enumerate(rubric.criteria)
+    ]
+    return {"criteria": criteria, "follow_up": FOLLOW_UP}
+
+
+def outcomes(harness: DiscordHarness, outcome: str) -> float:
+    """How many model requests ended with `outcome`."""
+    value = harness.app.metrics.registry.get_sample_value("debrief_model_requests_total", {"outcome": outcome})
+    return value or 0.0
+
+
+async def until(check: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await asyncio.sleep(0.02)
+
+
+def title(call: Call) -> str:
+    embeds = (call.json or {}).get("embeds") or [{}]
+    return str(embeds[0].get("title") or "")
+
+
+def feedback_sent(harness: DiscordHarness) -> list[Call]:
+    """Messages created with feedback (the engine's or the model's); not those Discord refused."""
+    return [c for c in harness.fake.of("POST", r"/channels/\d+/messages", status=200) if "Score " in title(c)]
+
+
+def edits(harness: DiscordHarness) -> list[Call]:
+    return harness.fake.of("PATCH", r"/channels/\d+/messages/\d+")
+
+
+def received(harness: DiscordHarness) -> str:
+    """Everything the bot sent to Discord, as one lower-cased string."""
+    return str([c.json for c in harness.fake.calls]).lower()
+
+
+@pytest.mark.parametrize("feedback", ["private", "public"])
+async def test_the_models_feedback_replaces_the_engines_by_an_edit(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis, feedback: str
+) -> None:
+    async with discord_with_model(monkeypatch, redis_url, redis) as (harness, model):
+        if feedback == "public":
+            await harness.command(F.ADMIN_ID, "setup", {"feedback": "public"})
+        thread_id = await harness.post_today()
+        await harness.command(F.MEMBER_ID, "setup", {"coach": "model"})
+        assert await harness.app.coach.mode(WORKSPACE) == "rules", "members cannot turn the model on"
+        _, saved = await harness.command(F.ADMIN_ID, "setup", {"coach": "model"})
+        assert "fake-model" in str(saved.json) and await harness.app.coach.mode(WORKSPACE) == "model"
+        model.reply_json(await judgement(harness))
+        model.stall(2)
+        answer = await harness.say(thread_id, F.MEMBER_ID, GOOD_ANSWER)
+
+        where = harness.fake.dm_channel_id(F.MEMBER_ID) if feedback == "private" else thread_id
+        (engine,) = await harness.fake.wait_for("POST", rf"/channels/{where}/messages", timeout=1.5)
+        assert not model.responses, "the engine's feedback went out while the model was still thinking"
+        assert title(engine).startswith("Score ")
+        if feedback == "public":
+            assert str(engine.json["message_reference"]["message_id"]) == answer["id"]
+
+        (edit,) = await harness.fake.wait_for("PATCH", r"/channels/\d+/messages/\d+")
+        assert len(model.requests) == 1 and len(model.responses) == 1
+        assert edit.path == f"/channels/{where}/messages/{engine.response['id']}"
+        assert title(edit).startswith("Model feedback")
+        assert edit.json["allowed_mentions"] == {"parse": []}
+        shown = str(edit.json["embeds"])
+        assert REAL_QUOTE in shown and REASON in shown and FOLLOW_UP in shown
+        assert INVENTED_QUOTE.lower() not in received(harness)
+        await asyncio.sleep(0.3)
+        assert feedback_sent(harness) == [engine], "the model's feedback is an edit, nothing new"
+        if feedback == "private":
+            assert not harness.fake.of("POST", rf"/channels/{thread_id}/messages"), "private stays private"
+
+
+@pytest.mark.parametrize(
+    ("failure", "outcome", "timeout"),
+    [("stalled", "timeout", 0.5), ("server_error", "error", None), ("malformed", "malformed", None)],
+)
+async def test_a_failing_model_leaves_the_engines_feedback_alone(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis, failure: str, outcome: str, timeout: float | None
+) -> None:
+    async with discord_with_model(monkeypatch, redis_url, redis, timeout=timeout) as (harness, model):
+        thread_id = await harness.post_today()
+        await harness.app.coach.set_mode(WORKSPACE, "model")
+        if failure == "stalled":
+            model.reply_json(await judgement(harness))
+            model.stall(30)
+        elif failure == "server_error":
+            model.fail(500, times=100)
+        else:
+            model.reply_with('{"criteria": [{"id": "nope", "score": 9}], "follow_up": ')
+
+        await harness.say(thread_id, F.MEMBER_ID, GOOD_ANSWER)
+        member_dm = harness.fake.dm_channel_id(F.MEMBER_ID)
+        (engine,) = await harness.fake.wait_for("POST", rf"/channels/{member_dm}/messages")
+        assert title(engine).startswith("Score ")
+        await until(lambda: outcomes(harness, outcome) == 1)
+        await asyncio.sleep(0.3)
+        assert feedback_sent(harness) == [engine] and not edits(harness)
+
+        # the bot carries on: the next answer gets its feedback
+        await harness.say(thread_id, F.OTHER_ID, GOOD_ANSWER)
+        other_dm = harness.fake.dm_channel_id(F.OTHER_ID)
+        (second,) = await harness.fake.wait_for("POST", rf"/channels/{other_dm}/messages")
+        assert title(second).startswith("Score ")
+        await until(lambda: outcomes(harness, outcome) == 2)
+        await asyncio.sleep(0.3)
+        assert feedback_sent(harness) == [engine, second] and not edits(harness)
+        assert "model feedback" not in received(harness)
+
+
+async def test_closed_dms_keep_the_models_feedback_out_of_the_thread(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis
+) -> None:
+    async with discord_with_model(monkeypatch, redis_url, redis) as (harness, model):
+        harness.fake.closed_dms.add(str(F.MEMBER_ID))
+        thread_id = await harness.post_today()
+        await harness.app.coach.set_mode(WORKSPACE, "model")
+        model.reply_json(await judgement(harness))
+        await harness.say(thread_id, F.MEMBER_ID, GOOD_ANSWER)
+        (note,) = await harness.fake.wait_for("POST", rf"/channels/{thread_id}/messages")
+        assert "DMs are closed" in str(note.json["embeds"])
+        await asyncio.sleep(0.5)
+        assert harness.fake.of("POST", rf"/channels/{thread_id}/messages") == [note] and not edits(harness)
+        assert not feedback_sent(harness) and "model feedback" not in received(harness)
+        assert not model.requests, "nothing is asked of the model when its feedback could go nowhere private"
+
+
+async def test_rules_coach_by_default_never_asks_the_model(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis
+) -> None:
+    async with discord_with_model(monkeypatch, redis_url, redis) as (harness, model):
+        thread_id = await harness.post_today()
+        model.reply_json(await judgement(harness))
+        await harness.say(thread_id, F.MEMBER_ID, GOOD_ANSWER)
+        member_dm = harness.fake.dm_channel_id(F.MEMBER_ID)
+        (engine,) = await harness.fake.wait_for("POST", rf"/channels/{member_dm}/messages")
+        assert title(engine).startswith("Score ")
+        await asyncio.sleep(0.5)
+        assert not model.requests, "no request reaches the model unless the workspace chose it"
+        assert feedback_sent(harness) == [engine] and not edits(harness)
+
+
+async def test_a_message_that_cannot_be_edited_gets_the_models_feedback_as_a_new_reply(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis
+) -> None:
+    async with discord_with_model(monkeypatch, redis_url, redis) as (harness, model):
+        await harness.command(F.ADMIN_ID, "setup", {"feedback": "public"})
+        thread_id = await harness.post_today()
+        await harness.app.coach.set_mode(WORKSPACE, "model")
+        model.reply_json(await judgement(harness))
+        model.stall(1)
+        answer = await harness.say(thread_id, F.MEMBER_ID, GOOD_ANSWER)
+        (engine,) = await harness.fake.wait_for("POST", rf"/channels/{thread_id}/messages")
+        del harness.fake.messages[int(engine.response["id"])]  # a moderator removed it before the model answered
+
+        await until(lambda: len(feedback_sent(harness)) == 2)
+        (edit,) = edits(harness)
+        assert edit.status == 404
+        follow = feedback_sent(harness)[1]
+        assert follow.path == f"/channels/{thread_id}/messages" and title(follow).startswith("Model feedback")
+        assert str(follow.json["message_reference"]["message_id"]) == answer["id"]
+        assert follow.json["allowed_mentions"]["parse"] == []
+        assert REAL_QUOTE in str(follow.json["embeds"]) and INVENTED_QUOTE.lower() not in received(harness)

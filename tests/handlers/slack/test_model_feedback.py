@@ -1,0 +1,219 @@
+"""Model feedback on Slack, end to end: the real Bolt app against the fake Slack and a fake OpenAI-compatible model.
+
+The engine's feedback goes out at once; the model's follows as chat.update of a public reply, or as a second
+ephemeral message (Slack cannot edit those). A model that stalls, fails or talks nonsense changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.identities import Channel
+from tests.bot.scenario import GOOD_ANSWER
+from tests.coach.fake_openai import FakeOpenAI
+from tests.handlers.slack.fake_slack import reply_message
+from tests.handlers.slack.harness import SlackHarness, running_slack
+
+CHANNEL = Channel("slack:T1", "C1")
+WORKSPACE = "slack:T1"
+REAL_QUOTE = "told the sales lead it would slip to Q3"
+INVENTED_QUOTE = "we tripled revenue by hiring four hundred annotators overnight"
+REASON = "You named the cost of waiting and what you gave up for it."
+FOLLOW_UP = "How did you decide the polygon workflow could wait until Q3?"
+
+
+@asynccontextmanager
+async def slack_with_model(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis, *, timeout: float | None = None
+) -> AsyncIterator[tuple[SlackHarness, FakeOpenAI]]:
+    """The Slack app with a model set up the way an operator does it (DEBRIEF_LLM_*), served by the fake."""
+    async with FakeOpenAI() as model:
+        monkeypatch.setenv("DEBRIEF_LLM_BASE_URL", model.url)
+        monkeypatch.setenv("DEBRIEF_LLM_MODEL", "fake-model")
+        monkeypatch.setenv("DEBRIEF_LLM_API_KEY", "sk-test")
+        if timeout is not None:
+            monkeypatch.setenv("DEBRIEF_LLM_TIMEOUT_SECONDS", str(timeout))
+        async with running_slack(monkeypatch, redis_url, redis) as slack:
+            yield slack, model
+
+
+async def post_question(slack: SlackHarness) -> str:
+    """An admin posts today's question in C1; its thread's ts."""
+    await slack.command("post", "UADMIN", key="post")
+    await slack.fake.wait_for("chat.postMessage")
+    await slack.fake.wait_for("response_url")
+    settings = await slack.app.channels.settings(CHANNEL)
+    assert settings is not None
+    prompts = await slack.app.posts.todays(CHANNEL, settings)
+    assert prompts and prompts[0].thread_id
+    return prompts[0].thread_id
+
+
+async def judgement(slack: SlackHarness) -> dict[str, Any]:
+    """A judgement of today's question: every criterion scored 4 on a real quote, the first also on an invented one."""
+    settings = await slack.app.channels.settings(CHANNEL)
+    assert settings is not None
+    prompt = (await slack.app.posts.todays(CHANNEL, settings))[0]
+    rubric = slack.app.bank.rubric_for(slack.app.bank.question(prompt.question_id))
+    criteria = [
+        {"id": c.id, "score": 4, "reason": REASON, "quotes": [INVENTED_QUOTE, REAL_QUOTE] if i == 0 else [REAL_QUOTE]}
+        for i, c in enumerate(rubric.criteria)
+    ]
+    return {"criteria": criteria, "follow_up": FOLLOW_UP}
+
+
+def outcomes(slack: SlackHarness, outcome: str) -> float:
+    """How many model requests ended with `outcome`."""
+    value = slack.app.metrics.registry.get_sample_value("debrief_model_requests_total", {"outcome": outcome})
+    return value or 0.0
+
+
+async def until(check: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await asyncio.sleep(0.02)
+
+
+def received(slack: SlackHarness) -> str:
+    """Everything the bot sent to Slack, as one lower-cased string."""
+    return str([c.params for c in slack.fake.calls]).lower()
+
+
+def feedback_posts(slack: SlackHarness) -> list[dict[str, Any]]:
+    """Public messages carrying feedback (the daily post is not one)."""
+    return [p for p in slack.fake.of("chat.postMessage") if "Score " in str(p.get("text"))]
+
+
+async def test_private_feedback_is_followed_by_a_second_ephemeral_from_the_model(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis
+) -> None:
+    async with slack_with_model(monkeypatch, redis_url, redis) as (slack, model):
+        thread_ts = await post_question(slack)
+        await slack.app.coach.set_mode(WORKSPACE, "model")
+        model.reply_json(await judgement(slack))
+        model.stall(2)
+        response = await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER), "Ev-model-1")
+        assert response.status == 200 and response.elapsed < 1.5  # type: ignore[attr-defined]
+
+        engine = (await slack.fake.wait_for("chat.postEphemeral", 1, timeout=1.5))[0]
+        assert not model.responses, "the engine's feedback went out while the model was still thinking"
+        assert engine["user"] == "UMEMBER" and engine["thread_ts"] == thread_ts
+        assert engine["text"].startswith("*Score ") and "Model feedback" not in engine["text"]
+
+        second = (await slack.fake.wait_for("chat.postEphemeral", 2))[1]
+        assert len(model.requests) == 1 and len(model.responses) == 1
+        assert second["user"] == "UMEMBER" and second["thread_ts"] == thread_ts and second["channel"] == "C1"
+        assert second["text"].startswith("*Model feedback")
+        blocks = str(second["blocks"])
+        assert REAL_QUOTE in blocks and REASON in blocks and FOLLOW_UP in blocks
+        assert "your admins turned on model feedback" in blocks, "the first model feedback says where answers go"
+        assert INVENTED_QUOTE.lower() not in received(slack)
+        assert not slack.fake.of("chat.update"), "ephemeral messages cannot be edited"
+        assert not feedback_posts(slack), "private feedback stays private"
+
+
+async def test_public_feedback_is_edited_in_place_with_the_models(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis
+) -> None:
+    async with slack_with_model(monkeypatch, redis_url, redis) as (slack, model):
+        thread_ts = await post_question(slack)
+        await slack.command("setup feedback=public coach=model", "UADMIN", key="setup")
+        assert "Saved" in (await slack.fake.wait_for("response_url", 2))[1]["text"]
+        assert await slack.app.coach.mode(WORKSPACE) == "model"
+        model.reply_json(await judgement(slack))
+        model.stall(2)
+        await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER), "Ev-model-pub")
+
+        await slack.fake.wait_for("chat.postMessage", 2, timeout=1.5)
+        assert not model.responses, "the engine's feedback went out while the model was still thinking"
+        (engine,) = feedback_posts(slack)
+        assert engine["text"].startswith("*Score ") and engine["thread_ts"] == thread_ts
+        posted = next(c for c in slack.fake.calls if c.method == "chat.postMessage" and c.params is engine)
+        assert posted.response is not None
+
+        (update,) = await slack.fake.wait_for("chat.update")
+        assert update["channel"] == "C1" and update["ts"] == posted.response["ts"]
+        assert update["text"].startswith("*Model feedback")
+        assert REAL_QUOTE in str(update["blocks"]) and REASON in str(update["blocks"])
+        assert INVENTED_QUOTE.lower() not in received(slack)
+        await asyncio.sleep(0.3)
+        assert len(feedback_posts(slack)) == 1 and not slack.fake.of("chat.postEphemeral"), "an edit, nothing new"
+
+
+@pytest.mark.parametrize(
+    ("failure", "outcome", "timeout"),
+    [("stalled", "timeout", 0.5), ("server_error", "error", None), ("malformed", "malformed", None)],
+)
+async def test_a_failing_model_leaves_the_engines_feedback_alone(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis, failure: str, outcome: str, timeout: float | None
+) -> None:
+    async with slack_with_model(monkeypatch, redis_url, redis, timeout=timeout) as (slack, model):
+        thread_ts = await post_question(slack)
+        await slack.app.coach.set_mode(WORKSPACE, "model")
+        if failure == "stalled":
+            model.reply_json(await judgement(slack))
+            model.stall(30)
+        elif failure == "server_error":
+            model.fail(500, times=100)
+        else:
+            model.reply_with('{"criteria": [{"id": "nope", "score": 9}], "follow_up": ')
+
+        await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER), "Ev-fail-1")
+        engine = (await slack.fake.wait_for("chat.postEphemeral"))[0]
+        assert engine["text"].startswith("*Score ")
+        await until(lambda: outcomes(slack, outcome) == 1)
+        await asyncio.sleep(0.3)
+        assert len(slack.fake.of("chat.postEphemeral")) == 1 and not slack.fake.of("chat.update")
+
+        # the bot carries on: the next answer gets its feedback
+        other = reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER, user="UOTHER")
+        await slack.event(other, "Ev-fail-2")
+        second = (await slack.fake.wait_for("chat.postEphemeral", 2))[1]
+        assert second["user"] == "UOTHER" and second["text"].startswith("*Score ")
+        await until(lambda: outcomes(slack, outcome) == 2)
+        await asyncio.sleep(0.3)
+        assert len(slack.fake.of("chat.postEphemeral")) == 2 and not slack.fake.of("chat.update")
+        assert not feedback_posts(slack)
+        assert "model feedback" not in received(slack)
+
+
+async def test_rules_coach_by_default_never_asks_the_model(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis
+) -> None:
+    async with slack_with_model(monkeypatch, redis_url, redis) as (slack, model):
+        thread_ts = await post_question(slack)
+        model.reply_json(await judgement(slack))
+        await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER), "Ev-rules-1")
+        engine = (await slack.fake.wait_for("chat.postEphemeral"))[0]
+        assert engine["text"].startswith("*Score ")
+        await asyncio.sleep(0.5)
+        assert not model.requests, "no request reaches the model unless the workspace chose it"
+        assert len(slack.fake.of("chat.postEphemeral")) == 1 and not slack.fake.of("chat.update")
+
+
+async def test_a_public_reply_slack_will_not_update_gets_the_models_as_a_new_message(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis
+) -> None:
+    async with slack_with_model(monkeypatch, redis_url, redis) as (slack, model):
+        thread_ts = await post_question(slack)
+        await slack.command("setup feedback=public", "UADMIN", key="setup")
+        await slack.app.coach.set_mode(WORKSPACE, "model")
+        model.reply_json(await judgement(slack))
+        slack.fake.errors["chat.update"] = "cant_update_message"
+        await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER), "Ev-model-new")
+
+        await slack.fake.wait_for("chat.update")
+        await until(lambda: len(feedback_posts(slack)) == 2)
+        engine, follow = feedback_posts(slack)
+        assert engine["text"].startswith("*Score ")
+        assert follow["text"].startswith("*Model feedback") and follow["thread_ts"] == thread_ts
+        assert REAL_QUOTE in str(follow["blocks"]) and INVENTED_QUOTE.lower() not in received(slack)
+        assert not slack.fake.of("chat.postEphemeral")
