@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
+
+from bot.app.bootstrap import Core
 from bot.coach.prompt import ANSWER_END, ANSWER_FENCE
+from bot.identities import Channel
+from tests.coach.fake_openai import FakeOpenAI
 
 
 def criterion_ids(body: dict[str, Any]) -> list[str]:
@@ -49,3 +57,49 @@ def fixed_judge(
         )
 
     return judge
+
+
+REAL_QUOTE = "told the sales lead it would slip to Q3"  # words of tests.bot.scenario.GOOD_ANSWER
+INVENTED_QUOTE = "we tripled revenue by hiring four hundred annotators overnight"
+REASON = "You named the cost of waiting and what you gave up for it."
+FOLLOW_UP = "How did you decide the polygon workflow could wait until Q3?"
+
+
+@asynccontextmanager
+async def served_model(monkeypatch: pytest.MonkeyPatch, *, timeout: float | None = None) -> AsyncIterator[FakeOpenAI]:
+    """A fake model, set up the way an operator sets one up (the DEBRIEF_LLM_ environment)."""
+    async with FakeOpenAI() as model:
+        monkeypatch.setenv("DEBRIEF_LLM_BASE_URL", model.url)
+        monkeypatch.setenv("DEBRIEF_LLM_MODEL", "fake-model")
+        monkeypatch.setenv("DEBRIEF_LLM_API_KEY", "sk-test")
+        if timeout is not None:
+            monkeypatch.setenv("DEBRIEF_LLM_TIMEOUT_SECONDS", str(timeout))
+        yield model
+
+
+async def todays_judgement(core: Core, channel: Channel) -> dict[str, Any]:
+    """A judgement of the channel's question today: every criterion 4 on a real quote, the first also on an invented
+    one."""
+    settings = await core.channels.settings(channel)
+    assert settings is not None
+    prompt = (await core.posts.todays(channel, settings))[0]
+    rubric = core.bank.rubric_for(core.bank.question(prompt.question_id))
+    criteria = [
+        {"id": c.id, "score": 4, "reason": REASON, "quotes": [INVENTED_QUOTE, REAL_QUOTE] if i == 0 else [REAL_QUOTE]}
+        for i, c in enumerate(rubric.criteria)
+    ]
+    return {"criteria": criteria, "follow_up": FOLLOW_UP}
+
+
+def model_outcomes(core: Core, outcome: str) -> float:
+    """How many model requests ended with `outcome`."""
+    value = core.metrics.registry.get_sample_value("debrief_model_requests_total", {"outcome": outcome})
+    return value or 0.0
+
+
+async def until(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until `check()` holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await asyncio.sleep(0.02)

@@ -8,10 +8,8 @@ message. A model that stalls, fails or talks nonsense changes nothing, and priva
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -19,55 +17,32 @@ from redis.asyncio import Redis
 from bot.identities import Channel
 from tests.bot.scenario import GOOD_ANSWER
 from tests.coach.fake_openai import FakeOpenAI
+from tests.coach.judging import (
+    FOLLOW_UP,
+    INVENTED_QUOTE,
+    REAL_QUOTE,
+    REASON,
+    model_outcomes,
+    served_model,
+    todays_judgement,
+    until,
+)
 from tests.handlers.discord.fake_discord import Call
 from tests.handlers.discord.harness import WORKSPACE, DiscordHarness, F, running_discord
 
 CHANNEL = Channel(WORKSPACE, str(F.TEXT_CHANNEL_ID))
-REAL_QUOTE = "told the sales lead it would slip to Q3"
-INVENTED_QUOTE = "we tripled revenue by hiring four hundred annotators overnight"
-REASON = "You named the cost of waiting and what you gave up for it."
-FOLLOW_UP = "How did you decide the polygon workflow could wait until Q3?"
 
 
 @asynccontextmanager
 async def discord_with_model(
     monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis, *, timeout: float | None = None
 ) -> AsyncIterator[tuple[DiscordHarness, FakeOpenAI]]:
-    """The bot with a model set up the way an operator does it (DEBRIEF_LLM_*), served by the fake."""
-    async with FakeOpenAI() as model:
-        monkeypatch.setenv("DEBRIEF_LLM_BASE_URL", model.url)
-        monkeypatch.setenv("DEBRIEF_LLM_MODEL", "fake-model")
-        monkeypatch.setenv("DEBRIEF_LLM_API_KEY", "sk-test")
-        if timeout is not None:
-            monkeypatch.setenv("DEBRIEF_LLM_TIMEOUT_SECONDS", str(timeout))
-        async with running_discord(monkeypatch, redis_url, redis) as harness:
-            yield harness, model
-
-
-async def judgement(harness: DiscordHarness) -> dict[str, Any]:
-    """A judgement of today's question: every criterion scored 4 on a real quote, the first also on an invented one."""
-    settings = await harness.app.channels.settings(CHANNEL)
-    assert settings is not None
-    prompt = (await harness.app.posts.todays(CHANNEL, settings))[0]
-    rubric = harness.app.bank.rubric_for(harness.app.bank.question(prompt.question_id))
-    criteria = [
-        {"id": c.id, "score": 4, "reason": REASON, "quotes": [INVENTED_QUOTE, REAL_QUOTE] if i == 0 else [REAL_QUOTE]}
-        for i, c in enumerate(rubric.criteria)
-    ]
-    return {"criteria": criteria, "follow_up": FOLLOW_UP}
-
-
-def outcomes(harness: DiscordHarness, outcome: str) -> float:
-    """How many model requests ended with `outcome`."""
-    value = harness.app.metrics.registry.get_sample_value("debrief_model_requests_total", {"outcome": outcome})
-    return value or 0.0
-
-
-async def until(check: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out waiting"
-        await asyncio.sleep(0.02)
+    """The app with a model set up the way an operator does it (DEBRIEF_LLM_*), served by the fake."""
+    async with (
+        served_model(monkeypatch, timeout=timeout) as model,
+        running_discord(monkeypatch, redis_url, redis) as app,
+    ):
+        yield app, model
 
 
 def title(call: Call) -> str:
@@ -101,7 +76,7 @@ async def test_the_models_feedback_replaces_the_engines_by_an_edit(
         assert await harness.app.coach.mode(WORKSPACE) == "rules", "members cannot turn the model on"
         _, saved = await harness.command(F.ADMIN_ID, "setup", {"coach": "model"})
         assert "fake-model" in str(saved.json) and await harness.app.coach.mode(WORKSPACE) == "model"
-        model.reply_json(await judgement(harness))
+        model.reply_json(await todays_judgement(harness.app, CHANNEL))
         model.stall(2)
         answer = await harness.say(thread_id, F.MEMBER_ID, GOOD_ANSWER)
 
@@ -137,7 +112,7 @@ async def test_a_failing_model_leaves_the_engines_feedback_alone(
         thread_id = await harness.post_today()
         await harness.app.coach.set_mode(WORKSPACE, "model")
         if failure == "stalled":
-            model.reply_json(await judgement(harness))
+            model.reply_json(await todays_judgement(harness.app, CHANNEL))
             model.stall(30)
         elif failure == "server_error":
             model.fail(500, times=100)
@@ -148,7 +123,7 @@ async def test_a_failing_model_leaves_the_engines_feedback_alone(
         member_dm = harness.fake.dm_channel_id(F.MEMBER_ID)
         (engine,) = await harness.fake.wait_for("POST", rf"/channels/{member_dm}/messages")
         assert title(engine).startswith("Score ")
-        await until(lambda: outcomes(harness, outcome) == 1)
+        await until(lambda: model_outcomes(harness.app, outcome) == 1)
         await asyncio.sleep(0.3)
         assert feedback_sent(harness) == [engine] and not edits(harness)
 
@@ -157,7 +132,7 @@ async def test_a_failing_model_leaves_the_engines_feedback_alone(
         other_dm = harness.fake.dm_channel_id(F.OTHER_ID)
         (second,) = await harness.fake.wait_for("POST", rf"/channels/{other_dm}/messages")
         assert title(second).startswith("Score ")
-        await until(lambda: outcomes(harness, outcome) == 2)
+        await until(lambda: model_outcomes(harness.app, outcome) == 2)
         await asyncio.sleep(0.3)
         assert feedback_sent(harness) == [engine, second] and not edits(harness)
         assert "model feedback" not in received(harness)
@@ -170,7 +145,7 @@ async def test_closed_dms_keep_the_models_feedback_out_of_the_thread(
         harness.fake.closed_dms.add(str(F.MEMBER_ID))
         thread_id = await harness.post_today()
         await harness.app.coach.set_mode(WORKSPACE, "model")
-        model.reply_json(await judgement(harness))
+        model.reply_json(await todays_judgement(harness.app, CHANNEL))
         await harness.say(thread_id, F.MEMBER_ID, GOOD_ANSWER)
         (note,) = await harness.fake.wait_for("POST", rf"/channels/{thread_id}/messages")
         assert "DMs are closed" in str(note.json["embeds"])
@@ -185,7 +160,7 @@ async def test_rules_coach_by_default_never_asks_the_model(
 ) -> None:
     async with discord_with_model(monkeypatch, redis_url, redis) as (harness, model):
         thread_id = await harness.post_today()
-        model.reply_json(await judgement(harness))
+        model.reply_json(await todays_judgement(harness.app, CHANNEL))
         await harness.say(thread_id, F.MEMBER_ID, GOOD_ANSWER)
         member_dm = harness.fake.dm_channel_id(F.MEMBER_ID)
         (engine,) = await harness.fake.wait_for("POST", rf"/channels/{member_dm}/messages")
@@ -202,7 +177,7 @@ async def test_a_message_that_cannot_be_edited_gets_the_models_feedback_as_a_new
         await harness.command(F.ADMIN_ID, "setup", {"feedback": "public"})
         thread_id = await harness.post_today()
         await harness.app.coach.set_mode(WORKSPACE, "model")
-        model.reply_json(await judgement(harness))
+        model.reply_json(await todays_judgement(harness.app, CHANNEL))
         model.stall(1)
         answer = await harness.say(thread_id, F.MEMBER_ID, GOOD_ANSWER)
         (engine,) = await harness.fake.wait_for("POST", rf"/channels/{thread_id}/messages")

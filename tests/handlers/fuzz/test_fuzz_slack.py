@@ -125,14 +125,7 @@ async def send_event(slack: SlackHarness, example: Example, event: dict[str, Any
 
 
 async def post_question(slack: SlackHarness) -> str:
-    await slack.command("post", ADMIN, key="post")
-    await slack.fake.wait_for("chat.postMessage")
-    await slack.fake.wait_for("response_url")
-    settings = await slack.app.channels.settings(CHANNEL)
-    assert settings is not None
-    prompts = await slack.app.posts.todays(CHANNEL, settings)
-    assert prompts and prompts[0].thread_id
-    return prompts[0].thread_id
+    return await slack.post_today(ADMIN, CHANNEL)
 
 
 # ---- 1. /debrief command texts -------------------------------------------------------------------

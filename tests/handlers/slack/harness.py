@@ -19,6 +19,7 @@ from bot.app.bootstrap import Core, bootstrap
 from bot.app.embedded_redis import free_port
 from bot.app.settings import Settings
 from bot.clock import Clock, utc_now
+from bot.identities import Channel
 from bot.store.client import RedisClient
 from handlers.slack.server import SlackApp, SlackHttpServer
 from tests.handlers.slack.fake_slack import FakeSlack, command_body, event_body, sign
@@ -72,6 +73,17 @@ class SlackHarness:
 
     async def responses(self, count: int = 1) -> list[dict[str, Any]]:
         return await self.fake.wait_for("response_url", count)
+
+    async def post_today(self, admin: str = "UADMIN", channel: Channel = Channel("slack:T1", "C1")) -> str:
+        """An admin runs `/debrief post` in the channel; the ts of today's question (its thread)."""
+        await self.command("post", admin, channel_id=channel.channel_id, key="post")
+        await self.fake.wait_for("chat.postMessage")
+        await self.fake.wait_for("response_url")
+        settings = await self.app.channels.settings(channel)
+        assert settings is not None
+        prompts = await self.app.posts.todays(channel, settings)
+        assert prompts and prompts[0].thread_id
+        return prompts[0].thread_id
 
 
 def slack_settings(monkeypatch: pytest.MonkeyPatch, fake: FakeSlack, redis_url: str) -> Settings:

@@ -7,7 +7,6 @@ ephemeral message (Slack cannot edit those). A model that stalls, fails or talks
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,68 +17,33 @@ from redis.asyncio import Redis
 from bot.identities import Channel
 from tests.bot.scenario import GOOD_ANSWER
 from tests.coach.fake_openai import FakeOpenAI
+from tests.coach.judging import (
+    FOLLOW_UP,
+    INVENTED_QUOTE,
+    REAL_QUOTE,
+    REASON,
+    model_outcomes,
+    served_model,
+    todays_judgement,
+    until,
+)
 from tests.handlers.slack.fake_slack import reply_message
 from tests.handlers.slack.harness import SlackHarness, running_slack
 
 CHANNEL = Channel("slack:T1", "C1")
 WORKSPACE = "slack:T1"
-REAL_QUOTE = "told the sales lead it would slip to Q3"
-INVENTED_QUOTE = "we tripled revenue by hiring four hundred annotators overnight"
-REASON = "You named the cost of waiting and what you gave up for it."
-FOLLOW_UP = "How did you decide the polygon workflow could wait until Q3?"
 
 
 @asynccontextmanager
 async def slack_with_model(
     monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis, *, timeout: float | None = None
 ) -> AsyncIterator[tuple[SlackHarness, FakeOpenAI]]:
-    """The Slack app with a model set up the way an operator does it (DEBRIEF_LLM_*), served by the fake."""
-    async with FakeOpenAI() as model:
-        monkeypatch.setenv("DEBRIEF_LLM_BASE_URL", model.url)
-        monkeypatch.setenv("DEBRIEF_LLM_MODEL", "fake-model")
-        monkeypatch.setenv("DEBRIEF_LLM_API_KEY", "sk-test")
-        if timeout is not None:
-            monkeypatch.setenv("DEBRIEF_LLM_TIMEOUT_SECONDS", str(timeout))
-        async with running_slack(monkeypatch, redis_url, redis) as slack:
-            yield slack, model
-
-
-async def post_question(slack: SlackHarness) -> str:
-    """An admin posts today's question in C1; its thread's ts."""
-    await slack.command("post", "UADMIN", key="post")
-    await slack.fake.wait_for("chat.postMessage")
-    await slack.fake.wait_for("response_url")
-    settings = await slack.app.channels.settings(CHANNEL)
-    assert settings is not None
-    prompts = await slack.app.posts.todays(CHANNEL, settings)
-    assert prompts and prompts[0].thread_id
-    return prompts[0].thread_id
-
-
-async def judgement(slack: SlackHarness) -> dict[str, Any]:
-    """A judgement of today's question: every criterion scored 4 on a real quote, the first also on an invented one."""
-    settings = await slack.app.channels.settings(CHANNEL)
-    assert settings is not None
-    prompt = (await slack.app.posts.todays(CHANNEL, settings))[0]
-    rubric = slack.app.bank.rubric_for(slack.app.bank.question(prompt.question_id))
-    criteria = [
-        {"id": c.id, "score": 4, "reason": REASON, "quotes": [INVENTED_QUOTE, REAL_QUOTE] if i == 0 else [REAL_QUOTE]}
-        for i, c in enumerate(rubric.criteria)
-    ]
-    return {"criteria": criteria, "follow_up": FOLLOW_UP}
-
-
-def outcomes(slack: SlackHarness, outcome: str) -> float:
-    """How many model requests ended with `outcome`."""
-    value = slack.app.metrics.registry.get_sample_value("debrief_model_requests_total", {"outcome": outcome})
-    return value or 0.0
-
-
-async def until(check: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out waiting"
-        await asyncio.sleep(0.02)
+    """The app with a model set up the way an operator does it (DEBRIEF_LLM_*), served by the fake."""
+    async with (
+        served_model(monkeypatch, timeout=timeout) as model,
+        running_slack(monkeypatch, redis_url, redis) as app,
+    ):
+        yield app, model
 
 
 def received(slack: SlackHarness) -> str:
@@ -96,9 +60,9 @@ async def test_private_feedback_is_followed_by_a_second_ephemeral_from_the_model
     monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis
 ) -> None:
     async with slack_with_model(monkeypatch, redis_url, redis) as (slack, model):
-        thread_ts = await post_question(slack)
+        thread_ts = await slack.post_today()
         await slack.app.coach.set_mode(WORKSPACE, "model")
-        model.reply_json(await judgement(slack))
+        model.reply_json(await todays_judgement(slack.app, CHANNEL))
         model.stall(2)
         response = await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER), "Ev-model-1")
         assert response.status == 200 and response.elapsed < 1.5  # type: ignore[attr-defined]
@@ -124,11 +88,11 @@ async def test_public_feedback_is_edited_in_place_with_the_models(
     monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis
 ) -> None:
     async with slack_with_model(monkeypatch, redis_url, redis) as (slack, model):
-        thread_ts = await post_question(slack)
+        thread_ts = await slack.post_today()
         await slack.command("setup feedback=public coach=model", "UADMIN", key="setup")
         assert "Saved" in (await slack.fake.wait_for("response_url", 2))[1]["text"]
         assert await slack.app.coach.mode(WORKSPACE) == "model"
-        model.reply_json(await judgement(slack))
+        model.reply_json(await todays_judgement(slack.app, CHANNEL))
         model.stall(2)
         await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER), "Ev-model-pub")
 
@@ -156,10 +120,10 @@ async def test_a_failing_model_leaves_the_engines_feedback_alone(
     monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis, failure: str, outcome: str, timeout: float | None
 ) -> None:
     async with slack_with_model(monkeypatch, redis_url, redis, timeout=timeout) as (slack, model):
-        thread_ts = await post_question(slack)
+        thread_ts = await slack.post_today()
         await slack.app.coach.set_mode(WORKSPACE, "model")
         if failure == "stalled":
-            model.reply_json(await judgement(slack))
+            model.reply_json(await todays_judgement(slack.app, CHANNEL))
             model.stall(30)
         elif failure == "server_error":
             model.fail(500, times=100)
@@ -169,7 +133,7 @@ async def test_a_failing_model_leaves_the_engines_feedback_alone(
         await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER), "Ev-fail-1")
         engine = (await slack.fake.wait_for("chat.postEphemeral"))[0]
         assert engine["text"].startswith("*Score ")
-        await until(lambda: outcomes(slack, outcome) == 1)
+        await until(lambda: model_outcomes(slack.app, outcome) == 1)
         await asyncio.sleep(0.3)
         assert len(slack.fake.of("chat.postEphemeral")) == 1 and not slack.fake.of("chat.update")
 
@@ -178,7 +142,7 @@ async def test_a_failing_model_leaves_the_engines_feedback_alone(
         await slack.event(other, "Ev-fail-2")
         second = (await slack.fake.wait_for("chat.postEphemeral", 2))[1]
         assert second["user"] == "UOTHER" and second["text"].startswith("*Score ")
-        await until(lambda: outcomes(slack, outcome) == 2)
+        await until(lambda: model_outcomes(slack.app, outcome) == 2)
         await asyncio.sleep(0.3)
         assert len(slack.fake.of("chat.postEphemeral")) == 2 and not slack.fake.of("chat.update")
         assert not feedback_posts(slack)
@@ -189,8 +153,8 @@ async def test_rules_coach_by_default_never_asks_the_model(
     monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis
 ) -> None:
     async with slack_with_model(monkeypatch, redis_url, redis) as (slack, model):
-        thread_ts = await post_question(slack)
-        model.reply_json(await judgement(slack))
+        thread_ts = await slack.post_today()
+        model.reply_json(await todays_judgement(slack.app, CHANNEL))
         await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER), "Ev-rules-1")
         engine = (await slack.fake.wait_for("chat.postEphemeral"))[0]
         assert engine["text"].startswith("*Score ")
@@ -203,10 +167,10 @@ async def test_a_public_reply_slack_will_not_update_gets_the_models_as_a_new_mes
     monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis
 ) -> None:
     async with slack_with_model(monkeypatch, redis_url, redis) as (slack, model):
-        thread_ts = await post_question(slack)
+        thread_ts = await slack.post_today()
         await slack.command("setup feedback=public", "UADMIN", key="setup")
         await slack.app.coach.set_mode(WORKSPACE, "model")
-        model.reply_json(await judgement(slack))
+        model.reply_json(await todays_judgement(slack.app, CHANNEL))
         slack.fake.errors["chat.update"] = "cant_update_message"
         await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER), "Ev-model-new")
 

@@ -18,12 +18,7 @@ WEAKER = (
 
 
 async def two_answers(slack: SlackHarness) -> str:
-    await slack.command("post", "UADMIN", key="post")
-    await slack.fake.wait_for("chat.postMessage")
-    await slack.fake.wait_for("response_url")
-    settings = await slack.app.channels.settings(CHANNEL)
-    assert settings is not None
-    thread = str((await slack.app.posts.todays(CHANNEL, settings))[0].thread_id)
+    thread = await slack.post_today()
     for user, text in (("UADMIN", GOOD_ANSWER), ("UMEMBER", WEAKER)):
         event = {
             "type": "message",
