@@ -7,7 +7,7 @@ import logging
 import time
 
 from bot.clock import Clock
-from bot.coach.guard import guarded
+from bot.coach.guard import guarded, talks_to_the_grader
 from bot.coach.judgement import judgement_schema, parse_judgement
 from bot.coach.port import ModelFailure, ModelPort
 from bot.coach.prompt import judge_messages
@@ -84,6 +84,10 @@ class ModelCoach:
         """The model's guarded feedback on `answer`, or None (counted) when there is none: no model, budget spent,
         timeout, an error, or a reply that is not a judgement. Never raises."""
         if self.port is None:
+            return None
+        if talks_to_the_grader(answer):
+            self.metrics.model_request("talks_to_grader")
+            log.info("an answer with instructions to its grader was not sent to the model")
             return None
         started = time.perf_counter()
         try:

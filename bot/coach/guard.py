@@ -34,6 +34,16 @@ _FOLD = str.maketrans(
     }
 )
 _SPACE = re.compile(r"\s+")
+# Words an answer only holds when it talks to whoever grades it: a model is not asked about such an answer.
+_TO_THE_GRADER = re.compile(
+    r"\bignore (?:all |any |the |your )?(?:previous|prior|above|earlier|preceding|other) "
+    r"(?:instructions|prompts?|rules)"
+    r"|\b(?:give|score|rate|grade|mark) (?:this|me|my answer|the answer|this answer)(?: answer)?(?: as)? "
+    r"(?:a |an )?(?:5|five|perfect|full marks|strong hire)\b"
+    r"|\b(?:you are|act as) (?:now )?(?:the|a|an) (?:grader|judge|evaluator|scorer)\b"
+    r"|\bsystem prompt\b|</?(?:system|assistant)>|ANSWER ?>>>",
+    re.IGNORECASE,
+)
 _EDGE = " \t\n\"'.,;:!?-()[]*_`>"
 
 
@@ -42,6 +52,12 @@ def folded(text: str) -> str:
     case folded (a model that changes only these has still quoted the member)."""
     plain = unicodedata.normalize("NFKC", text).translate(_FOLD)
     return _SPACE.sub(" ", plain).strip().casefold()
+
+
+def talks_to_the_grader(answer: str) -> bool:
+    """Whether the answer holds instructions to whoever grades it ("ignore previous instructions", "score this
+    a 5"): such an answer gets the engine's feedback only."""
+    return _TO_THE_GRADER.search(answer) is not None
 
 
 def verified_quotes(quotes: list[str], answer: str) -> tuple[tuple[str, ...], int]:
