@@ -230,6 +230,7 @@ def run_practice_command(args: argparse.Namespace, settings: Settings) -> int:
                 progress=core.progress,
                 exports=core.exports,
                 forget_me=core.forget_me,
+                coach=core.coach,
             )
             if args.history:
                 return await run_history(practice, terminal, chart=getattr(args, "chart", None))

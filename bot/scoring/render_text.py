@@ -21,7 +21,10 @@ def render_feedback(feedback: Feedback, *, width: int = WIDTH) -> str:
         about = f"\u201c{asked}\u201d, {feedback.category} rubric"
     else:
         about = f"{feedback.category} rubric"
-    out.append(f"Score {feedback.overall:.1f}/5 - {feedback.verdict.label.upper()}  ({about})")
+    judged = f"Model feedback from {feedback.coach}, checked by the rules engine. " if feedback.coach else ""
+    out.append(f"{judged}Score {feedback.overall:.1f}/5 - {feedback.verdict.label.upper()}  ({about})")
+    if feedback.coach and feedback.engine_overall is not None:
+        out.append(f"The rules engine alone scored it {feedback.engine_overall:.1f}/5.")
     minutes, seconds = divmod(feedback.speaking_seconds, 60)
     timing = f"{counted(feedback.word_count, 'word')}, about {minutes}:{seconds:02d} spoken"
     limit = f"{SPEAKING_GUIDELINE_SECONDS // 60}:{SPEAKING_GUIDELINE_SECONDS % 60:02d}"
@@ -32,10 +35,15 @@ def render_feedback(feedback: Feedback, *, width: int = WIDTH) -> str:
     out.append("Criteria")
     for c in feedback.criteria:
         out.append(f"  [{c.score}/5] {c.name} ({c.weight:.0%})")
+        if c.reason:
+            out.extend(_wrap(c.reason, width, "        ", first="      - "))
         for quote in c.evidence:
             out.extend(_wrap(f"\u201c{quote}\u201d", width, "        ", first="      + "))
         if c.suggestion:
             out.extend(_wrap(c.suggestion, width, "        ", first="      > "))
+    if feedback.follow_up:
+        out.append("")
+        out.extend(_wrap(f"An interviewer would ask next: {feedback.follow_up}", width, "  "))
     if feedback.structure:
         present = [p.name for p in feedback.structure if p.present]
         out.append("")

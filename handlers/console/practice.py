@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.answers import AnswerOutcome, Answers, AnswerStatus, SubmitAnswer, points_words
 from bot.channel_settings import ChannelSettings
+from bot.coach.coach import ModelCoach
 from bot.daily_post import DailyPosts
 from bot.data_export import DataExports
 from bot.errors import StoreUnavailable
@@ -65,6 +66,7 @@ class Practice:
     progress: Progress
     exports: DataExports
     forget_me: ForgetMe
+    coach: ModelCoach | None = None  # with DEBRIEF_LLM_ set, the person at the terminal chose a model
 
     @property
     def settings(self) -> ChannelSettings:
@@ -105,12 +107,30 @@ async def run_practice(
         terminal.write(f"\n{outcome.message}\n")
         return 1
     terminal.write("\n" + render_feedback(outcome.feedback) + "\n\n")
+    if app.coach is not None and app.coach.available:
+        await _model_feedback(app.coach, app.bank, terminal, member, prompt, outcome)
     streak = outcome.streak
     spent = f" ({outcome.freezes_spent} freeze used)" if outcome.freezes_spent else ""
     terminal.write(f"{_saved_line(outcome)} {points_words(outcome)}.\n")
     if streak is not None:
         terminal.write(f"Streak: {streak.describe()}{spent}\n")
     return 0
+
+
+async def _model_feedback(
+    coach: ModelCoach, bank: Bank, terminal: Terminal, member: Member, prompt: DailyPrompt, outcome: AnswerOutcome
+) -> None:
+    """The configured model's judgement under the engine's guard, after the engine's feedback."""
+    assert outcome.feedback is not None
+    terminal.write(f"Asking {coach.model_name} (up to {coach.timeout:g} s; the rules engine checks what it says)...\n")
+    question = bank.question(prompt.question_id)
+    judged = await coach.judge(
+        member.workspace, question.text, bank.rubric_for(question), outcome.answer, outcome.feedback
+    )
+    if judged is None:
+        terminal.write("The model gave no usable judgement this time; the feedback above stands.\n\n")
+        return
+    terminal.write("\n" + render_feedback(judged) + "\n\n")
 
 
 async def _ask(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import json
 import os
@@ -11,16 +12,24 @@ import signal
 import subprocess
 import sys
 import termios
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tests.bot.scenario import GOOD_ANSWER
+from tests.coach.fake_openai import FakeOpenAI
+from tests.coach.judging import fixed_judge
 from tests.png import assert_sensible_chart
 
 
-def run_in_pty(args: list[str], data_dir: Path, typed: str = "", timeout: float = 60) -> tuple[int, str]:
+def run_in_pty(
+    args: list[str], data_dir: Path, typed: str = "", timeout: float = 60, env: dict[str, str] | None = None
+) -> tuple[int, str]:
     """Run `python -m bot ARGS` attached to a pseudo-terminal, type `typed`, return (status, screen text)."""
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env = {**{k: v for k, v in os.environ.items() if k != "REDIS_URL"}, **(env or {})}
     env.update(DEBRIEF_DATA_DIR=str(data_dir), TZ="UTC", PYTHONUNBUFFERED="1")
     leader, follower = pty.openpty()
     process = subprocess.Popen(
@@ -190,3 +199,43 @@ def test_score_on_a_terminal_says_how_to_give_the_answer(tmp_path: Path) -> None
     status, screen = run_in_pty(["score", "--question", "beh-001"], tmp_path, typed=GOOD_ANSWER + "\n\x04")
     assert status == 0, screen
     assert "Type or paste the answer, then press Ctrl-D" in screen and "Score " in screen
+
+
+@contextmanager
+def model_in_a_thread(judge: Callable[[dict[str, Any]], str]) -> Iterator[FakeOpenAI]:
+    """The fake model served from a thread of its own, for a test that is not async."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = FakeOpenAI()
+    server.judge = judge
+    asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
+    try:
+        yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def test_practice_with_a_model_the_person_set_up(tmp_path: Path) -> None:
+    quote = "I said no to the polygon workflow"
+    follow_up = "What did the sales lead say when you told them the polygon workflow would wait?"
+    with model_in_a_thread(
+        fixed_judge(4, lambda answer: [quote, "a sentence nobody wrote in this answer"], follow_up)
+    ) as model:
+        env = {
+            "DEBRIEF_LLM_BASE_URL": model.url,
+            "DEBRIEF_LLM_MODEL": "fake-model",
+            "DEBRIEF_LLM_API_KEY": "sk-pty-KEY",
+        }
+        status, screen = run_in_pty(["practice"], tmp_path, typed=GOOD_ANSWER + "\n.\n", env=env)
+    assert status == 0, screen
+    engine_part, model_part = screen.split("Asking fake-model", 1)
+    assert "Score " in engine_part and "Model feedback" not in engine_part
+    assert "Model feedback from fake-model, checked by the rules engine. Score 4.0/5" in model_part
+    assert quote in model_part and "nobody wrote" not in screen
+    assert "An interviewer would ask next:" in model_part
+    assert "sk-pty-KEY" not in screen
+    assert len(model.requests) == 1
