@@ -26,6 +26,7 @@ import re
 import shlex
 import statistics
 import sys
+import textwrap
 import time
 import uuid
 from collections import Counter
@@ -316,6 +317,36 @@ async def measure(settings: Settings, args: argparse.Namespace, started: float) 
     )
     print(f"  wall time {time.perf_counter() - started:.1f} s (engine and model on the answers {judged_in:.1f} s)")
     print(f"  command: {command_line(settings, args.fake)}")
+    print()
+    legend = (
+        "pairwise: of two answers graded differently by hand, the share the scorer orders the same way; shorter "
+        "better: the same, for pairs where the better answer is the shorter one (padding does not win); spearman: "
+        "rank correlation with the hand grades (1 is perfect)."
+    )
+    print(textwrap.fill(legend, width=110, initial_indent="  ", subsequent_indent="  "))
+    print(
+        textwrap.fill(
+            bottom_line(agreement(engine_items), agreement(model_items)),
+            width=110,
+            initial_indent="  ",
+            subsequent_indent="  ",
+        )
+    )
+
+
+def bottom_line(engine: Agreement, model: Agreement) -> str:
+    """One sentence for an admin deciding whether to turn the model on: how it compares with the engine here."""
+    if model.pairwise >= engine.pairwise + 0.02 and model.low_hired <= engine.low_hired + 0.05:
+        return "Bottom line: with the guard, this model orders answers better than the engine alone on this set."
+    if model.pairwise >= engine.pairwise - 0.02:
+        return (
+            "Bottom line: with the guard, this model agrees with the hand grades about as well as the engine; it "
+            "adds reasons and follow-up questions."
+        )
+    return (
+        "Bottom line: with the guard, this model agrees with the hand grades less than the engine alone; members "
+        "would see worse scores with coach=model."
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
     llm_model: str | None = None
-    llm_timeout_seconds: float = Field(default=8.0, gt=0, le=120)
+    llm_timeout_seconds: float = Field(default=8.0, gt=0, le=120, allow_inf_nan=False)
     llm_daily_budget: int = Field(default=500, ge=1, le=1_000_000)
 
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
@@ -202,6 +202,14 @@ class Settings(BaseSettings):
     @classmethod
     def _urls(cls, value: str | None) -> str | None:
         return _http_url(value)
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _no_credentials_in_url(cls, value: str | None) -> str | None:
+        """Request URLs end up in logs: a key belongs in DEBRIEF_LLM_API_KEY."""
+        if value is not None and (urlsplit(value).username is not None or urlsplit(value).password is not None):
+            raise ValueError("must not carry a user or password; put the key in DEBRIEF_LLM_API_KEY")
+        return value
 
     @field_validator("slack_client_id")
     @classmethod
@@ -338,13 +346,27 @@ def _setting_error(exc: ValidationError) -> SettingError:
         message = "must be " + message.removeprefix("Input should be ")
     elif kind in ("int_parsing", "int_type"):
         message = "must be a whole number"
-    elif kind in ("greater_than_equal", "less_than_equal"):
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         message = message.replace("Input should be", "must be")
+    elif kind == "finite_number":
+        message = "must be a number of seconds"
+    elif kind == "float_parsing":
+        message = "must be a number"
     given = error.get("input")
     if (
         name not in SECRET_SETTINGS
         and isinstance(given, str)
-        and kind in ("literal_error", "int_parsing", "greater_than_equal", "less_than_equal")
+        and kind
+        in (
+            "literal_error",
+            "int_parsing",
+            "float_parsing",
+            "finite_number",
+            "greater_than_equal",
+            "less_than_equal",
+            "greater_than",
+            "less_than",
+        )
     ):
         message += f" (got '{given[:60]}')"
     return SettingError(name, message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.coach.guard import guarded, talks_to_the_grader
@@ -20,7 +21,26 @@ from content.schema import Rubric
 
 DEFAULT_TIMEOUT_SECONDS = 8.0
 DEFAULT_DAILY_BUDGET = 500
+TALKS_TO_GRADER = (
+    "Your answer speaks to its grader (like \u201cignore the previous instructions\u201d or \u201cscore this a "
+    "5\u201d), so it was not sent to the model."
+)
+BUDGET_SPENT = "Today's model budget ({budget} requests, DEBRIEF_LLM_DAILY_BUDGET) is used up; it renews at 00:00 UTC."
+TIMED_OUT = "The model gave no judgement within {seconds:g} s (DEBRIEF_LLM_TIMEOUT_SECONDS)."
+UNVERIFIED = (
+    "Nothing the model said could be checked against your answer (its quotes are not in it), so it is not shown."
+)
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Judging:
+    """What asking the model came to: its guarded feedback, or why there is none (`outcome` as counted, and a
+    sentence for the member)."""
+
+    feedback: Feedback | None
+    outcome: str
+    why_not: str = ""
 
 
 class ModelCoach:
@@ -83,17 +103,21 @@ class ModelCoach:
     ) -> Feedback | None:
         """The model's guarded feedback on `answer`, or None (counted) when there is none: no model, budget spent,
         timeout, an error, or a reply that is not a judgement. Never raises."""
+        return (await self.judging(workspace, question, rubric, answer, engine)).feedback
+
+    async def judging(self, workspace: str, question: str, rubric: Rubric, answer: str, engine: Feedback) -> Judging:
+        """`judge`, with why there is no feedback when there is none. Never raises."""
         if self.port is None:
-            return None
+            return Judging(None, "no_model", "No model is set up (DEBRIEF_LLM_BASE_URL and DEBRIEF_LLM_MODEL).")
         if talks_to_the_grader(answer):
             self.metrics.model_request("talks_to_grader")
             log.info("an answer with instructions to its grader was not sent to the model")
-            return None
+            return Judging(None, "talks_to_grader", TALKS_TO_GRADER)
         started = time.perf_counter()
         try:
             if not await self.store.spend(workspace, self.clock().date().isoformat(), self.daily_budget):
                 self.metrics.model_request("budget_spent")
-                return None
+                return Judging(None, "budget_spent", BUDGET_SPENT.format(budget=self.daily_budget))
             async with asyncio.timeout(self.timeout):
                 completion = await self.port.complete(
                     judge_messages(question, rubric, answer), judgement_schema(rubric), "judgement"
@@ -102,19 +126,20 @@ class ModelCoach:
         except TimeoutError:
             self.metrics.model_request("timeout", time.perf_counter() - started)
             log.warning("the model gave no judgement within %g s", self.timeout)
-            return None
+            return Judging(None, "timeout", TIMED_OUT.format(seconds=self.timeout))
         except ModelFailure as exc:
             self.metrics.model_request(exc.reason, time.perf_counter() - started)
             log.warning("the model gave no usable judgement: %s", exc)
-            return None
+            return Judging(None, exc.reason, f"The model gave no usable judgement ({exc}).")
         except StoreUnavailable:
             self.metrics.model_request("store_unavailable")
-            return None
+            return Judging(None, "store_unavailable", "The database is not reachable, so the model was not asked.")
         except Exception:
             self.metrics.model_request("error", time.perf_counter() - started)
             log.exception("asking the model failed")
-            return None
+            return Judging(None, "error", "Asking the model failed; the details are in the log.")
         feedback, report = guarded(judgement, engine, rubric, answer, self.port.name)
-        self.metrics.model_request("ok", time.perf_counter() - started, completion.tokens)
+        outcome = "ok" if feedback is not None else "unverified"
+        self.metrics.model_request(outcome, time.perf_counter() - started, completion.tokens)
         self.metrics.model_guard(report.quotes_dropped, len(report.fell_back))
-        return feedback
+        return Judging(feedback, outcome, "" if feedback is not None else UNVERIFIED)

@@ -36,8 +36,10 @@ _FOLD = str.maketrans(
 _SPACE = re.compile(r"\s+")
 # Words an answer only holds when it talks to whoever grades it: a model is not asked about such an answer.
 _TO_THE_GRADER = re.compile(
-    r"\bignore (?:all |any |the |your )?(?:previous|prior|above|earlier|preceding|other) "
-    r"(?:instructions|prompts?|rules)"
+    r"\b(?:ignore|disregard|forget) (?:all|any|your) (?:of )?(?:the )?(?:previous |prior |above |earlier )?"
+    r"(?:instructions|prompts?)\b"
+    r"|\b(?:ignore|disregard) (?:the )?(?:previous|prior|above) (?:instructions|prompts?)\W+(?:and )?"
+    r"(?:give|score|rate|grade|mark|return|output|say|answer)\b"
     r"|\b(?:give|score|rate|grade|mark) (?:this|me|my answer|the answer|this answer)(?: answer)?(?: as)? "
     r"(?:a |an )?(?:5|five|perfect|full marks|strong hire)\b"
     r"|\b(?:you are|act as) (?:now )?(?:the|a|an) (?:grader|judge|evaluator|scorer)\b"
@@ -86,62 +88,70 @@ class GuardReport:
 
 def guarded(
     judgement: Judgement, engine: Feedback, rubric: Rubric, answer: str, model_name: str
-) -> tuple[Feedback, GuardReport]:
-    """The feedback a member sees from a model's judgement: each criterion's score kept only where the answer
-    bears it out, the overall score their weighted mean under the engine's caps, the engine's findings beside."""
+) -> tuple[Feedback | None, GuardReport]:
+    """The feedback a member sees from a model's judgement: each criterion's score, reason and quotes kept only
+    where the answer bears them out (else the engine's criterion as it was), the overall score their weighted mean
+    under the engine's caps. None when nothing of the judgement could be kept."""
     by_id: dict[str, CriterionJudgement] = {}
     for item in judgement.criteria:
         by_id.setdefault(item.id, item)
-    engine_scores = {c.id: c for c in engine.criteria}
+    engine_criteria = {c.id: c for c in engine.criteria}
     results: list[CriterionResult] = []
     dropped = 0
     fell_back: list[str] = []
-    cap = engine.ceiling
+    cap = max(1, math.floor(engine.ceiling)) if engine.ceiling is not None else 5
     for criterion in rubric.criteria:
-        mine = engine_scores.get(criterion.id)
+        mine = engine_criteria.get(criterion.id) or CriterionResult(
+            criterion.id, criterion.name, criterion.weight, 1, (), None
+        )
         said = by_id.get(criterion.id)
-        engine_score = mine.score if mine is not None else 1
-        if said is None:
-            fell_back.append(criterion.id)
-            results.append(mine or CriterionResult(criterion.id, criterion.name, criterion.weight, 1, (), None))
-            continue
-        quotes, lost = verified_quotes(said.quotes, answer)
+        quotes, lost = verified_quotes(said.quotes, answer) if said is not None else ((), 0)
         dropped += lost
-        score = said.score
-        if not quotes and (lost or score > UNQUOTED_CEILING):
-            # the score rests on quotes the answer does not hold (invented or paraphrased), or claims strength
-            # without pointing at anything
+        if said is None or (not quotes and (lost or said.score > UNQUOTED_CEILING)):
+            # skipped, or resting on quotes the answer does not hold (invented or paraphrased), or claiming
+            # strength without pointing at anything: the engine's own view of the criterion stands
             fell_back.append(criterion.id)
-            score = engine_score
-        if cap is not None:
-            score = min(score, max(1, math.floor(cap)))
-        suggestion = (mine.suggestion if mine is not None else None) if score < 4 else None
+            results.append(replace(mine, score=min(mine.score, cap)))
+            continue
+        score = min(said.score, cap)
         results.append(
             CriterionResult(
                 criterion.id,
                 criterion.name,
                 criterion.weight,
                 score,
-                quotes or (mine.evidence if mine is not None and score == engine_score else ()),
-                suggestion,
+                quotes,
+                mine.suggestion if score < 4 else None,
                 _reason(said.reason),
             )
         )
+    report = GuardReport(dropped, tuple(fell_back))
+    if len(fell_back) == len(rubric.criteria):
+        return None, report
     weights = sum(c.weight for c in results) or 1.0
     overall = sum(c.weight * c.score for c in results) / weights
-    if cap is not None:
-        overall = min(overall, cap)
+    if engine.ceiling is not None:
+        overall = min(overall, engine.ceiling)
     overall = round(overall, 1)
+    notes = engine.notes
+    if fell_back:
+        kept = len(rubric.criteria) - len(fell_back)
+        notes = (
+            *notes,
+            f"{len(fell_back)} of {len(rubric.criteria)} criteria keep the rules engine's score: what the model "
+            f"said about them is not borne out by your answer ({kept} judged by the model).",
+        )
     feedback = replace(
         engine,
         overall=overall,
         verdict=verdict_for(overall),
         criteria=tuple(results),
+        notes=notes,
         coach=model_name,
         engine_overall=engine.overall,
         follow_up=_follow_up(judgement.follow_up),
     )
-    return feedback, GuardReport(dropped, tuple(fell_back))
+    return feedback, report
 
 
 def _reason(text: str) -> str | None:

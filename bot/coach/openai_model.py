@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
@@ -54,8 +55,9 @@ def with_schema_instruction(messages: Sequence[ChatMessage], schema: Mapping[str
     return out
 
 
-def _failure(exc: openai.OpenAIError) -> ModelFailure:
-    """The ModelFailure for an error the client raised: status code and class name only, never the request."""
+def _failure(exc: openai.OpenAIError, where: str = "") -> ModelFailure:
+    """The ModelFailure for an error the client raised: status code, class name and the server's address only,
+    never the request."""
     kind = type(exc).__name__
     if isinstance(exc, openai.APITimeoutError):
         return ModelFailure("timeout", kind)
@@ -63,10 +65,14 @@ def _failure(exc: openai.OpenAIError) -> ModelFailure:
         return ModelFailure("rate_limited", f"{exc.status_code} {kind}")
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
         return ModelFailure("refused", f"{exc.status_code} {kind}")
+    if isinstance(exc, openai.NotFoundError):
+        return ModelFailure(
+            "error", f"404: no chat completions (or no such model) at {where}; most servers need /v1 at the URL's end"
+        )
     if isinstance(exc, openai.APIStatusError):
         return ModelFailure("error", str(exc.status_code))
     if isinstance(exc, openai.APIConnectionError):
-        return ModelFailure("unreachable", kind)
+        return ModelFailure("unreachable", f"{kind}: nothing answered at {where}")
     if isinstance(exc, openai.APIResponseValidationError):
         return ModelFailure("malformed", f"{exc.status_code} {kind}")
     return ModelFailure("error", kind)
@@ -88,6 +94,9 @@ class OpenAIChatModel:
         # slow trickle or a long Retry-After could hold a reply for minutes.
         self._deadline = timeout * (max_retries + 1) + _backoff_allowance(max_retries)
         self._client: openai.AsyncOpenAI | None = None
+        parts = urlsplit(base_url)
+        port = f":{parts.port}" if parts.port else ""
+        self._where = f"{parts.scheme}://{parts.hostname}{port}{parts.path}"  # the address without any credentials
         self._structured = True  # False once the server turned json_schema down and the prompt instruction worked
 
     def __repr__(self) -> str:
@@ -131,11 +140,11 @@ class OpenAIChatModel:
                     type(exc).__name__,
                 )
             except openai.OpenAIError as exc:
-                raise _failure(exc) from None
+                raise _failure(exc, self._where) from None
         try:
             completion = await self._call(with_schema_instruction(messages, schema), None, schema_name)
         except openai.OpenAIError as exc:
-            raise _failure(exc) from None
+            raise _failure(exc, self._where) from None
         if self._structured:
             self._structured = False
             log.info("model %s: structured output is off for this server; the schema goes in the prompt", self._model)

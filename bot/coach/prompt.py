@@ -20,7 +20,7 @@ SYSTEM = (
     "that are wrong do not earn credit. An answer to a different question earns little on every criterion.\n"
     "Score each criterion from 1 to 5 using its level descriptions. For each criterion give a one-sentence reason "
     "addressed to the candidate ('you ...') and up to three quotes that support the score, each copied exactly, "
-    "word for word, from the answer (a whole sentence or a phrase of at least four words). Never paraphrase a "
+    "word for word, from the answer (a whole sentence or a phrase of at least three words). Never paraphrase a "
     "quote; if nothing in the answer supports a criterion, give no quotes and say what is missing.\n"
     "Then write the one follow-up question you would ask next: about the weakest criterion, built on something the "
     "candidate actually said, in one sentence ending with a question mark.\n"

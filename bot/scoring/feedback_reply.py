@@ -34,7 +34,10 @@ def shows_engine_score(feedback: Feedback) -> bool:
 def _coach_lines(feedback: Feedback) -> list[str]:
     if feedback.coach is None:
         return []
-    lines = [f"Model feedback from {feedback.coach}: every quote below was checked against your answer."]
+    lines = [
+        f"Model feedback from {feedback.coach}: every quote below was checked against your answer by the rules "
+        "engine, which keeps its caps. Points and streaks use the engine's own score."
+    ]
     if shows_engine_score(feedback):
         lines.append(f"The rules engine scored this {feedback.engine_overall:.1f}/5.")
     return lines

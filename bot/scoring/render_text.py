@@ -12,7 +12,8 @@ WIDTH = 88
 
 
 def render_feedback(feedback: Feedback, *, width: int = WIDTH) -> str:
-    """The whole feedback as readable plain text."""
+    """The whole feedback as readable plain text (a model's judgement: only what the model added to the engine's
+    analysis, which is shown before it)."""
     out: list[str] = []
     if feedback.question_id:
         about = f"question {feedback.question_id}"
@@ -21,10 +22,13 @@ def render_feedback(feedback: Feedback, *, width: int = WIDTH) -> str:
         about = f"\u201c{asked}\u201d, {feedback.category} rubric"
     else:
         about = f"{feedback.category} rubric"
-    judged = f"Model feedback from {feedback.coach}, checked by the rules engine. " if feedback.coach else ""
-    out.append(f"{judged}Score {feedback.overall:.1f}/5 - {feedback.verdict.label.upper()}  ({about})")
+    if feedback.coach:
+        out.append(f"--- Model feedback from {feedback.coach}, checked by the rules engine " + "-" * 20)
+    out.append(f"Score {feedback.overall:.1f}/5 - {feedback.verdict.label.upper()}  ({about})")
     if feedback.coach and feedback.engine_overall is not None:
-        out.append(f"The rules engine alone scored it {feedback.engine_overall:.1f}/5.")
+        out.append(
+            f"The rules engine scored it {feedback.engine_overall:.1f}/5; points and streaks use the engine's score."
+        )
     minutes, seconds = divmod(feedback.speaking_seconds, 60)
     timing = f"{counted(feedback.word_count, 'word')}, about {minutes}:{seconds:02d} spoken"
     limit = f"{SPEAKING_GUIDELINE_SECONDS // 60}:{SPEAKING_GUIDELINE_SECONDS % 60:02d}"
@@ -44,6 +48,8 @@ def render_feedback(feedback: Feedback, *, width: int = WIDTH) -> str:
     if feedback.follow_up:
         out.append("")
         out.extend(_wrap(f"An interviewer would ask next: {feedback.follow_up}", width, "  "))
+    if feedback.coach:
+        return "\n".join(out)
     if feedback.structure:
         present = [p.name for p in feedback.structure if p.present]
         out.append("")

@@ -22,6 +22,7 @@ from bot.progress import Progress
 from bot.prompts import DailyPrompt
 from bot.replies import plain_text
 from bot.scoring.engine import UnknownQuestion
+from bot.scoring.feedback import Feedback
 from bot.scoring.render_text import render_feedback
 from content.loader import Bank
 from handlers.console.terminal import Interrupted, Terminal
@@ -103,12 +104,13 @@ async def run_practice(
         saved = _keep_unsaved(app.data_dir, answer)
         terminal.write(f"\n{exc}\nYour answer is kept in {saved}.\n")
         return 1
+    if outcome.status is AnswerStatus.DUPLICATE:
+        return await _same_answer_again(app, terminal, member, prompt, answer)
     if outcome.status is not AnswerStatus.RECORDED or outcome.feedback is None:
         terminal.write(f"\n{outcome.message}\n")
         return 1
     terminal.write("\n" + render_feedback(outcome.feedback) + "\n\n")
-    if app.coach is not None and app.coach.available:
-        await _model_feedback(app.coach, app.bank, terminal, member, prompt, outcome)
+    await _model_feedback(app, terminal, member, prompt, outcome.answer, outcome.feedback)
     streak = outcome.streak
     spent = f" ({outcome.freezes_spent} freeze used)" if outcome.freezes_spent else ""
     terminal.write(f"{_saved_line(outcome)} {points_words(outcome)}.\n")
@@ -118,19 +120,36 @@ async def run_practice(
 
 
 async def _model_feedback(
-    coach: ModelCoach, bank: Bank, terminal: Terminal, member: Member, prompt: DailyPrompt, outcome: AnswerOutcome
+    app: Practice, terminal: Terminal, member: Member, prompt: DailyPrompt, answer: str, feedback: Feedback
 ) -> None:
     """The configured model's judgement under the engine's guard, after the engine's feedback."""
-    assert outcome.feedback is not None
-    terminal.write(f"Asking {coach.model_name} (up to {coach.timeout:g} s; the rules engine checks what it says)...\n")
-    question = bank.question(prompt.question_id)
-    judged = await coach.judge(
-        member.workspace, question.text, bank.rubric_for(question), outcome.answer, outcome.feedback
-    )
-    if judged is None:
-        terminal.write("The model gave no usable judgement this time; the feedback above stands.\n\n")
+    coach = app.coach
+    if coach is None or not coach.available:
         return
-    terminal.write("\n" + render_feedback(judged) + "\n\n")
+    terminal.write(
+        f"Sending your answer, the question and its rubric to {coach.model_name} (up to {coach.timeout:g} s; the "
+        "rules engine checks what comes back)...\n"
+    )
+    question = app.bank.question(prompt.question_id)
+    judged = await coach.judging(member.workspace, question.text, app.bank.rubric_for(question), answer, feedback)
+    if judged.feedback is None:
+        terminal.write(f"{judged.why_not} The feedback above stands.\n\n")
+        return
+    terminal.write("\n" + render_feedback(judged.feedback) + "\n\n")
+
+
+async def _same_answer_again(
+    app: Practice, terminal: Terminal, member: Member, prompt: DailyPrompt, answer: str
+) -> int:
+    """The answer already given today, word for word: nothing changes; its feedback is shown again."""
+    feedback = await app.answers.current_feedback(member, prompt.id)
+    if feedback is None:
+        terminal.write("\nThat answer was already saved.\n")
+        return 1
+    terminal.write("\nThat is the answer you already gave today, word for word: nothing changed. Its feedback:\n\n")
+    terminal.write(render_feedback(feedback) + "\n\n")
+    await _model_feedback(app, terminal, member, prompt, answer, feedback)
+    return 0
 
 
 async def _ask(

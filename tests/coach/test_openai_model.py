@@ -229,8 +229,9 @@ async def test_a_refusal_and_an_empty_reply_are_failures(server: FakeOpenAI, mod
     assert (await failure_of(model)).reason == "empty"
 
 
-async def test_a_closed_port_is_unreachable() -> None:
-    model = OpenAIChatModel(f"http://127.0.0.1:{closed_port()}/v1", KEY, "judge-model", timeout=1.0, max_retries=1)
+async def test_a_closed_port_is_unreachable_and_the_failure_names_where() -> None:
+    port = closed_port()
+    model = OpenAIChatModel(f"http://127.0.0.1:{port}/v1", KEY, "judge-model", timeout=1.0, max_retries=1)
     started = time.monotonic()
     try:
         failure = await failure_of(model)
@@ -238,7 +239,17 @@ async def test_a_closed_port_is_unreachable() -> None:
         await model.aclose()
 
     assert failure.reason == "unreachable"
+    assert f"http://127.0.0.1:{port}/v1" in str(failure)
     assert time.monotonic() - started < 3.0
+
+
+async def test_a_base_url_without_v1_gets_a_hint(server: FakeOpenAI) -> None:
+    model = OpenAIChatModel(server.url.removesuffix("/v1"), KEY, "judge-model", timeout=1.0, max_retries=0)
+    try:
+        failure = await failure_of(model)
+    finally:
+        await model.aclose()
+    assert failure.reason == "error" and "most servers need /v1" in str(failure) and KEY not in str(failure)
 
 
 async def test_no_key_sends_a_placeholder(server: FakeOpenAI) -> None:

@@ -142,7 +142,15 @@ def test_redis_cluster_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) 
         ),
         (
             {"DEBRIEF_LLM_BASE_URL": "http://h/v1", "DEBRIEF_LLM_MODEL": "m", "DEBRIEF_LLM_TIMEOUT_SECONDS": "0"},
-            "DEBRIEF_LLM_TIMEOUT_SECONDS: ",
+            "DEBRIEF_LLM_TIMEOUT_SECONDS: must be greater than 0 (got '0')",
+        ),
+        (
+            {"DEBRIEF_LLM_BASE_URL": "http://h/v1", "DEBRIEF_LLM_MODEL": "m", "DEBRIEF_LLM_TIMEOUT_SECONDS": "nan"},
+            "DEBRIEF_LLM_TIMEOUT_SECONDS: must be a number of seconds (got 'nan')",
+        ),
+        (
+            {"DEBRIEF_LLM_BASE_URL": "http://me:sk-abc@h/v1", "DEBRIEF_LLM_MODEL": "m"},
+            "DEBRIEF_LLM_BASE_URL: must not carry a user or password",
         ),
         ({"DEBRIEF_LLM_DAILY_BUDGET": "lots"}, "DEBRIEF_LLM_DAILY_BUDGET: must be a whole number"),
     ],

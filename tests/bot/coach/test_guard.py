@@ -57,14 +57,32 @@ def test_a_quote_counts_when_its_words_are_in_the_answer_despite_typography_case
     assert folded("A\u00a0“B” — c") == 'a "b" - c'
 
 
-def test_invented_quotes_never_reach_the_member_and_their_scores_return_to_the_engine(engine: FeedbackEngine) -> None:
+def test_invented_quotes_never_reach_the_member_and_their_criteria_stay_the_engines(engine: FeedbackEngine) -> None:
     invented = "I personally tripled revenue for the whole company"
-    feedback, report = guard(engine, ANSWER, judgement(engine, 5, [invented]))
+    real = "I rewrote the guideline with twelve worked examples"
+    rubric = engine.bank.rubric_for(engine.question(QUESTION))
+    given = Judgement(
+        criteria=[
+            CriterionJudgement(id=c.id, score=5, reason=f"Reason {i}.", quotes=[real] if i == 0 else [invented])
+            for i, c in enumerate(rubric.criteria)
+        ],
+        follow_up="How did you triple revenue, and what did it cost?",
+    )
+    feedback, report = guard(engine, ANSWER, given)
     engine_feedback = engine.score(ANSWER, question_id=QUESTION)
-    assert report.quotes_dropped == len(feedback.criteria)
-    assert set(report.fell_back) == {c.id for c in feedback.criteria}
-    assert [c.score for c in feedback.criteria] == [c.score for c in engine_feedback.criteria]
-    assert invented not in plain_text(feedback_reply(feedback))
+    assert feedback is not None
+    assert report.quotes_dropped == len(rubric.criteria) - 1
+    assert report.fell_back == tuple(c.id for c in rubric.criteria[1:])
+    assert feedback.criteria[0].score == 5 and feedback.criteria[0].evidence == (real,)
+    assert feedback.criteria[1:] == engine_feedback.criteria[1:], "the engine's criterion as it was, reason and all"
+    shown = plain_text(feedback_reply(feedback))
+    assert invented not in shown and "Reason 1." not in shown and "Reason 0." in shown
+    assert f"{len(rubric.criteria) - 1} of {len(rubric.criteria)} criteria keep the rules engine's score" in shown
+
+
+def test_a_judgement_with_nothing_borne_out_is_not_shown(engine: FeedbackEngine) -> None:
+    feedback, report = guard(engine, ANSWER, judgement(engine, 5, ["I personally tripled revenue for the company"]))
+    assert feedback is None and report.quotes_dropped == len(report.fell_back) > 0
 
 
 def test_a_verified_judgement_is_shown_as_model_feedback_with_the_engine_score_when_far_apart(
@@ -140,6 +158,7 @@ def test_an_answer_that_instructs_its_grader_is_not_sent_to_a_model(answer: str)
         "Red-teamers tried prompts that told the model to disregard its rules; I set a gold set of 400 attacks.",
         "I asked the vendor to rate each label from 1 to 5 and to give five examples of each edge case.",
         "The judge model scored our summaries; I checked it against 300 human grades before trusting it.",
+        "I told annotators to ignore the previous instructions and follow the gold set from then on.",
     ],
 )
 def test_answers_about_graders_and_scores_are_sent(answer: str) -> None:

@@ -222,20 +222,31 @@ def model_in_a_thread(judge: Callable[[dict[str, Any]], str]) -> Iterator[FakeOp
 def test_practice_with_a_model_the_person_set_up(tmp_path: Path) -> None:
     quote = "I said no to the polygon workflow"
     follow_up = "What did the sales lead say when you told them the polygon workflow would wait?"
-    with model_in_a_thread(
-        fixed_judge(4, lambda answer: [quote, "a sentence nobody wrote in this answer"], follow_up)
-    ) as model:
+    judge = fixed_judge(4, lambda answer: [quote, "a sentence nobody wrote in this answer"], follow_up)
+    with model_in_a_thread(judge) as model:
         env = {
             "DEBRIEF_LLM_BASE_URL": model.url,
             "DEBRIEF_LLM_MODEL": "fake-model",
             "DEBRIEF_LLM_API_KEY": "sk-pty-KEY",
         }
         status, screen = run_in_pty(["practice"], tmp_path, typed=GOOD_ANSWER + "\n.\n", env=env)
-    assert status == 0, screen
-    engine_part, model_part = screen.split("Asking fake-model", 1)
-    assert "Score " in engine_part and "Model feedback" not in engine_part
-    assert "Model feedback from fake-model, checked by the rules engine. Score 4.0/5" in model_part
-    assert quote in model_part and "nobody wrote" not in screen
-    assert "An interviewer would ask next:" in model_part
-    assert "sk-pty-KEY" not in screen
-    assert len(model.requests) == 1
+        assert status == 0, screen
+        engine_part, model_part = screen.split("Sending your answer, the question and its rubric to fake-model", 1)
+        assert "Score " in engine_part and "Model feedback" not in engine_part
+        assert "--- Model feedback from fake-model, checked by the rules engine" in model_part
+        assert "Score 4.0/5" in model_part and "points and streaks use the engine's score" in model_part
+        assert quote in model_part and "nobody wrote" not in screen
+        assert "An interviewer would ask next:" in model_part
+        assert "Question coverage" not in model_part, "the engine's analysis is not repeated"
+        assert "sk-pty-KEY" not in screen
+        assert len(model.requests) == 1
+
+        status, again = run_in_pty(["practice"], tmp_path, typed=GOOD_ANSWER + "\n.\n", env=env)
+        assert status == 0, again
+        assert "That is the answer you already gave today, word for word" in again
+        assert "--- Model feedback from fake-model" in again and len(model.requests) == 2
+
+        env["DEBRIEF_LLM_DAILY_BUDGET"] = "2"
+        status, spent = run_in_pty(["practice"], tmp_path, typed=GOOD_ANSWER + "\n.\n", env=env)
+        assert "Today's model budget (2 requests, DEBRIEF_LLM_DAILY_BUDGET) is used up" in spent
+        assert "The feedback above stands." in spent and len(model.requests) == 2
