@@ -1,7 +1,9 @@
 """Latency and throughput from a signed Slack answer event to the feedback call at a fake Web API.
 
 Side by side, in the same run: a bare Bolt app that only acknowledges the event and posts one ephemeral
-message. Both run the real AsyncApp over HTTP on 127.0.0.1 against the same fake Slack.
+message. Both run the real AsyncApp over HTTP on 127.0.0.1 against the same fake Slack. Then the same answers
+with the workspace on `coach=model`, a fake model on 127.0.0.1 answering each judgement after MODEL_SECONDS:
+the engine's feedback must arrive as fast as with `coach=rules` (the model's follows as a second message).
 """
 
 from __future__ import annotations
@@ -25,14 +27,19 @@ from bot.app.bootstrap import bootstrap
 from bot.app.embedded_redis import free_port
 from bot.app.settings import Settings
 from bot.channel_settings import ChannelSettings
+from bot.coach.openai_model import OpenAIChatModel
 from bot.identities import Channel
 from bot.store.client import redis_client
 from content.loader import load_bank
 from handlers.slack.config import web_client
 from handlers.slack.server import SlackHttpServer
+from tests.coach.fake_openai import FakeOpenAI
+from tests.coach.judging import fixed_judge
 from tests.handlers.slack.fake_slack import FakeSlack, event_body, fake_bot_token, sign
 
 SECRET = "bench-secret"
+MODEL_SECONDS = 1.0
+PACED_PER_SECOND = 20.0
 
 
 class TimedFakeSlack(FakeSlack):
@@ -41,8 +48,8 @@ class TimedFakeSlack(FakeSlack):
     arrived: dict[str, float]
 
     def _record(self, method: str, params: dict[str, Any], token: str | None = None) -> None:
-        if method == "chat.postEphemeral":
-            self.arrived[str(params.get("user"))] = time.perf_counter()
+        if method == "chat.postEphemeral":  # the first one: the engine's feedback (the model's may follow)
+            self.arrived.setdefault(str(params.get("user")), time.perf_counter())
         super()._record(method, params, token)
 
 
@@ -69,12 +76,17 @@ async def drive(
     prefix: str,
     count: int,
     concurrency: int,
+    per_second: float | None = None,
 ) -> tuple[list[float], float]:
-    """Send `count` answer events; return per-event latencies (seconds) and answers per second."""
+    """Send `count` answer events, `concurrency` at a time (or arriving at `per_second`, however many are still
+    waiting for their feedback); return per-event latencies (seconds) and answers per second."""
     sent: dict[str, float] = {}
-    semaphore = asyncio.Semaphore(concurrency)
+    semaphore = asyncio.Semaphore(concurrency if per_second is None else count)
+    started = time.perf_counter()
 
     async def one(i: int) -> None:
+        if per_second is not None:
+            await asyncio.sleep(max(0.0, started + i / per_second - time.perf_counter()))
         user = f"{prefix}{i}"
         event = {
             "type": "message",
@@ -94,7 +106,6 @@ async def drive(
             while user not in fake.arrived:
                 await asyncio.sleep(0.0005)
 
-    started = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(count)))
     elapsed = time.perf_counter() - started
     return [fake.arrived[u] - sent[u] for u in sent], count / elapsed
@@ -125,8 +136,13 @@ async def measure(redis_url: str, count: int, concurrency: int) -> None:
     redis = redis_client(redis_url)
     await redis.flushdb()
     text = answer_of_default()
+    model_server = FakeOpenAI()
+    model_server.judge = fixed_judge(4, lambda answer: [" ".join(answer.split()[:8])])
+    model_server.stall(MODEL_SECONDS)
+    await model_server.start()
+    model = OpenAIChatModel(model_server.url, None, "fake-model", timeout=MODEL_SECONDS + 5)
     try:
-        async with bootstrap(settings, redis=redis) as app, aiohttp.ClientSession() as session:
+        async with bootstrap(settings, redis=redis, model=model) as app, aiohttp.ClientSession() as session:
             slack = slack_app(app)
             outcome = await app.posts.post(Channel("slack:T1", "C1"), await _settings(app), slack.port)
             assert outcome.prompt is not None and outcome.prompt.thread_id
@@ -146,10 +162,53 @@ async def measure(redis_url: str, count: int, concurrency: int) -> None:
                     print(latency_line("bare Bolt (ack + 1 post)", *bare))
                     print(latency_line("debrief (answer -> feedback)", *ours))
                     print(f"   latency ratio p50 {statistics.median(ours[0]) / statistics.median(bare[0]):.2f}x")
+                await coach_model_round(app, slack, session, debrief_url, fake, thread, text, count, concurrency)
+                print(f"   model judgements answered: {len(model_server.responses)} of {len(model_server.requests)}")
     finally:
         await redis.flushdb()
         await redis.aclose()
+        await model.aclose()
+        await model_server.stop()
         await fake.stop()
+
+
+async def coach_model_round(
+    app: Any,
+    slack: Any,
+    session: aiohttp.ClientSession,
+    url: str,
+    fake: TimedFakeSlack,
+    thread: str,
+    text: str,
+    count: int,
+    concurrency: int,
+) -> None:
+    """The same answers with coach=rules and then coach=model (the model answering after MODEL_SECONDS): time to
+    the engine's feedback in both, in the same run: answers arriving at PACED_PER_SECOND (a busy deployment), then
+    as fast as the process takes them, `concurrency` at a time (saturation: the model's follow-ups then compete
+    for the same CPU)."""
+    for label, conc, pace in (
+        (f"{PACED_PER_SECOND:g} answers/s arriving", 1, PACED_PER_SECOND),
+        (f"saturated, concurrency {concurrency}", concurrency, None),
+    ):
+        print(f"-- {label}: time to the engine's feedback, coach=rules against coach=model")
+        runs = {}
+        for mode in ("rules", "model"):
+            await app.coach.set_mode("slack:T1", mode)
+            prefix = f"C{conc}{mode}-"
+            for i in range(count):
+                await slack.handlers.directory.user("slack:T1", f"{prefix}{i}")
+            runs[mode] = await drive(session, url, fake, thread, text, prefix, count, conc, pace)
+            print(latency_line(f"debrief, coach={mode}", *runs[mode]))
+            await asyncio.sleep(MODEL_SECONDS + 1)  # the model's follow-ups finish before the next run
+        for name, pick in (("p50", statistics.median), ("p99", _p99)):
+            ratio = pick(runs["model"][0]) / pick(runs["rules"][0])
+            print(f"   latency ratio {name} coach=model / coach=rules {ratio:.2f}x")
+
+
+def _p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
 async def _settings(app: Any) -> ChannelSettings:

@@ -226,11 +226,14 @@ class Answers:
         """Submit a message written in a question's thread and say what to send back; never raises."""
         platform = platform_of(command.member.workspace)
         try:
+            # who judges is read beside the answer's own work, so model feedback adds no wait for the member
+            model = self.coach.enabled(command.member.workspace) if self.coach is not None else _false()
             if command.thread is None:
-                outcome, public = await self.submit(command), False
+                outcome, judged_by_model = await asyncio.gather(self.submit(command), model)
+                public = False
             else:
-                outcome, settings = await asyncio.gather(
-                    self.submit(command), self.channels.settings(command.thread.channel)
+                outcome, settings, judged_by_model = await asyncio.gather(
+                    self.submit(command), self.channels.settings(command.thread.channel), model
                 )
                 public = settings is not None and settings.feedback == "public"
         except StoreUnavailable:
@@ -245,9 +248,7 @@ class Answers:
             assert outcome.feedback is not None and outcome.prompt is not None
             reply = outcome_reply(outcome)
             fallback = None if public else self._closed_dm_note(command.member, outcome.prompt)
-            refine = None
-            if self.coach is not None and await self.coach.enabled(command.member.workspace):
-                refine = partial(self._model_reply, command.member, outcome, public)
+            refine = partial(self._model_reply, command.member, outcome, public) if judged_by_model else None
             return ThreadAnswer(reply.public() if public else reply, public, outcome.revision == 1, fallback, refine)
         if outcome.tells_member:
             return _note(command.member, outcome.message)
@@ -354,6 +355,10 @@ class Answers:
         if command.thread is not None:
             return await self.prompts.for_thread(command.thread)
         return None
+
+
+async def _false() -> bool:
+    return False
 
 
 def _note(member: Member, message: str) -> ThreadAnswer:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from bot.coach.judgement import MAX_FOLLOW_UP_CHARS, MAX_QUOTES, MAX_REASON_CHARS, CriterionJudgement, Judgement
 from bot.scoring.engine import verdict_for
 from bot.scoring.feedback import CriterionResult, Feedback
-from bot.scoring.text import read_answer
 from content.schema import Rubric
 
 MIN_QUOTE_WORDS = 3
@@ -63,8 +62,11 @@ def talks_to_the_grader(answer: str) -> bool:
 
 
 def verified_quotes(quotes: list[str], answer: str) -> tuple[tuple[str, ...], int]:
-    """The quotes that appear word for word in the answer (as the engine reads it), and how many were dropped."""
-    haystack = folded(read_answer(answer).text)
+    """The quotes that appear word for word in the answer, and how many were dropped."""
+    return _verified(quotes, folded(answer))
+
+
+def _verified(quotes: list[str], haystack: str) -> tuple[tuple[str, ...], int]:
     kept: list[str] = []
     dropped = 0
     for quote in quotes:
@@ -100,12 +102,13 @@ def guarded(
     dropped = 0
     fell_back: list[str] = []
     cap = max(1, math.floor(engine.ceiling)) if engine.ceiling is not None else 5
+    haystack = folded(answer)  # what the engine reads: folded() already joins lines and collapses spacing
     for criterion in rubric.criteria:
         mine = engine_criteria.get(criterion.id) or CriterionResult(
             criterion.id, criterion.name, criterion.weight, 1, (), None
         )
         said = by_id.get(criterion.id)
-        quotes, lost = verified_quotes(said.quotes, answer) if said is not None else ((), 0)
+        quotes, lost = _verified(said.quotes, haystack) if said is not None else ((), 0)
         dropped += lost
         if said is None or (not quotes and (lost or said.score > UNQUOTED_CEILING)):
             # skipped, or resting on quotes the answer does not hold (invented or paraphrased), or claiming
