@@ -29,6 +29,7 @@ from tests.coach.judging import (
 )
 from tests.handlers.discord.fake_discord import Call
 from tests.handlers.discord.harness import WORKSPACE, DiscordHarness, F, running_discord
+from tests.handlers.fuzz.payloads import discord_call_problems
 
 CHANNEL = Channel(WORKSPACE, str(F.TEXT_CHANNEL_ID))
 
@@ -99,6 +100,7 @@ async def test_the_models_feedback_replaces_the_engines_by_an_edit(
         assert feedback_sent(harness) == [engine], "the model's feedback is an edit, nothing new"
         if feedback == "private":
             assert not harness.fake.of("POST", rf"/channels/{thread_id}/messages"), "private stays private"
+        assert [p for c in harness.fake.calls for p in discord_call_problems(c.method, c.path, c.json)] == []
 
 
 @pytest.mark.parametrize(
