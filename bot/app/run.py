@@ -101,6 +101,14 @@ async def serve(settings: Settings, platforms: list[str]) -> int:
             return 2  # like any setting that points nowhere usable
         if moved:
             log.info("moved %d entries of the shared keys into their shards", moved)
+        if core.coach.available:
+            log.info(
+                "model feedback available to workspaces that choose it (setup coach=model): %s, timeout %g s, "
+                "%d requests per workspace a day",
+                core.coach.model_name,
+                core.coach.timeout,
+                core.coach.daily_budget,
+            )
         runners = _runners(core, platforms)
         jobs = ChannelJobs(
             core.scheduled, {r.name: r.port for r in runners}, refresh_seconds=settings.schedule_refresh_seconds
