@@ -306,13 +306,24 @@ class Answers:
         assert self.coach is not None and outcome.feedback is not None and outcome.prompt is not None
         question = self.engine.question(outcome.prompt.question_id)
         rubric = self.engine.bank.rubric_for(question)
+        if await self._superseded(member, outcome):
+            return None  # a later revision has its own feedback (and its own model request) on the way
         judged = await self.coach.judge(member.workspace, question.text, rubric, outcome.answer, outcome.feedback)
-        if judged is None:
+        if judged is None or await self._superseded(member, outcome):
             return None
         reply = outcome_reply(replace(outcome, feedback=judged))
         if await self.coach.first_notice(member):
             reply = with_model_notice(reply, self.coach.model_name)
         return reply.public() if public else reply
+
+    async def _superseded(self, member: Member, outcome: AnswerOutcome) -> bool:
+        """Whether the member revised the answer again after `outcome` (its model feedback would be stale)."""
+        assert outcome.prompt is not None
+        try:
+            latest = await self.store.revision_count(member.workspace, outcome.prompt.id, member.user_id)
+        except StoreUnavailable:
+            return False
+        return latest > outcome.revision
 
     def _closed_dm_note(self, member: Member, prompt: DailyPrompt) -> Reply:
         return say(

@@ -100,6 +100,12 @@ class AnswerStore:
         refs = stored_refs(messages)
         return AnswerDraft(int(revisions or 0), resolve_messages(refs, stored), refs, len(stored))
 
+    async def revision_count(self, workspace: str, prompt_id: str, user_id: str) -> int:
+        """How many revisions a member's answer has had (0 before the first)."""
+        async with store_errors("read your answer"):
+            value = await self.redis.hget(keys.answer(workspace, prompt_id, user_id), "revisions")
+        return int(value or 0)
+
     async def record(
         self,
         *,

@@ -209,3 +209,24 @@ async def test_an_answer_that_talks_to_its_grader_never_reaches_the_model(
     assert refined is None and not server.requests
     assert outcomes(core, "talks_to_grader") == 1
     assert reply.title is not None and not reply.title.startswith("Model feedback")
+
+
+async def test_feedback_for_a_revision_already_replaced_is_not_sent(
+    redis: Redis, bank: Bank, clock: FakeClock, server: FakeOpenAI
+) -> None:
+    core = core_with_model(redis, bank, clock, server)
+    server.judge = fixed_judge(4, lambda answer: [answer.split(". ")[0]])
+    await core.coach.set_mode(WS, "model")
+    scenario = Scenario(core, CHANNEL)
+    day = date(2026, 3, 2)
+    prompt = await scenario.post(day)
+    thread = ThreadRef(CHANNEL, prompt.thread_id or "")
+    at = scenario.posted_at(day).replace(hour=10)
+    first = await core.answers.in_thread(SubmitAnswer(BEN, "m1", BEN_ANSWER, at, thread=thread))
+    second = await core.answers.in_thread(
+        SubmitAnswer(BEN, "m1", BEN_ANSWER + " It held for a year.", at, thread=thread)
+    )
+    assert first.refine is not None and second.refine is not None
+    assert await first.refine() is None and not server.requests, "stale: no request, nothing sent"
+    latest = await second.refine()
+    assert latest is not None and "Revision 2 saved" in plain_text(latest) and len(server.requests) == 1
