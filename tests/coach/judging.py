@@ -103,3 +103,18 @@ async def until(check: Callable[[], bool], timeout: float = 10.0) -> None:
     while not check():
         assert time.monotonic() < deadline, "timed out waiting"
         await asyncio.sleep(0.02)
+
+
+# How a model fails, what the failure is counted as, and the timeout (DEBRIEF_LLM_TIMEOUT_SECONDS) to run with.
+BROKEN_MODELS = [("stalled", "timeout", 0.5), ("server_error", "error", None), ("malformed", "malformed", None)]
+
+
+async def break_model(model: FakeOpenAI, failure: str, core: Core, channel: Channel) -> None:
+    """Make the fake model fail as BROKEN_MODELS names it (a stall answers with a good judgement, too late)."""
+    if failure == "stalled":
+        model.reply_json(await todays_judgement(core, channel))
+        model.stall(30)
+    elif failure == "server_error":
+        model.fail(500, times=100)
+    else:
+        model.reply_with('{"criteria": [{"id": "nope", "score": 9}], "follow_up": ')

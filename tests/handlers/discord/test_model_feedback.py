@@ -18,10 +18,12 @@ from bot.identities import Channel
 from tests.bot.scenario import GOOD_ANSWER
 from tests.coach.fake_openai import FakeOpenAI
 from tests.coach.judging import (
+    BROKEN_MODELS,
     FOLLOW_UP,
     INVENTED_QUOTE,
     REAL_QUOTE,
     REASON,
+    break_model,
     model_outcomes,
     served_model,
     todays_judgement,
@@ -103,23 +105,14 @@ async def test_the_models_feedback_replaces_the_engines_by_an_edit(
         assert [p for c in harness.fake.calls for p in discord_call_problems(c.method, c.path, c.json)] == []
 
 
-@pytest.mark.parametrize(
-    ("failure", "outcome", "timeout"),
-    [("stalled", "timeout", 0.5), ("server_error", "error", None), ("malformed", "malformed", None)],
-)
+@pytest.mark.parametrize(("failure", "outcome", "timeout"), BROKEN_MODELS)
 async def test_a_failing_model_leaves_the_engines_feedback_alone(
     monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis, failure: str, outcome: str, timeout: float | None
 ) -> None:
     async with discord_with_model(monkeypatch, redis_url, redis, timeout=timeout) as (harness, model):
         thread_id = await harness.post_today()
         await harness.app.coach.set_mode(WORKSPACE, "model")
-        if failure == "stalled":
-            model.reply_json(await todays_judgement(harness.app, CHANNEL))
-            model.stall(30)
-        elif failure == "server_error":
-            model.fail(500, times=100)
-        else:
-            model.reply_with('{"criteria": [{"id": "nope", "score": 9}], "follow_up": ')
+        await break_model(model, failure, harness.app, CHANNEL)
 
         await harness.say(thread_id, F.MEMBER_ID, GOOD_ANSWER)
         member_dm = harness.fake.dm_channel_id(F.MEMBER_ID)

@@ -18,10 +18,12 @@ from bot.identities import Channel
 from tests.bot.scenario import GOOD_ANSWER
 from tests.coach.fake_openai import FakeOpenAI
 from tests.coach.judging import (
+    BROKEN_MODELS,
     FOLLOW_UP,
     INVENTED_QUOTE,
     REAL_QUOTE,
     REASON,
+    break_model,
     model_outcomes,
     served_model,
     todays_judgement,
@@ -115,23 +117,14 @@ async def test_public_feedback_is_edited_in_place_with_the_models(
         assert [p for c in slack.fake.calls for p in slack_call_problems(c.method, c.params)] == []
 
 
-@pytest.mark.parametrize(
-    ("failure", "outcome", "timeout"),
-    [("stalled", "timeout", 0.5), ("server_error", "error", None), ("malformed", "malformed", None)],
-)
+@pytest.mark.parametrize(("failure", "outcome", "timeout"), BROKEN_MODELS)
 async def test_a_failing_model_leaves_the_engines_feedback_alone(
     monkeypatch: pytest.MonkeyPatch, redis_url: str, redis: Redis, failure: str, outcome: str, timeout: float | None
 ) -> None:
     async with slack_with_model(monkeypatch, redis_url, redis, timeout=timeout) as (slack, model):
         thread_ts = await slack.post_today()
         await slack.app.coach.set_mode(WORKSPACE, "model")
-        if failure == "stalled":
-            model.reply_json(await todays_judgement(slack.app, CHANNEL))
-            model.stall(30)
-        elif failure == "server_error":
-            model.fail(500, times=100)
-        else:
-            model.reply_with('{"criteria": [{"id": "nope", "score": 9}], "follow_up": ')
+        await break_model(model, failure, slack.app, CHANNEL)
 
         await slack.event(reply_message(slack.fake.next_ts(), thread_ts, GOOD_ANSWER), "Ev-fail-1")
         engine = (await slack.fake.wait_for("chat.postEphemeral"))[0]
