@@ -158,12 +158,13 @@ class OpenAIChatModel:
         params = [_message_param(m) for m in messages]
         try:
             async with asyncio.timeout(self._deadline):
-                # response_format travels as extra_body: given as a parameter, the client walks the whole schema
-                # on every request to transform it (a millisecond or two of CPU per answer, for nothing)
-                extra = {"response_format": _json_schema_format(schema, schema_name)} if schema is not None else None
-                response = await client.chat.completions.create(
-                    model=self._model, messages=params, temperature=0, extra_body=extra
-                )
+                # The client's generic POST with the JSON body as it goes on the wire: `chat.completions.create`
+                # walks every one of its ~45 parameters (and the schema) to transform them, a millisecond or two
+                # of CPU per answer spent on the event loop for nothing.
+                body: dict[str, Any] = {"model": self._model, "messages": params, "temperature": 0}
+                if schema is not None:
+                    body["response_format"] = _json_schema_format(schema, schema_name)
+                response = await client.post("/chat/completions", body=body, cast_to=ChatCompletion)
         except TimeoutError:
             raise ModelFailure("timeout", f"no reply within {self._deadline:.1f}s") from None
         return _completion(response)
