@@ -35,11 +35,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.harness import bench_redis
+from bench.harness import bench_redis, percentile
 from bot.app.settings import SettingError, Settings, load_settings
 from bot.coach.coach import ModelCoach
 from bot.coach.openai_model import OpenAIChatModel
-from bot.coach.prompt import ANSWER_END, ANSWER_FENCE
 from bot.metrics import NoMetrics
 from bot.scoring.engine import FeedbackEngine
 from bot.scoring.feedback import Feedback
@@ -48,8 +47,9 @@ from bot.store.client import redis_client
 from bot.store.coach import CoachStore
 from content.loader import Bank, load_bank
 from content.schema import Rubric
-from tests.calibration.agreement import Agreement, Scored, agreement, score
+from tests.calibration.agreement import Agreement, agreement, score, scored_from
 from tests.calibration.dataset import GradedAnswer, holdout_answers
+from tests.coach.judging import answer_in, criterion_ids
 
 # Outcomes ModelCoach counts before any request is made (no latency to report).
 UNTIMED = ("budget_spent", "store_unavailable")
@@ -100,7 +100,6 @@ class FirstMessages(logging.Handler):
 
 # --- the fake model --------------------------------------------------------------------------------------------
 
-_IDS = re.compile(r"Return one entry per criterion id \(([^)]*)\)")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
@@ -109,11 +108,8 @@ def fake_judgement(body: dict[str, Any]) -> str:
     """A plausible judgement from the request alone: every criterion the prompt lists, scored from the answer's
     length and count of numbers; even criteria quote a real sentence of the answer, odd ones quote nothing, the
     last one only an invented quote."""
-    messages = [m for m in body.get("messages", []) if isinstance(m, dict) and m.get("role") == "user"]
-    user = str(messages[-1].get("content", "")) if messages else ""
-    found = _IDS.search(user)
-    ids = [part.strip() for part in found.group(1).split(",") if part.strip()] if found else []
-    answer = user.partition(ANSWER_FENCE + "\n")[2].rpartition("\n" + ANSWER_END)[0]
+    ids = criterion_ids(body)
+    answer = answer_in(body)
     words = len(answer.split())
     numbers = len(_NUMBER.findall(answer))
     base = 1 + min(2, words // 120) + min(2, numbers // 3)
@@ -171,20 +167,9 @@ async def run_answers(
         question, rubric = question_of(engine, engine.bank, answer)
         async with gate:
             judged = await coach.judge(workspace, question, rubric, answer.text, feedback)
-        return Result(answer, feedback, judged)
+        return Result(answer, feedback, judged.feedback)
 
     return list(await asyncio.gather(*(one(a, f) for a, f in scored_first)))
-
-
-def as_scored(answer: GradedAnswer, feedback: Feedback) -> Scored:
-    """A Scored item built exactly as tests/calibration/agreement.scored() builds it."""
-    return Scored(answer, feedback.overall, feedback.verdict.value, feedback.off_question is not None)
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    """The value below which `share` of `values` fall (the benches' convention)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 # --- output ----------------------------------------------------------------------------------------------------
@@ -281,8 +266,8 @@ async def measure(settings: Settings, args: argparse.Namespace, started: float) 
         if fake is not None:
             await fake.stop()
 
-    engine_items = [as_scored(r.answer, r.engine) for r in results]
-    model_items = [as_scored(r.answer, r.model or r.engine) for r in results]
+    engine_items = [scored_from(r.answer, r.engine) for r in results]
+    model_items = [scored_from(r.answer, r.model or r.engine) for r in results]
     ok = [r for r in results if r.model is not None]
     criteria = sum(len(r.model.criteria) for r in ok if r.model is not None)
     where = "fake server on 127.0.0.1" if args.fake else base_url

@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 
-from bench.harness import latency_line, run_bench
+from bench.harness import latency_line, percentile, run_bench
 from bench.scoring import answer_of
 from bot.app.adapters import slack_app, slack_config
 from bot.app.bootstrap import bootstrap
@@ -201,14 +201,9 @@ async def coach_model_round(
             runs[mode] = await drive(session, url, fake, thread, text, prefix, count, conc, pace)
             print(latency_line(f"debrief, coach={mode}", *runs[mode]))
             await asyncio.sleep(MODEL_SECONDS + 1)  # the model's follow-ups finish before the next run
-        for name, pick in (("p50", statistics.median), ("p99", _p99)):
-            ratio = pick(runs["model"][0]) / pick(runs["rules"][0])
+        for name, share in (("p50", 0.5), ("p99", 0.99)):
+            ratio = percentile(runs["model"][0], share) / percentile(runs["rules"][0], share)
             print(f"   latency ratio {name} coach=model / coach=rules {ratio:.2f}x")
-
-
-def _p99(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
 async def _settings(app: Any) -> ChannelSettings:

@@ -227,7 +227,7 @@ class Answers:
         platform = platform_of(command.member.workspace)
         try:
             # who judges is read beside the answer's own work, so model feedback adds no wait for the member
-            model = self.coach.enabled(command.member.workspace) if self.coach is not None else _false()
+            model = self._model_chosen(command.member.workspace)
             if command.thread is None:
                 outcome, judged_by_model = await asyncio.gather(self.submit(command), model)
                 public = False
@@ -309,12 +309,15 @@ class Answers:
         if await self._superseded(member, outcome):
             return None  # a later revision has its own feedback (and its own model request) on the way
         judged = await self.coach.judge(member.workspace, question.text, rubric, outcome.answer, outcome.feedback)
-        if judged is None or await self._superseded(member, outcome):
+        if judged.feedback is None or await self._superseded(member, outcome):
             return None
-        reply = outcome_reply(replace(outcome, feedback=judged))
+        reply = outcome_reply(replace(outcome, feedback=judged.feedback))
         if await self.coach.first_notice(member):
             reply = with_model_notice(reply, self.coach.model_name)
         return reply.public() if public else reply
+
+    async def _model_chosen(self, workspace: str) -> bool:
+        return self.coach is not None and await self.coach.enabled(workspace)
 
     async def _superseded(self, member: Member, outcome: AnswerOutcome) -> bool:
         """Whether the member revised the answer again after `outcome` (its model feedback would be stale)."""
@@ -366,10 +369,6 @@ class Answers:
         if command.thread is not None:
             return await self.prompts.for_thread(command.thread)
         return None
-
-
-async def _false() -> bool:
-    return False
 
 
 def _note(member: Member, message: str) -> ThreadAnswer:

@@ -147,6 +147,11 @@ def counted(value: int, unit: str) -> str:
     return f"{value} {unit}{'' if value == 1 else 's'}"
 
 
+def clipped(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters with an ellipsis when it is longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def strong(value: str) -> Span:
     """Bold text."""
     return Span(value, Style.STRONG)

@@ -207,7 +207,7 @@ class Settings(BaseSettings):
     @classmethod
     def _no_credentials_in_url(cls, value: str | None) -> str | None:
         """Request URLs end up in logs: a key belongs in DEBRIEF_LLM_API_KEY."""
-        if value is not None and (urlsplit(value).username is not None or urlsplit(value).password is not None):
+        if value is not None and "@" in urlsplit(value).netloc:
             raise ValueError("must not carry a user or password; put the key in DEBRIEF_LLM_API_KEY")
         return value
 

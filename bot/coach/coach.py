@@ -19,8 +19,6 @@ from bot.scoring.feedback import Feedback
 from bot.store.coach import CoachMode, CoachStore
 from content.schema import Rubric
 
-DEFAULT_TIMEOUT_SECONDS = 8.0
-DEFAULT_DAILY_BUDGET = 500
 TALKS_TO_GRADER = (
     "Your answer speaks to its grader (like \u201cignore the previous instructions\u201d or \u201cscore this a "
     "5\u201d), so it was not sent to the model."
@@ -45,7 +43,7 @@ class Judging:
 
 class ModelCoach:
     """Model feedback for workspaces that chose it: one request per answer, never more than the day's budget, and
-    None (the engine's feedback stands) whenever the model cannot give a usable judgement in time."""
+    no feedback (the engine's stands) whenever the model cannot give a usable judgement in time."""
 
     def __init__(
         self,
@@ -53,8 +51,8 @@ class ModelCoach:
         clock: Clock,
         port: ModelPort | None = None,
         *,
-        timeout: float = DEFAULT_TIMEOUT_SECONDS,
-        daily_budget: int = DEFAULT_DAILY_BUDGET,
+        timeout: float,
+        daily_budget: int,
         metrics: Metrics | None = None,
     ) -> None:
         self.store = store
@@ -98,15 +96,10 @@ class ModelCoach:
         except StoreUnavailable:
             return False
 
-    async def judge(
-        self, workspace: str, question: str, rubric: Rubric, answer: str, engine: Feedback
-    ) -> Feedback | None:
-        """The model's guarded feedback on `answer`, or None (counted) when there is none: no model, budget spent,
-        timeout, an error, or a reply that is not a judgement. Never raises."""
-        return (await self.judging(workspace, question, rubric, answer, engine)).feedback
-
-    async def judging(self, workspace: str, question: str, rubric: Rubric, answer: str, engine: Feedback) -> Judging:
-        """`judge`, with why there is no feedback when there is none. Never raises."""
+    async def judge(self, workspace: str, question: str, rubric: Rubric, answer: str, engine: Feedback) -> Judging:
+        """The model's guarded feedback on `answer` to `question`, or why there is none (counted): no model, an
+        answer that talks to its grader, budget spent, timeout, an error, or nothing the answer bears out. Never
+        raises."""
         if self.port is None:
             return Judging(None, "no_model", "No model is set up (DEBRIEF_LLM_BASE_URL and DEBRIEF_LLM_MODEL).")
         if talks_to_the_grader(answer):
@@ -138,7 +131,7 @@ class ModelCoach:
             self.metrics.model_request("error", time.perf_counter() - started)
             log.exception("asking the model failed")
             return Judging(None, "error", "Asking the model failed; the details are in the log.")
-        feedback, report = guarded(judgement, engine, rubric, answer, self.port.name)
+        feedback, report = guarded(judgement, engine, answer, self.port.name)
         outcome = "ok" if feedback is not None else "unverified"
         self.metrics.model_request(outcome, time.perf_counter() - started, completion.tokens)
         self.metrics.model_guard(report.quotes_dropped, len(report.fell_back))

@@ -9,9 +9,9 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from bot.coach.judgement import MAX_FOLLOW_UP_CHARS, MAX_QUOTES, MAX_REASON_CHARS, CriterionJudgement, Judgement
+from bot.replies import clipped
 from bot.scoring.engine import verdict_for
 from bot.scoring.feedback import CriterionResult, Feedback
-from content.schema import Rubric
 
 MIN_QUOTE_WORDS = 3
 # A score above this claims something done well: it needs a sentence of the answer to point at.
@@ -89,47 +89,35 @@ class GuardReport:
 
 
 def guarded(
-    judgement: Judgement, engine: Feedback, rubric: Rubric, answer: str, model_name: str
+    judgement: Judgement, engine: Feedback, answer: str, model_name: str
 ) -> tuple[Feedback | None, GuardReport]:
-    """The feedback a member sees from a model's judgement: each criterion's score, reason and quotes kept only
+    """The feedback a member sees from a model's judgement of `answer`, whose engine feedback (one result per
+    criterion of the rubric the model was given) is `engine`: each criterion's score, reason and quotes kept only
     where the answer bears them out (else the engine's criterion as it was), the overall score their weighted mean
     under the engine's caps. None when nothing of the judgement could be kept."""
     by_id: dict[str, CriterionJudgement] = {}
     for item in judgement.criteria:
         by_id.setdefault(item.id, item)
-    engine_criteria = {c.id: c for c in engine.criteria}
     results: list[CriterionResult] = []
     dropped = 0
     fell_back: list[str] = []
     cap = max(1, math.floor(engine.ceiling)) if engine.ceiling is not None else 5
     haystack = folded(answer)  # what the engine reads: folded() already joins lines and collapses spacing
-    for criterion in rubric.criteria:
-        mine = engine_criteria.get(criterion.id) or CriterionResult(
-            criterion.id, criterion.name, criterion.weight, 1, (), None
-        )
-        said = by_id.get(criterion.id)
+    for mine in engine.criteria:
+        said = by_id.get(mine.id)
         quotes, lost = _verified(said.quotes, haystack) if said is not None else ((), 0)
         dropped += lost
         if said is None or (not quotes and (lost or said.score > UNQUOTED_CEILING)):
             # skipped, or resting on quotes the answer does not hold (invented or paraphrased), or claiming
             # strength without pointing at anything: the engine's own view of the criterion stands
-            fell_back.append(criterion.id)
+            fell_back.append(mine.id)
             results.append(replace(mine, score=min(mine.score, cap)))
             continue
         score = min(said.score, cap)
-        results.append(
-            CriterionResult(
-                criterion.id,
-                criterion.name,
-                criterion.weight,
-                score,
-                quotes,
-                mine.suggestion if score < 4 else None,
-                _reason(said.reason),
-            )
-        )
+        suggestion = mine.suggestion if score < 4 else None
+        results.append(replace(mine, score=score, evidence=quotes, suggestion=suggestion, reason=_reason(said.reason)))
     report = GuardReport(dropped, tuple(fell_back))
-    if len(fell_back) == len(rubric.criteria):
+    if len(fell_back) == len(results):
         return None, report
     weights = sum(c.weight for c in results) or 1.0
     overall = sum(c.weight * c.score for c in results) / weights
@@ -138,11 +126,10 @@ def guarded(
     overall = round(overall, 1)
     notes = engine.notes
     if fell_back:
-        kept = len(rubric.criteria) - len(fell_back)
         notes = (
             *notes,
-            f"{len(fell_back)} of {len(rubric.criteria)} criteria keep the rules engine's score: what the model "
-            f"said about them is not borne out by your answer ({kept} judged by the model).",
+            f"{len(fell_back)} of {len(results)} criteria keep the rules engine's score: what the model said about "
+            f"them is not borne out by your answer ({len(results) - len(fell_back)} judged by the model).",
         )
     feedback = replace(
         engine,
@@ -159,9 +146,7 @@ def guarded(
 
 def _reason(text: str) -> str | None:
     cleaned = _SPACE.sub(" ", text).strip()
-    if not cleaned:
-        return None
-    return cleaned if len(cleaned) <= MAX_REASON_CHARS else cleaned[: MAX_REASON_CHARS - 1].rstrip() + "…"
+    return clipped(cleaned, MAX_REASON_CHARS) if cleaned else None
 
 
 def _follow_up(text: str) -> str | None:

@@ -311,7 +311,7 @@ class MockInterviews:
             return feedback
         rubric = self.bank.rubric_for(question)
         judged = await self.coach.judge(workspace, question.text, rubric, text, feedback)
-        return judged or feedback
+        return judged.feedback or feedback
 
     def _probe(self, question: Question, feedback: Feedback, text: str) -> str | None:
         """The one follow-up where the answer left a gap: on the weakest criterion (the model's own question when it

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Hashable, Set
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.replies import counted
+from bot.replies import clipped, counted
 from bot.scoring.feedback import (
     AntiPatternHit,
     CriterionResult,
@@ -440,7 +440,7 @@ class _Scoring:
         if reading.pivot_opening and (reading.relevance < PIVOT_RELEVANCE or reading.fit.rank > PIVOT_FIT_RANK):
             return OffQuestion(missed=missed, reason="it opens by steering to a topic of its own")
         if reading.fit.margin < -OTHER_QUESTION_MARGIN:
-            other = _clipped(reading.fit.best_other, OTHER_QUESTION_SHOWN_CHARS)
+            other = clipped(reading.fit.best_other, OTHER_QUESTION_SHOWN_CHARS)
             return OffQuestion(missed=missed, reason=f"it fits another question far better: \u201c{other}\u201d")
         if (
             reading.asks_for_a_story
@@ -603,8 +603,4 @@ class _Scoring:
 
 
 def _quote(sentence: str) -> str:
-    return _clipped(sentence, MAX_QUOTE_CHARS)
-
-
-def _clipped(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return clipped(sentence, MAX_QUOTE_CHARS)

@@ -170,7 +170,7 @@ class PatternSet(Generic[K]):
         in_words: dict[str, dict[int, _WordLiteral]] = defaultdict(dict)
 
         def spaced(literal: str, start: bool, end: bool) -> tuple[str, bool] | None:
-            apart = literal.translate(_APART)
+            apart = _apart(literal)
             if len(apart.replace(" ", "")) < MIN_WORD_CHARS:
                 return None
             lead = start and _is_word(literal[0])
@@ -410,22 +410,16 @@ _WORD_CHARS_ELSE_SPACE = bytes(code if chr(code).isalnum() or chr(code) == "_" e
 _NOT_WORD = re.compile(r"\W")  # str.isalnum() or "_", as _is_word
 
 
-class _Apart(dict[int, str]):
-    """str.translate table: a character that is not a word character becomes a space."""
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        return char if _is_word(char) else " "
-
-
-_APART = _Apart()
+def _apart(text: str) -> str:
+    """`text` with every character that is not a word character made a space."""
+    if text.isascii():
+        return text.encode("ascii").translate(_WORD_CHARS_ELSE_SPACE).decode("ascii")
+    return _NOT_WORD.sub(" ", text)
 
 
 def _words_apart(text: str) -> str:
-    """`text` with a space before and after it and every character that is not a word character made a space."""
-    if text.isascii():
-        return f" {text.encode('ascii').translate(_WORD_CHARS_ELSE_SPACE).decode('ascii')} "
-    return f" {_NOT_WORD.sub(' ', text)} "
+    """`text` apart (see `_apart`), with a space before and after it."""
+    return f" {_apart(text)} "
 
 
 def _is_word(char: str) -> bool:

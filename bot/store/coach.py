@@ -7,7 +7,7 @@ from typing import Literal
 from bot.identities import Member
 from bot.store import keys
 from bot.store.client import RedisClient
-from bot.store.guard import store_errors
+from bot.store.guard import lua, store_errors
 
 CoachMode = Literal["rules", "model"]
 REQUESTS_TTL_SECONDS = 2 * 24 * 3600
@@ -19,6 +19,7 @@ class CoachStore:
 
     def __init__(self, redis: RedisClient) -> None:
         self.redis = redis
+        self._spend = redis.register_script(lua("bot.store", "spend_model_request.lua"))
 
     async def mode(self, workspace: str) -> CoachMode:
         """Who judges answers here; `rules` unless an admin chose the model."""
@@ -37,22 +38,9 @@ class CoachStore:
     async def spend(self, workspace: str, day: str, budget: int) -> bool:
         """Count one model request against the workspace's budget for `day`; False (and nothing counted) once the
         budget is spent."""
-        key = keys.model_requests(workspace, day)
         async with store_errors("count a model request"):
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.incr(key)
-                pipe.expire(key, REQUESTS_TTL_SECONDS)
-                used, _ = await pipe.execute()
-            if int(used) > budget:
-                await self.redis.decr(key)
-                return False
-        return True
-
-    async def requests(self, workspace: str, day: str) -> int:
-        """Model requests counted for the workspace on `day`."""
-        async with store_errors("read the model requests"):
-            value = await self.redis.get(keys.model_requests(workspace, day))
-        return int(value or 0)
+            allowed = await self._spend(keys=[keys.model_requests(workspace, day)], args=[budget, REQUESTS_TTL_SECONDS])
+        return bool(allowed)
 
     async def first_notice(self, member: Member) -> bool:
         """True exactly once per member: the first time they get model feedback."""

@@ -131,7 +131,7 @@ async def _model_feedback(
         "rules engine checks what comes back)...\n"
     )
     question = app.bank.question(prompt.question_id)
-    judged = await coach.judging(member.workspace, question.text, app.bank.rubric_for(question), answer, feedback)
+    judged = await coach.judge(member.workspace, question.text, app.bank.rubric_for(question), answer, feedback)
     if judged.feedback is None:
         terminal.write(f"{judged.why_not} The feedback above stands.\n\n")
         return

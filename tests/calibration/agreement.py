@@ -49,11 +49,12 @@ def score(engine: FeedbackEngine, answer: GradedAnswer) -> Feedback:
 
 def scored(engine: FeedbackEngine, answers: Sequence[GradedAnswer]) -> list[Scored]:
     """Every answer with its engine score and verdict."""
-    out = []
-    for answer in answers:
-        feedback = score(engine, answer)
-        out.append(Scored(answer, feedback.overall, feedback.verdict.value, feedback.off_question is not None))
-    return out
+    return [scored_from(answer, score(engine, answer)) for answer in answers]
+
+
+def scored_from(answer: GradedAnswer, feedback: Feedback) -> Scored:
+    """An answer with the score and verdict of its feedback (the engine's, or a model's)."""
+    return Scored(answer, feedback.overall, feedback.verdict.value, feedback.off_question is not None)
 
 
 def _ranks(values: Sequence[float]) -> list[float]:

@@ -63,6 +63,8 @@ REAL_QUOTE = "told the sales lead it would slip to Q3"  # words of tests.bot.sce
 INVENTED_QUOTE = "we tripled revenue by hiring four hundred annotators overnight"
 REASON = "You named the cost of waiting and what you gave up for it."
 FOLLOW_UP = "How did you decide the polygon workflow could wait until Q3?"
+# What a model may write when an answer baits it: rendered, it must ping nobody and link nowhere.
+HOSTILE_REASON = "Tell <!channel> and @everyone, <@U123> too, to read <https://evil.example|this> now."
 
 
 @asynccontextmanager
@@ -79,13 +81,18 @@ async def served_model(monkeypatch: pytest.MonkeyPatch, *, timeout: float | None
 
 async def todays_judgement(core: Core, channel: Channel) -> dict[str, Any]:
     """A judgement of the channel's question today: every criterion 4 on a real quote, the first also on an invented
-    one."""
+    one, the second with a reason full of mentions and a link."""
     settings = await core.channels.settings(channel)
     assert settings is not None
     prompt = (await core.posts.todays(channel, settings))[0]
     rubric = core.bank.rubric_for(core.bank.question(prompt.question_id))
     criteria = [
-        {"id": c.id, "score": 4, "reason": REASON, "quotes": [INVENTED_QUOTE, REAL_QUOTE] if i == 0 else [REAL_QUOTE]}
+        {
+            "id": c.id,
+            "score": 4,
+            "reason": HOSTILE_REASON if i == 1 else REASON,
+            "quotes": [INVENTED_QUOTE, REAL_QUOTE] if i == 0 else [REAL_QUOTE],
+        }
         for i, c in enumerate(rubric.criteria)
     ]
     return {"criteria": criteria, "follow_up": FOLLOW_UP}

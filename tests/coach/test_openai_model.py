@@ -7,6 +7,7 @@ import logging
 import socket
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -36,11 +37,20 @@ async def server() -> AsyncIterator[FakeOpenAI]:
         yield fake
 
 
+@asynccontextmanager
+async def opened(*args: Any, **options: Any) -> AsyncIterator[OpenAIChatModel]:
+    """An OpenAIChatModel, closed afterwards."""
+    model = OpenAIChatModel(*args, **options)
+    try:
+        yield model
+    finally:
+        await model.aclose()
+
+
 @pytest.fixture
 async def model(server: FakeOpenAI) -> AsyncIterator[OpenAIChatModel]:
-    m = OpenAIChatModel(server.url, KEY, "judge-model", timeout=2.0, max_retries=1)
-    yield m
-    await m.aclose()
+    async with opened(server.url, KEY, "judge-model", timeout=2.0, max_retries=1) as m:
+        yield m
 
 
 def closed_port() -> int:
@@ -151,12 +161,9 @@ async def test_a_400_that_is_not_about_the_schema_does_not_turn_structured_outpu
 
 async def test_a_stalled_server_times_out_quickly(server: FakeOpenAI) -> None:
     server.stall(30)
-    model = OpenAIChatModel(server.url, KEY, "judge-model", timeout=0.5, max_retries=1)
     started = time.monotonic()
-    try:
+    async with opened(server.url, KEY, "judge-model", timeout=0.5, max_retries=1) as model:
         failure = await failure_of(model)
-    finally:
-        await model.aclose()
 
     elapsed = time.monotonic() - started
     assert failure.reason == "timeout"
@@ -185,12 +192,9 @@ async def test_one_rate_limit_is_retried_through(server: FakeOpenAI, model: Open
 
 async def test_a_long_retry_after_is_cut_short_by_the_deadline(server: FakeOpenAI) -> None:
     server.fail(429, times=1, retry_after=60)  # the client would sleep the whole minute before its retry
-    model = OpenAIChatModel(server.url, KEY, "judge-model", timeout=0.3, max_retries=1)
     started = time.monotonic()
-    try:
+    async with opened(server.url, KEY, "judge-model", timeout=0.3, max_retries=1) as model:
         failure = await failure_of(model)
-    finally:
-        await model.aclose()
 
     assert failure.reason == "timeout"
     assert time.monotonic() - started < 3.0
@@ -231,12 +235,9 @@ async def test_a_refusal_and_an_empty_reply_are_failures(server: FakeOpenAI, mod
 
 async def test_a_closed_port_is_unreachable_and_the_failure_names_where() -> None:
     port = closed_port()
-    model = OpenAIChatModel(f"http://127.0.0.1:{port}/v1", KEY, "judge-model", timeout=1.0, max_retries=1)
     started = time.monotonic()
-    try:
+    async with opened(f"http://127.0.0.1:{port}/v1", KEY, "judge-model", timeout=1.0, max_retries=1) as model:
         failure = await failure_of(model)
-    finally:
-        await model.aclose()
 
     assert failure.reason == "unreachable"
     assert f"http://127.0.0.1:{port}/v1" in str(failure)
@@ -244,20 +245,14 @@ async def test_a_closed_port_is_unreachable_and_the_failure_names_where() -> Non
 
 
 async def test_a_base_url_without_v1_gets_a_hint(server: FakeOpenAI) -> None:
-    model = OpenAIChatModel(server.url.removesuffix("/v1"), KEY, "judge-model", timeout=1.0, max_retries=0)
-    try:
+    async with opened(server.url.removesuffix("/v1"), KEY, "judge-model", timeout=1.0, max_retries=0) as model:
         failure = await failure_of(model)
-    finally:
-        await model.aclose()
     assert failure.reason == "error" and "most servers need /v1" in str(failure) and KEY not in str(failure)
 
 
 async def test_no_key_sends_a_placeholder(server: FakeOpenAI) -> None:
-    model = OpenAIChatModel(server.url, None, "llama3")
-    try:
+    async with opened(server.url, None, "llama3") as model:
         await model.complete(MESSAGES, SCHEMA, "verdict")
-    finally:
-        await model.aclose()
 
     assert server.requests[0].headers["Authorization"] == "Bearer not-needed"
 
@@ -295,10 +290,7 @@ async def test_the_key_is_never_logged_or_in_a_failure(
 
 async def test_the_key_is_not_logged_when_the_server_is_unreachable(caplog: pytest.LogCaptureFixture) -> None:
     debug_everywhere(caplog)
-    model = OpenAIChatModel(f"http://127.0.0.1:{closed_port()}/v1", KEY, "judge-model", timeout=1.0, max_retries=1)
-    try:
+    async with opened(f"http://127.0.0.1:{closed_port()}/v1", KEY, "judge-model", timeout=1.0, max_retries=1) as model:
         assert (await failure_of(model)).reason == "unreachable"
-    finally:
-        await model.aclose()
 
     assert_key_not_logged(caplog)

@@ -35,8 +35,7 @@ def judgement(engine: FeedbackEngine, score: int, quotes: list[str], follow_up: 
 
 
 def guard(engine: FeedbackEngine, answer: str, given: Judgement):
-    rubric = engine.bank.rubric_for(engine.question(QUESTION))
-    return guarded(given, engine.score(answer, question_id=QUESTION), rubric, answer, "test-model")
+    return guarded(given, engine.score(answer, question_id=QUESTION), answer, "test-model")
 
 
 def test_a_quote_counts_when_its_words_are_in_the_answer_despite_typography_case_and_spacing() -> None:

@@ -102,6 +102,7 @@ async def test_the_models_feedback_replaces_the_engines_by_an_edit(
         assert feedback_sent(harness) == [engine], "the model's feedback is an edit, nothing new"
         if feedback == "private":
             assert not harness.fake.of("POST", rf"/channels/{thread_id}/messages"), "private stays private"
+        assert "evil.example" in received(harness), "the model's baited reason was shown, inert"
         assert [p for c in harness.fake.calls for p in discord_call_problems(c.method, c.path, c.json)] == []
 
 

@@ -85,6 +85,7 @@ async def test_private_feedback_is_followed_by_a_second_ephemeral_from_the_model
         assert INVENTED_QUOTE.lower() not in received(slack)
         assert not slack.fake.of("chat.update"), "ephemeral messages cannot be edited"
         assert not feedback_posts(slack), "private feedback stays private"
+        assert "evil.example" in received(slack), "the model's baited reason was shown, inert"
         assert [p for c in slack.fake.calls for p in slack_call_problems(c.method, c.params)] == []
 
 
@@ -114,6 +115,7 @@ async def test_public_feedback_is_edited_in_place_with_the_models(
         assert INVENTED_QUOTE.lower() not in received(slack)
         await asyncio.sleep(0.3)
         assert len(feedback_posts(slack)) == 1 and not slack.fake.of("chat.postEphemeral"), "an edit, nothing new"
+        assert "evil.example" in received(slack), "the model's baited reason was shown, inert"
         assert [p for c in slack.fake.calls for p in slack_call_problems(c.method, c.params)] == []
 
 
